@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info' });
+    expect(config.dataDir).toMatch(/\/\.data$/);
+    expect(config.webDistDir).toMatch(/apps\/web\/dist$/);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 3000, databaseUrl: undefined });
+  });
+
+  it('accepts a postgres URL and a port', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgresql://u:p@db:5432/firstlight' });
+    expect(config).toMatchObject({ port: 8080, databaseUrl: 'postgresql://u:p@db:5432/firstlight' });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^invalid configuration: PORT="abc" must be a number/],
+    [{ PORT: '70000' }, /PORT="70000" must be between 0 and 65535/],
+    [{ DATABASE_URL: 'localhost:5432/db' }, /DATABASE_URL="localhost:5432\/db" must be a postgres:\/\/ URL/],
+    [{ DATABASE_URL: 'mysql://u@h/db' }, /DATABASE_URL="mysql:\/\/u@h\/db" must be a postgres:\/\/ URL/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+  ])('names the bad variable: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT="x".*; LOG_LEVEL="y"/);
+  });
+});

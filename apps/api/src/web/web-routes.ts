@@ -1,0 +1,45 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+
+export interface WebOptions {
+  /** The Vite build of apps/web. */
+  distDir: string;
+}
+
+/** Paths the SPA never owns: a miss there is a real 404, not the app shell. */
+const SERVER_PREFIXES = ['/api/', '/auth/', '/tasks/', '/ws', '/healthz', '/readyz', '/metrics'];
+
+/**
+ * Serves the built SPA, so `npm start` is one URL. Unknown GET paths that look like pages get `index.html`
+ * (client-side routes such as /inbox or /ops survive a reload).
+ */
+export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, options) => {
+  const indexHtml = join(options.distDir, 'index.html');
+  const built = await access(indexHtml).then(
+    () => true,
+    () => false,
+  );
+  if (!built) {
+    app.log.warn(
+      { distDir: options.distDir },
+      'the web app is not built: run `npm run build` (npm start does it)',
+    );
+    app.get('/', async (_request, reply) =>
+      reply
+        .type('text/plain')
+        .send('Firstlight API is running, but the web app is not built: run `npm run build`.\n'),
+    );
+    return;
+  }
+  await app.register(fastifyStatic, { root: options.distDir, wildcard: false, index: ['index.html'] });
+  app.get('/*', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const looksLikeFile = /\.[a-z0-9]+$/i.test(path);
+    if (looksLikeFile || SERVER_PREFIXES.some((prefix) => path.startsWith(prefix))) {
+      return reply.callNotFound();
+    }
+    return reply.sendFile('index.html');
+  });
+};

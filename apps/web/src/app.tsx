@@ -1,0 +1,5 @@
+import { StatusPage } from './features/status/status-page.tsx';
+
+export function App() {
+  return <StatusPage />;
+}

@@ -1,0 +1,7 @@
+output "api_url" {
+  value = google_cloud_run_v2_service.api.uri
+}
+
+output "tasks_service_account" {
+  value = google_service_account.tasks_invoker.email
+}

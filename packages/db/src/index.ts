@@ -1,0 +1,18 @@
+export { type ConnectOptions, createDatabase, createPool } from './connect.ts';
+export {
+  type EmbeddedPostgresHandle,
+  type EmbeddedPostgresOptions,
+  ensureDatabase,
+  freePort,
+  startEmbeddedPostgres,
+} from './embedded-postgres.ts';
+export {
+  defaultMigrationsDir,
+  MigrationError,
+  type MigrationFile,
+  type MigrationStatus,
+  migrate,
+  migrationStatus,
+  readMigrations,
+} from './migrator.ts';
+export type * from './schema.ts';

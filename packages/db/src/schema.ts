@@ -1,0 +1,171 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/**
+ * The database as Kysely sees it: one interface per table of `migrations/`.
+ * Keep in step with the SQL (a test checks every column here exists in the migrated schema).
+ */
+
+/** A timestamptz: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamptz with a database default. */
+type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type AccountStatus = 'active' | 'needs_reauth' | 'revoked';
+export type JobKind = 'gmail_backfill' | 'calendar_sync';
+export type JobStatus = 'pending' | 'listing' | 'running' | 'paused' | 'stalled' | 'complete' | 'failed';
+export type BatchTier = 'now' | 'high' | 'low';
+export type BatchStatus = 'pending' | 'enqueued' | 'running' | 'done' | 'failed';
+export type EventKind = 'single' | 'series';
+export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
+export type WritebackOperation = 'cancel_occurrence' | 'patch_occurrence' | 'delete_series' | 'split_series';
+export type WritebackStatus = 'pending' | 'in_flight' | 'done' | 'failed';
+
+/** Occurrence exceptions of a series, keyed by original start (ISO instant, or date for all-day). */
+export interface SeriesExceptions {
+  cancelled: string[];
+  overrides: Record<string, Record<string, unknown>>;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  display_name: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface GoogleAccountsTable {
+  id: Generated<string>;
+  user_id: string;
+  google_sub: string;
+  email: string;
+  refresh_token_enc: Buffer | null;
+  scopes: ColumnType<string[], string[] | undefined, string[]>;
+  status: ColumnType<AccountStatus, AccountStatus | undefined, AccountStatus>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface EmailsTable {
+  user_id: string;
+  gmail_id: string;
+  thread_id: string;
+  internal_date: Timestamp;
+  from_addr: string | null;
+  to_addr: string | null;
+  subject: string | null;
+  snippet: string | null;
+  label_ids: ColumnType<string[], string[] | undefined, string[]>;
+  size_estimate: number | null;
+  parse_error: string | null;
+  ingested_at: TimestampDefault;
+}
+
+export interface IngestionJobsTable {
+  id: Generated<string>;
+  user_id: string;
+  account_id: string;
+  kind: JobKind;
+  status: ColumnType<JobStatus, JobStatus | undefined, JobStatus>;
+  total: number | null;
+  listed: Generated<number>;
+  ingested: Generated<number>;
+  failed: Generated<number>;
+  first_data_ms: number | null;
+  /** numeric(20,0): read as a decimal string. */
+  start_history_id: string | null;
+  list_page_token: string | null;
+  listing_done: Generated<boolean>;
+  last_error: string | null;
+  last_progress_at: TimestampDefault;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+  finished_at: Timestamp | null;
+}
+
+export interface IngestionBatchesTable {
+  job_id: string;
+  seq: number;
+  tier: BatchTier;
+  message_ids: string[];
+  status: ColumnType<BatchStatus, BatchStatus | undefined, BatchStatus>;
+  attempts: Generated<number>;
+  generation: Generated<number>;
+  lease_until: Timestamp | null;
+  message_count: Generated<number>;
+  stored_count: Generated<number>;
+  failed_count: Generated<number>;
+  enqueued_at: Timestamp | null;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  last_error: string | null;
+}
+
+export interface CalendarEventsTable {
+  id: Generated<string>;
+  user_id: string;
+  calendar_id: string;
+  google_event_id: string;
+  kind: EventKind;
+  status: ColumnType<EventStatus, EventStatus | undefined, EventStatus>;
+  summary: string | null;
+  location: string | null;
+  all_day: Generated<boolean>;
+  start_at: Timestamp;
+  end_at: Timestamp;
+  tzid: string | null;
+  /** timestamp without time zone: local wall-clock DTSTART, read as 'YYYY-MM-DD HH:MM:SS'. */
+  dtstart_local: string | null;
+  duration_ms: number | null;
+  recurrence: string[] | null;
+  exceptions: JSONColumnType<SeriesExceptions, SeriesExceptions | undefined, SeriesExceptions>;
+  series_start: Timestamp | null;
+  series_end: Timestamp | null;
+  etag: string | null;
+  google_updated: Timestamp | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface SyncStateTable {
+  account_id: string;
+  resource: string;
+  cursor: string | null;
+  last_synced_at: Timestamp | null;
+  last_error: string | null;
+  updated_at: TimestampDefault;
+}
+
+export interface WritebackOutboxTable {
+  id: Generated<number>;
+  user_id: string;
+  calendar_event_id: string | null;
+  calendar_id: string;
+  google_event_id: string;
+  operation: WritebackOperation;
+  payload: JSONColumnType<Record<string, unknown>, Record<string, unknown> | undefined>;
+  status: ColumnType<WritebackStatus, WritebackStatus | undefined, WritebackStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: TimestampDefault;
+  last_error: string | null;
+  created_at: TimestampDefault;
+  done_at: Timestamp | null;
+}
+
+export interface SchemaMigrationsTable {
+  name: string;
+  checksum: string;
+  applied_at: TimestampDefault;
+}
+
+export interface Database {
+  users: UsersTable;
+  google_accounts: GoogleAccountsTable;
+  emails: EmailsTable;
+  ingestion_jobs: IngestionJobsTable;
+  ingestion_batches: IngestionBatchesTable;
+  calendar_events: CalendarEventsTable;
+  sync_state: SyncStateTable;
+  writeback_outbox: WritebackOutboxTable;
+  schema_migrations: SchemaMigrationsTable;
+}
