@@ -1,3 +1,6 @@
+// Imported for its types only: the `declare module 'fastify'` augmentation below needs the module in scope.
+import type {} from 'fastify';
+
 /**
  * Shared shapes of the emulator. The core (server, OAuth, quota, faults, Gmail) and the Calendar
  * plugin agree on these; keep them small and stable.
