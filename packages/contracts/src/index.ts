@@ -1,2 +1,6 @@
+export * from './emails.ts';
 export * from './errors.ts';
 export * from './health.ts';
+export * from './ingestion.ts';
+export * from './me.ts';
+export * from './realtime.ts';

@@ -152,6 +152,15 @@ export interface WritebackOutboxTable {
   done_at: Timestamp | null;
 }
 
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: TimestampDefault;
+  last_seen_at: TimestampDefault;
+  expires_at: Timestamp;
+  user_agent: string | null;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   checksum: string;
@@ -167,5 +176,6 @@ export interface Database {
   calendar_events: CalendarEventsTable;
   sync_state: SyncStateTable;
   writeback_outbox: WritebackOutboxTable;
+  sessions: SessionsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -108,6 +108,7 @@ const declared: Record<string, string[]> = {
     'created_at',
     'done_at',
   ],
+  sessions: ['id', 'user_id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent'],
   schema_migrations: ['name', 'checksum', 'applied_at'],
 };
 

@@ -1,0 +1,81 @@
+import type { Database, EmailsTable } from '@firstlight/db';
+import { type Insertable, type Kysely, sql } from 'kysely';
+import type { EmailPosition } from './email-cursor.ts';
+
+export type NewEmail = Insertable<EmailsTable>;
+
+/**
+ * One statement for the whole set. Re-delivery (at-least-once tasks, a re-run batch) updates in place and never
+ * duplicates: the key is (user_id, gmail_id). Labels and snippet may have changed since; the rest is immutable.
+ * Returns how many rows were inserted (not updated).
+ */
+export async function upsertEmails(db: Kysely<Database>, emails: NewEmail[]): Promise<number> {
+  if (emails.length === 0) return 0;
+  const rows = await db
+    .insertInto('emails')
+    .values(emails)
+    .onConflict((conflict) =>
+      conflict.columns(['user_id', 'gmail_id']).doUpdateSet((excluded) => ({
+        label_ids: excluded.ref('excluded.label_ids'),
+        snippet: excluded.ref('excluded.snippet'),
+        parse_error: excluded.ref('excluded.parse_error'),
+      })),
+    )
+    // xmax = 0 only on rows this statement inserted (an updated row carries the updating transaction's id).
+    .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+    .execute();
+  return rows.filter((row) => row.inserted).length;
+}
+
+/** Newest first, strictly older than `after` when given. Served by emails_user_date_idx without a sort. */
+export async function listEmailsPage(
+  db: Kysely<Database>,
+  userId: string,
+  limit: number,
+  after?: EmailPosition,
+) {
+  let query = db
+    .selectFrom('emails')
+    .select([
+      'gmail_id',
+      'thread_id',
+      'internal_date',
+      'from_addr',
+      'to_addr',
+      'subject',
+      'snippet',
+      'label_ids',
+      'size_estimate',
+    ])
+    .where('user_id', '=', userId);
+  if (after) {
+    query = query.where((eb) =>
+      eb(eb.refTuple('internal_date', 'gmail_id'), '<', eb.tuple(after.internalDate, after.gmailId)),
+    );
+  }
+  return query.orderBy('internal_date', 'desc').orderBy('gmail_id', 'desc').limit(limit).execute();
+}
+
+export async function newestEmailPosition(
+  db: Kysely<Database>,
+  userId: string,
+): Promise<EmailPosition | undefined> {
+  const row = await db
+    .selectFrom('emails')
+    .select(['internal_date', 'gmail_id'])
+    .where('user_id', '=', userId)
+    .orderBy('internal_date', 'desc')
+    .orderBy('gmail_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { internalDate: row.internal_date, gmailId: row.gmail_id };
+}
+
+export async function countEmails(db: Kysely<Database>, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('emails')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** One stored email as the inbox shows it (metadata only; bodies stay in Gmail). */
+export const EmailSummary = z.object({
+  id: z.string(),
+  threadId: z.string(),
+  /** ISO instant: Gmail's internalDate, the order of the inbox. */
+  internalDate: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  subject: z.string().nullable(),
+  snippet: z.string().nullable(),
+  labelIds: z.array(z.string()),
+  sizeEstimate: z.number().int().nullable(),
+});
+export type EmailSummary = z.infer<typeof EmailSummary>;
+
+/** Opaque keyset cursor over (internal_date, gmail_id), newest first. */
+export const EmailCursor = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor returned by this API');
+
+export const EmailListQuery = z.object({
+  cursor: EmailCursor.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type EmailListQuery = z.infer<typeof EmailListQuery>;
+
+export const EmailListResponse = z.object({
+  emails: z.array(EmailSummary),
+  /** Pass back as `cursor` for the next (older) page; null at the end. */
+  nextCursor: EmailCursor.nullable(),
+});
+export type EmailListResponse = z.infer<typeof EmailListResponse>;

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { IngestionProgress } from './ingestion.ts';
+
+export const AccountStatus = z.enum(['active', 'needs_reauth', 'revoked']);
+
+/** `GET /api/me`: who is signed in, their Google account, and their mailbox ingestion. */
+export const MeResponse = z.object({
+  user: z.object({ id: z.string().uuid(), email: z.string(), displayName: z.string().nullable() }),
+  account: z.object({ email: z.string(), status: AccountStatus, scopes: z.array(z.string()) }),
+  ingestion: IngestionProgress.nullable(),
+});
+export type MeResponse = z.infer<typeof MeResponse>;

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { EmailCursor } from './emails.ts';
+import { IngestionProgress, JobStatus, Tier } from './ingestion.ts';
+
+/**
+ * WebSocket messages, server → browser, on `GET /ws`. Small by design (ids and counters): the browser
+ * fetches rows over REST by cursor. A (re)connect always starts with a `snapshot`, so nothing is missed.
+ */
+
+export const SnapshotMessage = z.object({
+  type: z.literal('snapshot'),
+  ingestion: IngestionProgress.nullable(),
+  /** Cursor of the newest stored email (null when none): rows newer than what the page shows. */
+  newestCursor: EmailCursor.nullable(),
+  emailCount: z.number().int().nonnegative(),
+});
+
+/** New rows were stored: the browser fetches them from `/api/emails`. */
+export const EmailsReadyMessage = z.object({
+  type: z.literal('emails_ready'),
+  jobId: z.string().uuid().nullable(),
+  count: z.number().int().nonnegative(),
+  newestCursor: EmailCursor.nullable(),
+});
+
+export const BatchCompleteMessage = z.object({
+  type: z.literal('batch_complete'),
+  jobId: z.string().uuid(),
+  seq: z.number().int().nonnegative(),
+  tier: Tier,
+  stored: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  ingested: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative().nullable(),
+  /** Honest estimate from the measured rate and the quota; null until measurable. */
+  etaSeconds: z.number().nonnegative().nullable(),
+});
+
+export const JobStatusMessage = z.object({
+  type: z.literal('job_status'),
+  jobId: z.string().uuid(),
+  status: JobStatus,
+  reason: z.string().nullable(),
+});
+
+export const ServerMessage = z.discriminatedUnion('type', [
+  SnapshotMessage,
+  EmailsReadyMessage,
+  BatchCompleteMessage,
+  JobStatusMessage,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type SnapshotMessage = z.infer<typeof SnapshotMessage>;
+export type EmailsReadyMessage = z.infer<typeof EmailsReadyMessage>;
+export type BatchCompleteMessage = z.infer<typeof BatchCompleteMessage>;
+export type JobStatusMessage = z.infer<typeof JobStatusMessage>;
+
+/** Browser → server: only a resync request; anything else is refused with a close code. */
+export const ClientMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('resync') })]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
