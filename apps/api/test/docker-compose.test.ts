@@ -25,6 +25,8 @@ describe('docker-compose.yml', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout.trim().split('\n').sort()).toEqual(expect.arrayContaining(['api', 'postgres']));
+    expect(result.stdout.trim().split('\n').sort()).toEqual(
+      expect.arrayContaining(['api', 'google-emulator', 'postgres']),
+    );
   });
 });

@@ -42,3 +42,10 @@ declare module 'fastify' {
     googleAccount?: EmulatorAccount;
   }
 }
+
+/**
+ * Header the Gmail batch endpoint puts on each part it dispatches in-process (value: the emulator's
+ * per-instance secret). The guard charges quota and faults per part but counts the batch, not its parts,
+ * against the per-user concurrency limit — as Google's front end does for one batch connection.
+ */
+export const BATCH_PART_HEADER = 'x-emulator-batch-part';

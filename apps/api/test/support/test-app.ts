@@ -1,28 +1,66 @@
+import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { TokenCipher } from '../../src/auth/token-cipher.ts';
+import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
+import { emulatedGoogle, type GoogleSettings } from '../../src/google/google-settings.ts';
+import type { BackfillStarter } from '../../src/ingestion/backfill-port.ts';
+import { EventBus } from '../../src/realtime/event-bus.ts';
 
 export interface TestApp {
   app: FastifyInstance;
   database: TestDatabase;
-  /** Closes the app, then drops the file's database. */
+  bus: EventBus;
+  google: GoogleSettings;
+  /** Closes the app and the bus, then drops the file's database. */
   close(): Promise<void>;
 }
 
-/** The real app on a fresh database of its own; `overrides` adjust the parsed config. */
+export const TEST_REDIRECT_URI = 'http://localhost:3000/auth/google/callback';
+
+/**
+ * The real app on a fresh database of its own. `emulatorUrl` points it at a running Google emulator; without
+ * one, Google calls go to an address that refuses connections (fine for tests that never sign in).
+ */
 export async function buildTestApp(
-  options: { overrides?: Partial<Config>; migrated?: boolean } = {},
+  options: {
+    overrides?: Partial<Config>;
+    migrated?: boolean;
+    emulatorUrl?: string;
+    backfill?: BackfillStarter;
+    heartbeatMs?: number;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ migrated: options.migrated ?? true });
   const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), ...options.overrides };
-  const app = await buildApp({ config, db: database.db, logger: false });
+  const google = emulatedGoogle(options.emulatorUrl ?? 'http://127.0.0.1:9/', {
+    ...EMULATOR_CLIENT,
+    redirectUri: TEST_REDIRECT_URI,
+    requestTimeoutMs: 10_000,
+  });
+  const bus = new EventBus(database.url, { warn() {}, error() {} });
+  await bus.start();
+  const app = await buildApp({
+    config,
+    db: database.db,
+    bus,
+    google,
+    tokenCipher: new TokenCipher(randomBytes(32)),
+    sessionSecret: randomBytes(32).toString('base64url'),
+    logger: false,
+    ...(options.backfill ? { backfill: options.backfill } : {}),
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+  });
   await app.ready();
   return {
     app,
     database,
+    bus,
+    google,
     close: async () => {
       await app.close();
+      await bus.close();
       await database.drop();
     },
   };

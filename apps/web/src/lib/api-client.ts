@@ -13,16 +13,18 @@ export class ApiRequestError extends Error {
 }
 
 /**
- * GET a JSON resource and parse it with its contract. Non-2xx answers that still carry a valid body for the
+ * Calls the API and parses the answer with its contract. Non-2xx answers that still carry a valid body for the
  * given statuses (e.g. /readyz's 503) are parsed too; anything else becomes an ApiRequestError.
  */
-export async function getJson<Schema extends z.ZodType>(
+export async function requestJson<Schema extends z.ZodType>(
   path: string,
   schema: Schema,
-  options: { acceptStatuses?: number[]; signal?: AbortSignal } = {},
+  options: { acceptStatuses?: number[]; signal?: AbortSignal; method?: string } = {},
 ): Promise<z.infer<Schema>> {
   const response = await fetch(path, {
+    method: options.method ?? 'GET',
     headers: { accept: 'application/json' },
+    credentials: 'same-origin',
     signal: options.signal ?? null,
   });
   const body: unknown = await response.json().catch(() => undefined);

@@ -1,28 +1,6 @@
-/**
- * Google-shaped errors (https://developers.google.com/calendar/api/guides/errors): a JSON body
- * `{error: {code, message, errors: [{domain, reason, message, ...}]}}`.
- */
+import { GoogleError } from '../errors.ts';
 
-export class GoogleError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-    readonly extra: { location?: string; locationType?: string } = {},
-  ) {
-    super(message);
-  }
-
-  body() {
-    return {
-      error: {
-        code: this.status,
-        message: this.message,
-        errors: [{ domain: 'global', reason: this.reason, message: this.message, ...this.extra }],
-      },
-    };
-  }
-}
+export { GoogleError };
 
 export const notFound = () => new GoogleError(404, 'notFound', 'Not Found');
 

@@ -1,6 +1,6 @@
 import { ReadinessResponse } from '@firstlight/contracts';
 import { useEffect, useState } from 'react';
-import { getJson } from '../../lib/api-client.ts';
+import { requestJson } from '../../lib/api-client.ts';
 
 export type ReadinessState =
   | { kind: 'loading' }
@@ -13,7 +13,7 @@ export function useReadiness(intervalMs = 5000): ReadinessState {
   useEffect(() => {
     const controller = new AbortController();
     const load = () =>
-      getJson('/readyz', ReadinessResponse, { acceptStatuses: [503], signal: controller.signal })
+      requestJson('/readyz', ReadinessResponse, { acceptStatuses: [503], signal: controller.signal })
         .then((readiness) => setState({ kind: 'loaded', readiness }))
         .catch((error: Error) => {
           if (!controller.signal.aborted) setState({ kind: 'error', message: error.message });

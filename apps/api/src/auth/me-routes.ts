@@ -1,0 +1,21 @@
+import { MeResponse } from '@firstlight/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { mailboxProgress } from '../ingestion/progress.ts';
+import { DomainError } from '../lib/errors.ts';
+import { findUserWithAccount } from './account-repository.ts';
+
+export const meRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/me',
+    { schema: { response: { 200: MeResponse } }, preHandler: (request) => app.requireUser(request) },
+    async (request) => {
+      const row = await findUserWithAccount(app.db, request.userId!);
+      if (!row) throw new DomainError(401, 'unauthenticated', 'the signed-in user no longer exists');
+      return {
+        user: { id: row.userId, email: row.userEmail, displayName: row.displayName },
+        account: { email: row.accountEmail, status: row.accountStatus, scopes: row.scopes },
+        ingestion: await mailboxProgress(app.db, row.userId),
+      };
+    },
+  );
+};

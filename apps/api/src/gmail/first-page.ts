@@ -1,0 +1,55 @@
+import type { Database } from '@firstlight/db';
+import type { Kysely } from 'kysely';
+import { upsertEmails } from '../emails/email-repository.ts';
+import type { GoogleSettings } from '../google/google-settings.ts';
+import type { OAuth2Client } from '../google/oauth-client.ts';
+import { batchGetMessageMetadata, gmailClient } from './gmail-api.ts';
+import { type ParsedMessage, parseGmailMessage } from './message-parser.ts';
+
+export interface FirstPageResult {
+  /** Ids Gmail listed, newest first. */
+  listedIds: string[];
+  stored: number;
+  failed: { gmailId: string | null; reason: string }[];
+  /** getProfile's messagesTotal: the progress bar's denominator from the first second. */
+  messagesTotal: number | null;
+}
+
+/**
+ * The priority path (ARCHITECTURE §3 step 3): the N newest messages with two Google round trips — one
+ * `messages.list` (with `getProfile` alongside, for the total) and one batch of `messages.get(metadata)` —
+ * then one multi-row upsert. Messages that fail (deleted since listing, unparseable) are reported, not fatal.
+ */
+export async function fetchFirstPage(deps: {
+  db: Kysely<Database>;
+  oauth: OAuth2Client;
+  settings: GoogleSettings;
+  userId: string;
+  pageSize: number;
+}): Promise<FirstPageResult> {
+  const gmail = gmailClient(deps.oauth, deps.settings);
+  const [list, profile] = await Promise.all([
+    gmail.users.messages.list({ userId: 'me', maxResults: deps.pageSize }),
+    gmail.users.getProfile({ userId: 'me' }).catch(() => undefined), // the total is nice to have, not required
+  ]);
+  const listedIds = (list.data.messages ?? [])
+    .map((message) => message.id)
+    .filter((id): id is string => !!id);
+  const parts = await batchGetMessageMetadata(deps.oauth, deps.settings, listedIds);
+
+  const parsed: ParsedMessage[] = parts.map((part) =>
+    part.status === 200
+      ? parseGmailMessage(deps.userId, part.body)
+      : { ok: false, gmailId: part.id, reason: `messages.get answered ${part.status}` },
+  );
+  const emails = parsed.flatMap((result) => (result.ok ? [result.email] : []));
+  await upsertEmails(deps.db, emails);
+  return {
+    listedIds,
+    stored: emails.length,
+    failed: parsed.flatMap((result) =>
+      result.ok ? [] : [{ gmailId: result.gmailId, reason: result.reason }],
+    ),
+    messagesTotal: profile?.data.messagesTotal ?? null,
+  };
+}

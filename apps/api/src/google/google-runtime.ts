@@ -1,0 +1,49 @@
+import type { Config } from '../config.ts';
+import { emulatedGoogle, type GoogleSettings, realGoogle } from './google-settings.ts';
+
+export interface GoogleRuntime {
+  settings: GoogleSettings;
+  /** A line for the start banner: which Google this is. */
+  description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Resolves the configured Google. In embedded mode the emulator runs in this process (demo accounts, seeded
+ * mailbox), on its own port so the browser can reach its consent page like it would reach Google's.
+ */
+export async function startGoogle(config: Config, host: string): Promise<GoogleRuntime> {
+  const google = config.google;
+  const credentials = {
+    clientId: google.clientId,
+    clientSecret: google.clientSecret,
+    redirectUri: google.redirectUri,
+    requestTimeoutMs: google.timeoutMs,
+  };
+  if (google.mode === 'real') {
+    return { settings: realGoogle(credentials), description: 'Google (real)', close: async () => {} };
+  }
+  if (google.mode === 'external-emulator') {
+    return {
+      settings: emulatedGoogle(google.url, credentials, google.publicUrl),
+      description: `Google emulator at ${google.url}`,
+      close: async () => {},
+    };
+  }
+  // Imported only in embedded mode: production never loads the emulator.
+  const { startEmulator } = await import('@firstlight/google-emulator');
+  const emulator = await startEmulator({
+    host,
+    port: 0,
+    seed: google.seed,
+    accounts: google.demoAccounts,
+    latency: google.latency,
+    clients: [{ clientId: google.clientId, clientSecret: google.clientSecret }],
+  });
+  const accounts = google.demoAccounts.map((account) => `${account.email} (${account.mailboxSize} messages)`);
+  return {
+    settings: emulatedGoogle(emulator.url, credentials),
+    description: `Google emulator at ${emulator.url}, accounts: ${accounts.join(', ')}`,
+    close: () => emulator.close(),
+  };
+}

@@ -1,0 +1,44 @@
+import type { Database, IngestionJobsTable } from '@firstlight/db';
+import type { Insertable, Kysely, Selectable } from 'kysely';
+
+export type JobRow = Selectable<IngestionJobsTable>;
+
+/** The user's most recent mailbox job (the one progress is about). */
+export async function latestMailboxJob(db: Kysely<Database>, userId: string): Promise<JobRow | undefined> {
+  return db
+    .selectFrom('ingestion_jobs')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('kind', '=', 'gmail_backfill')
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The unfinished mailbox job of an account, if any (at most one: a partial unique index says so). */
+export async function activeMailboxJob(db: Kysely<Database>, accountId: string): Promise<JobRow | undefined> {
+  return db
+    .selectFrom('ingestion_jobs')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('kind', '=', 'gmail_backfill')
+    .where('status', 'not in', ['complete', 'failed'])
+    .executeTakeFirst();
+}
+
+export async function insertJob(db: Kysely<Database>, job: Insertable<IngestionJobsTable>): Promise<JobRow> {
+  return db.insertInto('ingestion_jobs').values(job).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The tier of the lowest unfinished batch: what the job is working on now. */
+export async function currentTier(db: Kysely<Database>, jobId: string) {
+  const row = await db
+    .selectFrom('ingestion_batches')
+    .select('tier')
+    .where('job_id', '=', jobId)
+    .where('status', '!=', 'done')
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.tier ?? null;
+}

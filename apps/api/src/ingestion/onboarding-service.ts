@@ -1,0 +1,80 @@
+import type { Database } from '@firstlight/db';
+import type { Kysely } from 'kysely';
+import { encodeEmailCursor } from '../emails/email-cursor.ts';
+import { newestEmailPosition } from '../emails/email-repository.ts';
+import { fetchFirstPage } from '../gmail/first-page.ts';
+import type { GoogleSettings } from '../google/google-settings.ts';
+import type { OAuth2Client } from '../google/oauth-client.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+import type { BackfillStarter } from './backfill-port.ts';
+import { activeMailboxJob, insertJob } from './job-repository.ts';
+
+export interface OnboardingDeps {
+  db: Kysely<Database>;
+  bus: EventBus;
+  settings: GoogleSettings;
+  backfill: BackfillStarter;
+  pageSize: number;
+}
+
+export interface OnboardingResult {
+  jobId: string;
+  stored: number;
+  firstDataMs: number;
+}
+
+/**
+ * After sign-in: the account's mailbox job (a re-sign-in resumes the unfinished one), the first page stored,
+ * `first_data_ms` recorded (from the callback's start), `emails_ready` published, then the backfill handed off.
+ */
+export async function onboardMailbox(
+  deps: OnboardingDeps,
+  input: { userId: string; accountId: string; oauth: OAuth2Client; startedAt: number },
+): Promise<OnboardingResult> {
+  const job =
+    (await activeMailboxJob(deps.db, input.accountId)) ??
+    (await insertJob(deps.db, {
+      user_id: input.userId,
+      account_id: input.accountId,
+      kind: 'gmail_backfill',
+    }));
+
+  const page = await fetchFirstPage({
+    db: deps.db,
+    oauth: input.oauth,
+    settings: deps.settings,
+    userId: input.userId,
+    pageSize: deps.pageSize,
+  });
+  const firstDataMs = Math.round(performance.now() - input.startedAt);
+  const newest = await newestEmailPosition(deps.db, input.userId);
+
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('ingestion_jobs')
+      .set((eb) => ({
+        // Only the first sign-in's figure is the time to first data; a resume keeps it.
+        first_data_ms: eb.fn.coalesce('first_data_ms', eb.val(firstDataMs)),
+        total: eb.fn.coalesce(eb.val(page.messagesTotal), 'total'),
+        ingested: eb.fn('greatest', ['ingested', eb.val(page.stored)]),
+        last_progress_at: new Date(),
+        updated_at: new Date(),
+      }))
+      .where('id', '=', job.id)
+      .execute();
+    await deps.bus.publish(trx, input.userId, {
+      type: 'emails_ready',
+      jobId: job.id,
+      count: page.stored,
+      newestCursor: newest ? encodeEmailCursor(newest) : null,
+    });
+  });
+
+  await deps.backfill.start({
+    jobId: job.id,
+    userId: input.userId,
+    accountId: input.accountId,
+    firstPageIds: page.listedIds,
+  });
+  return { jobId: job.id, stored: page.stored, firstDataMs };
+}

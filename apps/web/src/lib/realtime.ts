@@ -1,0 +1,52 @@
+import { ServerMessage } from '@firstlight/contracts';
+import { useEffect, useRef, useState } from 'react';
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/**
+ * The `/ws` channel: every message is validated against the shared contract; a dropped socket reconnects
+ * with backoff and the server's fresh `snapshot` resynchronises the page, so numbers never stall.
+ */
+export function useRealtime(onMessage: (message: ServerMessage) => void, enabled = true): ConnectionState {
+  const [state, setState] = useState<ConnectionState>('connecting');
+  const handler = useRef(onMessage);
+  handler.current = onMessage;
+
+  useEffect(() => {
+    if (!enabled) return;
+    let socket: WebSocket | undefined;
+    let attempt = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+
+    const connect = () => {
+      setState('connecting');
+      const url = new URL('/ws', window.location.href);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      socket = new WebSocket(url);
+      socket.onopen = () => {
+        attempt = 0;
+        setState('open');
+      };
+      socket.onmessage = (event) => {
+        const parsed = ServerMessage.safeParse(JSON.parse(String(event.data)));
+        if (parsed.success) handler.current(parsed.data);
+        else console.warn('ignored a message that does not match the contract', parsed.error.issues);
+      };
+      socket.onclose = () => {
+        setState('closed');
+        if (stopped) return;
+        const delay = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        attempt += 1;
+        timer = setTimeout(connect, delay);
+      };
+    };
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      socket?.close();
+    };
+  }, [enabled]);
+  return state;
+}

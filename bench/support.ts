@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDatabase, freePort, migrate, startEmbeddedPostgres } from '@firstlight/db';
+import { type EmulatorOptions, startEmulator } from '@firstlight/google-emulator';
+import { buildApp } from '../apps/api/src/app.ts';
+import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
+import { EMULATOR_CLIENT, loadConfig } from '../apps/api/src/config.ts';
+import { emulatedGoogle } from '../apps/api/src/google/google-settings.ts';
+import { EventBus } from '../apps/api/src/realtime/event-bus.ts';
+
+/** A self-contained product for a benchmark: embedded PostgreSQL in a temp dir, the emulator, the API. */
+export async function startBenchProduct(
+  emulatorOptions: Partial<EmulatorOptions>,
+  env: Record<string, string> = {},
+) {
+  const dir = await mkdtemp(join(tmpdir(), 'firstlight-bench-'));
+  await chmod(dir, 0o755);
+  const pg = await startEmbeddedPostgres({
+    dataDir: join(dir, 'pg'),
+    settings: { fsync: 'off', max_connections: '300' },
+  });
+  const db = createDatabase({ connectionString: pg.url, max: 20 });
+  await migrate(db);
+  const emulator = await startEmulator({ port: 0, seed: 1, latency: 'google', ...emulatorOptions });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_URL: url, ...env });
+  const bus = new EventBus(pg.url, { warn() {}, error() {} });
+  await bus.start();
+  const app = await buildApp({
+    config,
+    db,
+    bus,
+    google: emulatedGoogle(emulator.url, {
+      ...EMULATOR_CLIENT,
+      redirectUri: `${url}/auth/google/callback`,
+      requestTimeoutMs: 15_000,
+    }),
+    tokenCipher: new TokenCipher(randomBytes(32)),
+    sessionSecret: randomBytes(32).toString('base64url'),
+    logger: false,
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    url,
+    app,
+    db,
+    emulator,
+    close: async () => {
+      await app.close();
+      await bus.close();
+      await db.destroy();
+      await emulator.close();
+      await pg.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+export function machine(): string {
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/** Writes bench/results/<name>.json in the shape the benchmark issue defines. */
+export async function writeResult(
+  name: string,
+  figures: Record<string, number>,
+  baseline: Record<string, number> = {},
+): Promise<void> {
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  await mkdir(dir, { recursive: true });
+  const result = { name, machine: machine(), at: new Date().toISOString(), figures, baseline };
+  await writeFile(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+export function printTable(title: string, rows: [string, string | number][]): void {
+  console.log(`\n${title}`);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+}

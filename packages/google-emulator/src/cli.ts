@@ -1,0 +1,115 @@
+/**
+ * `firstlight-google-emulator --port 8085 --accounts demo@example.com:20000 --seed 1 --latency google`
+ * Runs the emulator as a server until SIGINT/SIGTERM. Every flag maps to an option of `startEmulator`.
+ */
+import { parseArgs } from 'node:util';
+import { startEmulator } from './index.ts';
+import { parseOptions } from './options.ts';
+
+const HELP = `Usage: firstlight-google-emulator [options]
+
+  --host <host>                 listen address (default 127.0.0.1)
+  --port <port>                 listen port (default 8085; 0 = any free port)
+  --public-url <url>            URL browsers use to reach this emulator (default: as reached)
+  --accounts <list>             email:mailboxSize,... (default demo@example.com:5000)
+  --seed <n>                    data seed (default 1): same seed, same mailboxes and calendars
+  --anchor <date>               the data's "now" (ISO date; default today 00:00 UTC)
+  --latency <none|google|x>     latency profile; a number scales Google's (default google)
+  --auto-approve                skip the consent page (login_hint picks the account)
+  --client <id:secret>          OAuth client, repeatable (default firstlight-local:firstlight-local-secret)
+  --token-ttl <seconds>         access token lifetime (default 3600)
+  --quota-window-ms <ms>        length of the quota minute (default 60000)
+  --gmail-quota <units>         Gmail units per user per window (default 6000)
+  --calendar-quota <requests>   Calendar requests per user per window (default 600)
+  --concurrency <n>             concurrent requests per user (default 10)
+  --no-quota                    switch quota and concurrency limits off
+  --error-rate <0..1>           random 429/500/503 on API calls (default 0)
+  --quiet                       no request log
+  --help`;
+
+function parseAccounts(list: string) {
+  return list.split(',').map((entry) => {
+    const [email, size] = entry.trim().split(':');
+    return { email: email ?? '', mailboxSize: Number(size ?? 1000) };
+  });
+}
+
+const numberOr = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'public-url': { type: 'string' },
+      accounts: { type: 'string' },
+      seed: { type: 'string' },
+      anchor: { type: 'string' },
+      latency: { type: 'string' },
+      'auto-approve': { type: 'boolean' },
+      client: { type: 'string', multiple: true },
+      'token-ttl': { type: 'string' },
+      'quota-window-ms': { type: 'string' },
+      'gmail-quota': { type: 'string' },
+      'calendar-quota': { type: 'string' },
+      concurrency: { type: 'string' },
+      'no-quota': { type: 'boolean' },
+      'error-rate': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const latency =
+    values.latency === undefined
+      ? undefined
+      : /^[\d.]+$/.test(values.latency)
+        ? Number(values.latency)
+        : values.latency;
+  const quota = Object.fromEntries(
+    Object.entries({
+      windowMs: numberOr(values['quota-window-ms']),
+      gmailUnitsPerUser: numberOr(values['gmail-quota']),
+      calendarRequestsPerUser: numberOr(values['calendar-quota']),
+      concurrentPerUser: numberOr(values.concurrency),
+      enabled: values['no-quota'] ? false : undefined,
+    }).filter(([, value]) => value !== undefined),
+  );
+  const options = parseOptions({
+    host: values.host,
+    port: numberOr(values.port) ?? 8085,
+    publicUrl: values['public-url'],
+    accounts: values.accounts ? parseAccounts(values.accounts) : undefined,
+    seed: numberOr(values.seed),
+    anchor: values.anchor ? Date.parse(values.anchor) : undefined,
+    latency,
+    autoApprove: values['auto-approve'],
+    clients: values.client?.map((entry) => {
+      const [clientId, clientSecret] = entry.split(':');
+      return { clientId, clientSecret };
+    }),
+    accessTokenTtlSeconds: numberOr(values['token-ttl']),
+    quota,
+    faults: values['error-rate'] ? { errorRate: Number(values['error-rate']) } : undefined,
+    logger: !values.quiet,
+  });
+  const emulator = await startEmulator(options);
+  const accounts = options.accounts
+    .map((account) => `${account.email} (${account.mailboxSize} messages)`)
+    .join(', ');
+  console.log(`google-emulator listening on ${emulator.url}; accounts: ${accounts}; seed ${options.seed}`);
+  const stop = async () => {
+    await emulator.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

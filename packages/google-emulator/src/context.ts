@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { AccountDirectory } from './accounts.ts';
+import { Counters } from './guard/counters.ts';
+import { FaultBook } from './guard/faults.ts';
+import { QuotaLedger } from './guard/quota-ledger.ts';
+import { SigningKey } from './oauth/signing-key.ts';
+import { TokenStore } from './oauth/token-store.ts';
+import type { ResolvedOptions } from './options.ts';
+
+/** The state one emulator instance holds; routes and hooks receive it instead of reaching for globals. */
+export class EmulatorContext {
+  readonly accounts: AccountDirectory;
+  readonly tokens: TokenStore;
+  readonly key = new SigningKey();
+  readonly counters = new Counters();
+  readonly faults: FaultBook;
+  readonly quota: QuotaLedger;
+  /** Marks in-process batch parts (see BATCH_PART_HEADER); unguessable so clients cannot claim it. */
+  readonly batchPartToken = randomBytes(18).toString('base64url');
+  readonly anchor: number;
+  readonly names = new Map<string, string>();
+
+  constructor(readonly options: ResolvedOptions) {
+    this.accounts = new AccountDirectory(options.seed);
+    for (const spec of options.accounts) this.addAccount(spec.email, spec.mailboxSize, spec.name);
+    this.tokens = new TokenStore(() => this.options.accessTokenTtlSeconds * 1000);
+    this.faults = new FaultBook(options.faults);
+    this.quota = new QuotaLedger(options.quota);
+    this.anchor = options.anchor ?? startOfUtcDay(Date.now());
+  }
+
+  addAccount(email: string, mailboxSize: number, name?: string) {
+    const account = this.accounts.add(email, mailboxSize);
+    this.names.set(account.email, name ?? displayNameOf(account.email));
+    return account;
+  }
+
+  nameOf(email: string): string {
+    return this.names.get(email) ?? displayNameOf(email);
+  }
+}
+
+const startOfUtcDay = (ms: number) => ms - (ms % 86_400_000);
+
+/** "ada.lovelace@example.com" → "Ada Lovelace". */
+function displayNameOf(email: string): string {
+  const local = email.split('@')[0] ?? email;
+  return local
+    .split(/[._-]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join(' ');
+}

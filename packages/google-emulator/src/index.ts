@@ -1,0 +1,92 @@
+/**
+ * A local Google for Firstlight: OAuth 2.0 / OpenID Connect, Gmail v1 and Calendar v3 at Google's paths, with
+ * Google's quotas, latencies and faults. The real `googleapis` / `google-auth-library` clients talk to it by
+ * changing only `rootUrl` and the OAuth endpoints.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ALL_SCOPES, applyFaults, type FaultsUpdate, type QuotaUpdate } from './admin/routes.ts';
+import { type CalendarService, calendarServiceFor } from './calendar/index.ts';
+import { EmulatorContext } from './context.ts';
+import { type GmailService, gmailServiceFor } from './gmail/index.ts';
+import type { CountersSnapshot } from './guard/counters.ts';
+import { type EmulatorOptions, parseOptions, QuotaSettings } from './options.ts';
+import { buildServer } from './server.ts';
+
+export type { FaultsUpdate, QuotaUpdate } from './admin/routes.ts';
+export { DEFAULT_CLIENT, type EmulatorOptions, type FaultPatch, type QuotaSettings } from './options.ts';
+export type { EmulatorAccount } from './types.ts';
+
+export interface EmulatorAdmin {
+  /** An access token for the account with every scope (or those given), as if it had signed in. */
+  issueAccessToken(email: string, scopes?: string[]): Promise<string>;
+  /** Refresh tokens issued to the account (live or revoked): lets a test check they are never stored in clear. */
+  refreshTokensOf(email: string): Promise<string[]>;
+  /** Every refresh token of the account now answers `invalid_grant` (the user revoked access). */
+  revokeAccount(email: string): Promise<number>;
+  expireAccessTokens(email: string): Promise<number>;
+  addAccount(email: string, mailboxSize: number, name?: string): Promise<void>;
+  stats(): CountersSnapshot & { quota: QuotaSettings };
+  resetStats(): void;
+  setFaults(update: FaultsUpdate): void;
+  clearFaults(): void;
+  setQuota(update: QuotaUpdate): void;
+  gmail: GmailService;
+  calendar: CalendarService;
+}
+
+export interface EmulatorHandle {
+  /** Base URL, e.g. http://127.0.0.1:8085 (no trailing slash). */
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  admin: EmulatorAdmin;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(input: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const options = parseOptions({ port: 0, ...input });
+  const context = new EmulatorContext(options);
+  const app = await buildServer(context);
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const gmail = gmailServiceFor(context.accounts);
+  const calendar = calendarServiceFor(context.accounts);
+  if (!gmail || !calendar)
+    throw new Error('google-emulator: the Gmail and Calendar plugins did not register');
+
+  const admin: EmulatorAdmin = {
+    issueAccessToken: async (email, scopes = ALL_SCOPES) => {
+      const account = context.accounts.get(email);
+      if (!account) throw new Error(`google-emulator: no account ${email}`);
+      const clientId = options.clients[0]!.clientId;
+      return context.tokens.issueAccessToken({ email: account.email, clientId, scopes }).token;
+    },
+    refreshTokensOf: async (email) => context.tokens.refreshTokensOf(email.toLowerCase()),
+    revokeAccount: async (email) => context.tokens.revokeAccount(email.toLowerCase()),
+    expireAccessTokens: async (email) => context.tokens.expireAccessTokens(email.toLowerCase()),
+    addAccount: async (email, mailboxSize, name) => {
+      context.addAccount(email, mailboxSize, name);
+    },
+    stats: () => ({ ...context.counters.snapshot(), quota: context.quota.settings }),
+    resetStats: () => {
+      context.counters.reset();
+      context.quota.reset();
+    },
+    setFaults: (update) => applyFaults(context, update),
+    clearFaults: () => context.faults.clear(),
+    setQuota: (update) =>
+      context.quota.configure(QuotaSettings.parse({ ...context.quota.settings, ...update })),
+    gmail,
+    calendar,
+  };
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    app,
+    admin,
+    close: () => app.close(),
+  };
+}
