@@ -14,7 +14,7 @@ export async function buildServer(context: EmulatorContext): Promise<FastifyInst
     logger: context.options.logger ? { level: 'info' } : false,
     // Google accepts long query strings (repeated metadataHeaders, labelIds) and batch bodies up to ~ a few MB.
     bodyLimit: 16 * 1024 * 1024,
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
   });
   app.decorateRequest('googleAccount', undefined);
   await app.register(formbody);

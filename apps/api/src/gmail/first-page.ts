@@ -35,7 +35,12 @@ export async function fetchFirstPage(deps: {
   const listedIds = (list.data.messages ?? [])
     .map((message) => message.id)
     .filter((id): id is string => !!id);
-  const parts = await batchGetMessageMetadata(deps.oauth, deps.settings, listedIds);
+  // Two concurrent batches of ≤ 25 instead of one of 50: Google works through a batch's parts a few at a time,
+  // so halving the parts per request roughly halves the wait, at the same quota cost.
+  const chunks = chunk(listedIds, FIRST_PAGE_PARTS_PER_BATCH);
+  const parts = (
+    await Promise.all(chunks.map((ids) => batchGetMessageMetadata(deps.oauth, deps.settings, ids)))
+  ).flat();
 
   const parsed: ParsedMessage[] = parts.map((part) =>
     part.status === 200
@@ -52,4 +57,12 @@ export async function fetchFirstPage(deps: {
     ),
     messagesTotal: profile?.data.messagesTotal ?? null,
   };
+}
+
+const FIRST_PAGE_PARTS_PER_BATCH = 25;
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }
