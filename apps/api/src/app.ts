@@ -10,16 +10,21 @@ import type { Config } from './config.ts';
 import { emailRoutes } from './emails/email-routes.ts';
 import type { GoogleSettings } from './google/google-settings.ts';
 import { healthRoutes } from './health/health-routes.ts';
+import type { BackfillSettings } from './ingestion/backfill-deps.ts';
 import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-port.ts';
+import { createBackfill } from './ingestion/ingestion-plugin.ts';
 import { registerErrorHandler } from './lib/errors.ts';
+import { Metrics } from './ops/metrics.ts';
 import type { EventBus } from './realtime/event-bus.ts';
 import { realtimeRoutes } from './realtime/ws-routes.ts';
+import type { TaskQueue } from './tasks/task-queue.ts';
 import { webRoutes } from './web/web-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>;
     config: Config;
+    metrics: Metrics;
   }
 }
 
@@ -31,7 +36,12 @@ export interface AppDependencies {
   google: GoogleSettings;
   tokenCipher: TokenCipher;
   sessionSecret: string;
+  /** A test's stand-in for the backfill; without it and without `queue`, jobs are only recorded. */
   backfill?: BackfillStarter;
+  /** The task queue the backfill runs on (embedded pg-boss or Cloud Tasks). */
+  queue?: TaskQueue;
+  /** Override backfill tunables (tests: small leases, fast stall detection). */
+  backfillSettings?: Partial<BackfillSettings>;
   /** Fastify's logger option: pino settings, or false (tests). */
   logger?: FastifyServerOptions['logger'];
   heartbeatMs?: number;
@@ -49,6 +59,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('db', deps.db);
   app.decorate('config', deps.config);
   registerErrorHandler(app);
+  const metrics = new Metrics(deps.db);
+  app.decorate('metrics', metrics);
+  const backfill =
+    deps.backfill ??
+    (deps.queue
+      ? createBackfill(app, {
+          config: deps.config,
+          bus: deps.bus,
+          google: deps.google,
+          cipher: deps.tokenCipher,
+          queue: deps.queue,
+          metrics,
+          ...(deps.backfillSettings ? { settings: deps.backfillSettings } : {}),
+        })
+      : deferredBackfill);
 
   await app.register(sessionPlugin, { secret: deps.sessionSecret });
   await app.register(healthRoutes);
@@ -59,7 +84,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       db: deps.db,
       bus: deps.bus,
       settings: deps.google,
-      backfill: deps.backfill ?? deferredBackfill,
+      backfill,
       pageSize: deps.config.firstPage.size,
     },
   });

@@ -74,6 +74,12 @@ const EnvSchema = z.object({
     })
     .optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  GMAIL_QUOTA_UNITS: z.coerce.number({ error: 'must be a number' }).int().min(1).default(6_000),
+  GMAIL_QUOTA_WINDOW_MS: z.coerce.number({ error: 'must be a number' }).int().min(100).default(60_000),
+  GMAIL_QUOTA_UTILISATION: z.coerce.number({ error: 'must be a number' }).gt(0).max(1).default(0.95),
+  GMAIL_MAX_CONCURRENT: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100).default(4),
+  BACKFILL_STALL_AFTER_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(600_000),
+  RECONCILE_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(100).default(60_000),
 });
 
 export interface Config {
@@ -90,6 +96,15 @@ export interface Config {
   publicUrl: string;
   google: GoogleConfig;
   firstPage: { size: number; budgetMs: number };
+  /** Per-user pacing under Gmail's quota, and the backfill's watchdogs. */
+  backfill: {
+    quotaUnits: number;
+    quotaWindowMs: number;
+    quotaUtilisation: number;
+    maxConcurrent: number;
+    stallAfterMs: number;
+    reconcileEveryMs: number;
+  };
   /** Unset: generated once into `${dataDir}/secrets.json` (embedded mode). */
   tokenEncryptionKey: Buffer | undefined;
   sessionSecret: string | undefined;
@@ -154,6 +169,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     google: googleConfig(vars, publicUrl),
     firstPage: { size: vars.FIRST_PAGE_SIZE, budgetMs: vars.FIRST_PAGE_BUDGET_MS },
+    backfill: {
+      quotaUnits: vars.GMAIL_QUOTA_UNITS,
+      quotaWindowMs: vars.GMAIL_QUOTA_WINDOW_MS,
+      quotaUtilisation: vars.GMAIL_QUOTA_UTILISATION,
+      maxConcurrent: vars.GMAIL_MAX_CONCURRENT,
+      stallAfterMs: vars.BACKFILL_STALL_AFTER_MS,
+      reconcileEveryMs: vars.RECONCILE_EVERY_MS,
+    },
     tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY
       ? Buffer.from(vars.TOKEN_ENCRYPTION_KEY, 'base64')
       : undefined,

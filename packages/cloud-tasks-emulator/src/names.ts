@@ -8,12 +8,14 @@ const LOCATION_NAME = /^projects\/[A-Za-z0-9:.-]+\/locations\/[A-Za-z0-9_-]+$/;
 const TASK_ID = /^[A-Za-z0-9_-]{1,500}$/;
 
 export function checkLocationName(name: string): string {
-  if (!LOCATION_NAME.test(name)) throw invalid(`Invalid resource field value in the request: parent "${name}"`);
+  if (!LOCATION_NAME.test(name))
+    throw invalid(`Invalid resource field value in the request: parent "${name}"`);
   return name;
 }
 
 export function checkQueueName(name: string): string {
-  if (!QUEUE_NAME.test(name)) throw invalid(`Invalid resource field value in the request: queue name "${name}"`);
+  if (!QUEUE_NAME.test(name))
+    throw invalid(`Invalid resource field value in the request: queue name "${name}"`);
   return name;
 }
 

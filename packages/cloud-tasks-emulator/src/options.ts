@@ -6,7 +6,8 @@ import { z } from 'zod';
  */
 
 /** `projects/P/locations/L/queues/Q` — Google's id rules: queue ids `[A-Za-z0-9-]{1,100}`. */
-export const QUEUE_NAME = /^projects\/([A-Za-z0-9:.-]+)\/locations\/([A-Za-z0-9_-]+)\/queues\/([A-Za-z0-9-]{1,100})$/;
+export const QUEUE_NAME =
+  /^projects\/([A-Za-z0-9:.-]+)\/locations\/([A-Za-z0-9_-]+)\/queues\/([A-Za-z0-9-]{1,100})$/;
 
 export const RateLimits = z.object({
   /** Dispatch starts per second; Google caps it at 500. */
@@ -47,9 +48,17 @@ export const EmulatorOptions = z.object({
   /** Per-queue overrides for queues created at start, keyed by full queue name. */
   queueSettings: z.record(z.string(), QueueSettings).default({}),
   /** Deadline of an attempt when the task sets none; Google's default is 10 minutes. */
-  dispatchDeadlineMs: z.number().int().min(1).default(10 * 60_000),
+  dispatchDeadlineMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 60_000),
   /** How long a task name stays taken after the task completed or was deleted (Google: about an hour). */
-  nameRetentionMs: z.number().int().min(0).default(60 * 60_000),
+  nameRetentionMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(60 * 60_000),
   /** Where one line per dispatch and per error goes; off by default. */
   log: z.custom<(line: string) => void>((value) => typeof value === 'function').optional(),
 });
@@ -59,7 +68,9 @@ export type EmulatorOptionsInput = z.input<typeof EmulatorOptions>;
 export function parseOptions(input: EmulatorOptionsInput = {}): EmulatorOptions {
   const parsed = EmulatorOptions.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`,
+    );
     throw new Error(`Invalid cloud-tasks-emulator options: ${issues.join('; ')}`);
   }
   return parsed.data;

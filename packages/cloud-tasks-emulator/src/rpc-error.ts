@@ -11,6 +11,7 @@ export class RpcError extends Error {
   }
 }
 
-export const notFound = (what: string) => new RpcError(status.NOT_FOUND, `Requested entity was not found: ${what}`);
+export const notFound = (what: string) =>
+  new RpcError(status.NOT_FOUND, `Requested entity was not found: ${what}`);
 export const invalid = (message: string) => new RpcError(status.INVALID_ARGUMENT, message);
 export const alreadyExists = (message: string) => new RpcError(status.ALREADY_EXISTS, message);

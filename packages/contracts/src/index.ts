@@ -4,3 +4,4 @@ export * from './health.ts';
 export * from './ingestion.ts';
 export * from './me.ts';
 export * from './realtime.ts';
+export * from './tasks.ts';

@@ -81,6 +81,17 @@ export interface IngestionJobsTable {
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
   finished_at: Timestamp | null;
+  first_page_ids: Generated<string[]>;
+  list_generation: Generated<number>;
+  list_lease_until: Timestamp | null;
+}
+
+export interface IngestionFailuresTable {
+  job_id: string;
+  seq: number;
+  gmail_id: string;
+  reason: string;
+  created_at: TimestampDefault;
 }
 
 export interface IngestionBatchesTable {
@@ -173,6 +184,7 @@ export interface Database {
   emails: EmailsTable;
   ingestion_jobs: IngestionJobsTable;
   ingestion_batches: IngestionBatchesTable;
+  ingestion_failures: IngestionFailuresTable;
   calendar_events: CalendarEventsTable;
   sync_state: SyncStateTable;
   writeback_outbox: WritebackOutboxTable;

@@ -50,7 +50,11 @@ const declared: Record<string, string[]> = {
     'created_at',
     'updated_at',
     'finished_at',
+    'first_page_ids',
+    'list_generation',
+    'list_lease_until',
   ],
+  ingestion_failures: ['job_id', 'seq', 'gmail_id', 'reason', 'created_at'],
   ingestion_batches: [
     'job_id',
     'seq',

@@ -5,8 +5,10 @@ import { buildApp } from '../../src/app.ts';
 import { TokenCipher } from '../../src/auth/token-cipher.ts';
 import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
 import { emulatedGoogle, type GoogleSettings } from '../../src/google/google-settings.ts';
+import type { BackfillSettings } from '../../src/ingestion/backfill-deps.ts';
 import type { BackfillStarter } from '../../src/ingestion/backfill-port.ts';
 import { EventBus } from '../../src/realtime/event-bus.ts';
+import { EmbeddedTaskQueue } from '../../src/tasks/embedded-queue.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -30,6 +32,9 @@ export async function buildTestApp(
     emulatorUrl?: string;
     backfill?: BackfillStarter;
     heartbeatMs?: number;
+    /** Run the real backfill on the embedded queue (pg-boss in the test's database). */
+    embeddedQueue?: boolean;
+    backfillSettings?: Partial<BackfillSettings>;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ migrated: options.migrated ?? true });
@@ -41,6 +46,9 @@ export async function buildTestApp(
   });
   const bus = new EventBus(database.url, { warn() {}, error() {} });
   await bus.start();
+  const queue = options.embeddedQueue
+    ? new EmbeddedTaskQueue({ connectionString: database.url, pollingIntervalSeconds: 0.5 })
+    : undefined;
   const app = await buildApp({
     config,
     db: database.db,
@@ -51,6 +59,8 @@ export async function buildTestApp(
     logger: false,
     ...(options.backfill ? { backfill: options.backfill } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(queue ? { queue } : {}),
+    ...(options.backfillSettings ? { backfillSettings: options.backfillSettings } : {}),
   });
   await app.ready();
   return {

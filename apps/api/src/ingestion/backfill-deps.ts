@@ -1,0 +1,47 @@
+import type { Database } from '@firstlight/db';
+import type { Kysely } from 'kysely';
+import type { GoogleSettings } from '../google/google-settings.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+import type { TaskQueue } from '../tasks/task-queue.ts';
+import type { AccountClients } from './account-clients.ts';
+import type { Pacer } from './pacer.ts';
+
+export interface BackfillSettings {
+  /** Messages per batch row and task (ARCHITECTURE §3: 1000). */
+  batchSize: number;
+  /** Parts per Gmail batch request (Google advises ≤ 50). */
+  partsPerRequest: number;
+  /** Gmail batch requests in flight per user within one batch (bounded again by the pacer's cap). */
+  requestsInFlight: number;
+  /** messages.list page size (max 500). */
+  listPageSize: number;
+  /** A batch or lister lease; renewed as chunks complete, so only a dead worker lets it lapse. */
+  leaseMs: number;
+  /** Attempts of one Google call before the task is handed back to the queue. */
+  callAttempts: number;
+  /** An enqueued task not started after this long is re-enqueued under a new generation. */
+  reenqueueAfterMs: number;
+  /** A job without progress for this long is marked `stalled`. */
+  stallAfterMs: number;
+  /** Quota-limited rate, for the ETA: units per ms the pacer allows. */
+  unitsPerMs: number;
+}
+
+export interface BackfillLog {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface BackfillDeps {
+  db: Kysely<Database>;
+  bus: EventBus;
+  queue: TaskQueue;
+  pacer: Pacer;
+  clients: AccountClients;
+  google: GoogleSettings;
+  metrics: Metrics;
+  settings: BackfillSettings;
+  log: BackfillLog;
+}

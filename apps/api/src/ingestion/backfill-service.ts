@@ -1,0 +1,92 @@
+import { TaskPayloads } from '@firstlight/contracts';
+import type { TaskDispatcher } from '../tasks/task-queue.ts';
+import type { BackfillDeps } from './backfill-deps.ts';
+import type { BackfillStarter } from './backfill-port.ts';
+import { runBatch } from './batch-handler.ts';
+import { workingStatus } from './job-transitions.ts';
+import { runLister } from './lister.ts';
+import { reconcile } from './reconciler.ts';
+import { enqueueLister, scheduleNextBatch } from './scheduler.ts';
+
+/**
+ * The background backfill behind onboarding: `start` hands a job to the lister (or, for a paused job after the
+ * user signed in again, resumes it); `dispatch` runs the tasks the queue delivers; a reconciler runs at start
+ * and every `reconcileEveryMs`.
+ */
+export class BackfillService implements BackfillStarter {
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: BackfillDeps) {}
+
+  async start(input: {
+    jobId: string;
+    userId: string;
+    accountId: string;
+    firstPageIds: string[];
+  }): Promise<void> {
+    const job = await this.deps.db
+      .selectFrom('ingestion_jobs')
+      .selectAll()
+      .where('id', '=', input.jobId)
+      .executeTakeFirstOrThrow();
+    if (job.status === 'complete' || job.status === 'failed') return;
+    const resumed = job.status === 'paused';
+    const updated = await this.deps.db
+      .updateTable('ingestion_jobs')
+      .set((eb) => ({
+        // The first sign-in's page is what the lister skips; a resume keeps it.
+        first_page_ids: job.first_page_ids.length > 0 ? job.first_page_ids : input.firstPageIds,
+        ...(resumed
+          ? { status: workingStatus(job.listing_done), last_error: null, last_progress_at: new Date() }
+          : {}),
+        list_generation: resumed ? eb('list_generation', '+', 1) : eb.ref('list_generation'),
+        list_lease_until: resumed ? null : eb.ref('list_lease_until'),
+        updated_at: new Date(),
+      }))
+      .where('id', '=', job.id)
+      .returning(['id', 'list_generation', 'listing_done', 'status'])
+      .executeTakeFirstOrThrow();
+    if (resumed) {
+      await this.deps.bus.publish(this.deps.db, input.userId, {
+        type: 'job_status',
+        jobId: job.id,
+        status: updated.status,
+        reason: null,
+      });
+    }
+    if (!updated.listing_done) await enqueueLister(this.deps, updated);
+    await scheduleNextBatch(this.deps, job.id);
+  }
+
+  readonly dispatch: TaskDispatcher = async (kind, payload) => {
+    switch (kind) {
+      case 'gmail-list':
+        return runLister(this.deps, TaskPayloads['gmail-list'].parse(payload));
+      case 'gmail-batch':
+        return runBatch(this.deps, TaskPayloads['gmail-batch'].parse(payload));
+      case 'gmail-sync':
+        TaskPayloads['gmail-sync'].parse(payload);
+        return { outcome: 'done' };
+    }
+  };
+
+  /** Reconciles now, then every `everyMs` (unref'd: it never keeps the process alive). */
+  async startReconciler(everyMs: number): Promise<void> {
+    await this.reconcileNow();
+    this.#timer = setInterval(() => void this.reconcileNow(), everyMs);
+    this.#timer.unref();
+  }
+
+  async reconcileNow() {
+    try {
+      return await reconcile(this.deps);
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'reconciler failed');
+      return undefined;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}

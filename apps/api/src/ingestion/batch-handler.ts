@@ -1,0 +1,176 @@
+import type { GmailBatchTask } from '@firstlight/contracts';
+import { encodeEmailCursor } from '../emails/email-cursor.ts';
+import { newestEmailPosition, upsertEmails } from '../emails/email-repository.ts';
+import { parseGmailMessage } from '../gmail/message-parser.ts';
+import type { TaskResult } from '../tasks/task-queue.ts';
+import { ReauthRequired } from './account-clients.ts';
+import type { BackfillDeps } from './backfill-deps.ts';
+import {
+  findBatch,
+  leaseBatch,
+  recordFailures,
+  releaseBatch,
+  renewLease,
+  storedIds,
+} from './batch-repository.ts';
+import { estimateSeconds } from './eta.ts';
+import { completeIfDone, recordProgress } from './job-transitions.ts';
+import { GMAIL_COST, PacedGmail } from './paced-gmail.ts';
+import { pauseForReauth } from './reauth.ts';
+import { scheduleNextBatch } from './scheduler.ts';
+
+/**
+ * One batch of ≤ 1000 messages (ARCHITECTURE §3 step 5): lease it, fetch what is not stored yet through Gmail
+ * batch requests of ≤ 50 parts under the user's pacer, upsert each chunk as it lands (one statement per chunk),
+ * then mark it done and add its counts to the job in one transaction. Re-running a done batch is a no-op; a
+ * half-done one fetches only what is missing; counters move only on the transition to done.
+ */
+export async function runBatch(deps: BackfillDeps, task: GmailBatchTask): Promise<TaskResult> {
+  const { db, settings } = deps;
+  const existing = await findBatch(db, task.jobId, task.seq);
+  if (!existing || existing.status === 'done' || existing.generation !== task.generation)
+    return { outcome: 'done' };
+  const job = await db
+    .selectFrom('ingestion_jobs')
+    .selectAll()
+    .where('id', '=', task.jobId)
+    .executeTakeFirst();
+  if (!job || job.status === 'complete' || job.status === 'failed') return { outcome: 'done' };
+  if (job.status === 'paused') {
+    // Signing in again re-schedules the job's batches.
+    await releaseBatch(db, task, 'paused: waiting for the user to sign in again');
+    return { outcome: 'done' };
+  }
+  const batch = await leaseBatch(db, task, settings.leaseMs);
+  if (!batch) return { outcome: 'retry', reason: 'batch is leased by another worker' };
+
+  const key = { jobId: task.jobId, seq: task.seq, generation: task.generation };
+  const log = { userId: job.user_id, jobId: job.id, seq: task.seq };
+  const startedAt = performance.now();
+  if (batch.enqueued_at) {
+    deps.metrics.queueLag.observe(
+      { kind: 'gmail-batch' },
+      Math.max(0, Date.now() - batch.enqueued_at.getTime()) / 1000,
+    );
+  }
+
+  try {
+    const { client } = await deps.clients.forAccount(job.account_id);
+    const gmail = new PacedGmail(job.user_id, client, deps.google, deps.pacer, deps.metrics, {
+      maxAttempts: settings.callAttempts,
+    });
+    const already = await storedIds(db, job.user_id, batch.message_ids);
+    const missing = batch.message_ids.filter((id) => !already.has(id));
+    const chunks: string[][] = [];
+    for (let i = 0; i < missing.length; i += settings.partsPerRequest) {
+      chunks.push(missing.slice(i, i + settings.partsPerRequest));
+    }
+
+    let stored = already.size;
+    let gone = 0;
+    const failures: { gmailId: string; reason: string }[] = [];
+    const work = async (ids: string[]) => {
+      const parts = await gmail.metadata(ids);
+      const emails = [];
+      for (const part of parts) {
+        if (part.status === 404) {
+          gone++; // deleted since listing: incremental sync will confirm; not a failure
+          continue;
+        }
+        if (part.status !== 200) {
+          failures.push({ gmailId: part.id, reason: `messages.get answered ${part.status}` });
+          continue;
+        }
+        const parsed = parseGmailMessage(job.user_id, part.body);
+        if (parsed.ok) emails.push(parsed.email);
+        else failures.push({ gmailId: parsed.gmailId ?? part.id, reason: parsed.reason });
+      }
+      await upsertEmails(db, emails);
+      stored += emails.length;
+      deps.metrics.messagesIngested.inc({ path: 'backfill' }, emails.length);
+      await renewLease(db, key, settings.leaseMs);
+    };
+    // A few Gmail batch requests in flight; the pacer bounds them again per user.
+    let cursor = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(settings.requestsInFlight, chunks.length) }, async () => {
+        while (cursor < chunks.length) await work(chunks[cursor++]!);
+      }),
+    );
+
+    const finished = await db.transaction().execute(async (trx) => {
+      await recordFailures(trx, job.id, task.seq, failures);
+      const done = await trx
+        .updateTable('ingestion_batches')
+        .set({
+          status: 'done',
+          stored_count: stored,
+          failed_count: failures.length,
+          finished_at: new Date(),
+          lease_until: null,
+          last_error: gone > 0 ? `${gone} messages were deleted before they could be fetched` : null,
+        })
+        .where('job_id', '=', task.jobId)
+        .where('seq', '=', task.seq)
+        .where('generation', '=', task.generation)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) return undefined; // superseded while we worked: change nothing
+      const counts = await trx
+        .updateTable('ingestion_jobs')
+        .set((eb) => ({
+          ingested: eb('ingested', '+', stored),
+          failed: eb('failed', '+', failures.length),
+          updated_at: new Date(),
+        }))
+        .where('id', '=', job.id)
+        .returning(['ingested', 'total', 'created_at'])
+        .executeTakeFirstOrThrow();
+      await recordProgress(trx, deps.bus, { id: job.id, userId: job.user_id });
+      const newest = await newestEmailPosition(trx, job.user_id);
+      const remaining = Math.max(0, (counts.total ?? counts.ingested) - counts.ingested);
+      await deps.bus.publish(trx, job.user_id, {
+        type: 'batch_complete',
+        jobId: job.id,
+        seq: task.seq,
+        tier: batch.tier,
+        stored,
+        failed: failures.length,
+        ingested: counts.ingested,
+        total: counts.total,
+        etaSeconds: await estimateSeconds(
+          trx,
+          job.id,
+          remaining,
+          settings.unitsPerMs / GMAIL_COST['messages.get'],
+        ),
+      });
+      await deps.bus.publish(trx, job.user_id, {
+        type: 'emails_ready',
+        jobId: job.id,
+        count: stored,
+        newestCursor: newest ? encodeEmailCursor(newest) : null,
+      });
+      return true;
+    });
+    if (finished) {
+      deps.metrics.batchDuration.observe({ tier: batch.tier }, (performance.now() - startedAt) / 1000);
+      deps.log.info({ ...log, stored, failed: failures.length, gone }, 'batch done');
+      await completeIfDone(db, deps.bus, job.id);
+    }
+    await scheduleNextBatch(deps, job.id);
+    return { outcome: 'done' };
+  } catch (error) {
+    await releaseBatch(db, key, error instanceof Error ? error.message : String(error));
+    if (error instanceof ReauthRequired) {
+      await pauseForReauth(
+        deps,
+        { jobId: job.id, userId: job.user_id, accountId: job.account_id },
+        error.message,
+      );
+      return { outcome: 'done' };
+    }
+    deps.log.warn({ ...log, err: error }, 'batch failed; the queue will retry');
+    return { outcome: 'retry', reason: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,136 @@
+import type { BatchTier, Database, IngestionBatchesTable } from '@firstlight/db';
+import { type Kysely, type Selectable, sql } from 'kysely';
+
+export type BatchRow = Selectable<IngestionBatchesTable>;
+
+export async function findBatch(
+  db: Kysely<Database>,
+  jobId: string,
+  seq: number,
+): Promise<BatchRow | undefined> {
+  return db
+    .selectFrom('ingestion_batches')
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+}
+
+/** Idempotent: a re-run lister writes the same (job, seq) rows and changes nothing. */
+export async function insertBatch(
+  db: Kysely<Database>,
+  batch: { jobId: string; seq: number; tier: BatchTier; messageIds: string[] },
+): Promise<void> {
+  await db
+    .insertInto('ingestion_batches')
+    .values({
+      job_id: batch.jobId,
+      seq: batch.seq,
+      tier: batch.tier,
+      message_ids: batch.messageIds,
+      message_count: batch.messageIds.length,
+    })
+    .onConflict((conflict) => conflict.columns(['job_id', 'seq']).doNothing())
+    .execute();
+}
+
+export async function nextSeq(db: Kysely<Database>, jobId: string): Promise<number> {
+  const row = await db
+    .selectFrom('ingestion_batches')
+    .select(sql<number>`coalesce(max(seq) + 1, 0)`.as('next'))
+    .where('job_id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  return Number(row.next);
+}
+
+/**
+ * Takes the batch for this delivery: only the current generation, only if nobody holds a live lease.
+ * Returns undefined when another worker has it (the task is retried later) or the delivery is stale.
+ */
+export async function leaseBatch(
+  db: Kysely<Database>,
+  key: { jobId: string; seq: number; generation: number },
+  leaseMs: number,
+): Promise<BatchRow | undefined> {
+  return db
+    .updateTable('ingestion_batches')
+    .set((eb) => ({
+      status: 'running',
+      attempts: eb('attempts', '+', 1),
+      lease_until: sql<Date>`now() + ${`${leaseMs} milliseconds`}::interval`,
+      started_at: eb.fn.coalesce('started_at', sql<Date>`now()`),
+    }))
+    .where('job_id', '=', key.jobId)
+    .where('seq', '=', key.seq)
+    .where('generation', '=', key.generation)
+    .where((eb) =>
+      eb.or([
+        eb('status', 'in', ['pending', 'enqueued', 'failed']),
+        eb.and([eb('status', '=', 'running'), eb('lease_until', '<', sql<Date>`now()`)]),
+      ]),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Keeps the lease while a long batch works through its chunks. */
+export async function renewLease(
+  db: Kysely<Database>,
+  key: { jobId: string; seq: number; generation: number },
+  leaseMs: number,
+): Promise<void> {
+  await db
+    .updateTable('ingestion_batches')
+    .set({ lease_until: sql<Date>`now() + ${`${leaseMs} milliseconds`}::interval` })
+    .where('job_id', '=', key.jobId)
+    .where('seq', '=', key.seq)
+    .where('generation', '=', key.generation)
+    .where('status', '=', 'running')
+    .execute();
+}
+
+/** Gives the batch back (paused job, retryable failure): the scheduler or reconciler picks it up again. */
+export async function releaseBatch(
+  db: Kysely<Database>,
+  key: { jobId: string; seq: number; generation: number },
+  lastError: string,
+): Promise<void> {
+  await db
+    .updateTable('ingestion_batches')
+    .set({ status: 'pending', lease_until: null, last_error: lastError })
+    .where('job_id', '=', key.jobId)
+    .where('seq', '=', key.seq)
+    .where('generation', '=', key.generation)
+    .where('status', '!=', 'done')
+    .execute();
+}
+
+export async function recordFailures(
+  db: Kysely<Database>,
+  jobId: string,
+  seq: number,
+  failures: { gmailId: string; reason: string }[],
+): Promise<void> {
+  if (failures.length === 0) return;
+  await db
+    .insertInto('ingestion_failures')
+    .values(
+      failures.map((failure) => ({ job_id: jobId, seq, gmail_id: failure.gmailId, reason: failure.reason })),
+    )
+    .onConflict((conflict) =>
+      conflict.columns(['job_id', 'gmail_id']).doUpdateSet({ reason: sql`excluded.reason` }),
+    )
+    .execute();
+}
+
+/** The ids of this batch already stored: a re-run fetches only the rest. */
+export async function storedIds(db: Kysely<Database>, userId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('emails')
+    .select('gmail_id')
+    .where('user_id', '=', userId)
+    .where('gmail_id', '=', sql<string>`any(${ids}::text[])`)
+    .execute();
+  return new Set(rows.map((row) => row.gmail_id));
+}

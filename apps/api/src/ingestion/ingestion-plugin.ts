@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { TokenCipher } from '../auth/token-cipher.ts';
+import type { Config } from '../config.ts';
+import type { GoogleSettings } from '../google/google-settings.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+import type { TaskQueue } from '../tasks/task-queue.ts';
+import { AccountClients } from './account-clients.ts';
+import type { BackfillSettings } from './backfill-deps.ts';
+import { BackfillService } from './backfill-service.ts';
+import { Pacer } from './pacer.ts';
+
+export const DEFAULT_BATCH_SETTINGS = {
+  batchSize: 1000,
+  partsPerRequest: 50,
+  requestsInFlight: 2,
+  listPageSize: 500,
+  leaseMs: 120_000,
+  callAttempts: 8,
+  reenqueueAfterMs: 10 * 60_000,
+} satisfies Partial<BackfillSettings>;
+
+/**
+ * Builds the backfill behind onboarding and ties it to the app's lifecycle: the queue starts delivering and
+ * the reconciler runs once the app is ready; both stop when it closes.
+ */
+export function createBackfill(
+  app: FastifyInstance,
+  deps: {
+    config: Config;
+    bus: EventBus;
+    google: GoogleSettings;
+    cipher: TokenCipher;
+    queue: TaskQueue;
+    metrics: Metrics;
+    settings?: Partial<BackfillSettings>;
+  },
+): BackfillService {
+  const quota = deps.config.backfill;
+  const pacer = new Pacer({
+    unitsPerWindow: quota.quotaUnits,
+    windowMs: quota.quotaWindowMs,
+    utilisation: quota.quotaUtilisation,
+    maxConcurrent: quota.maxConcurrent,
+  });
+  const settings: BackfillSettings = {
+    ...DEFAULT_BATCH_SETTINGS,
+    stallAfterMs: quota.stallAfterMs,
+    unitsPerMs: pacer.ratePerMs,
+    ...deps.settings,
+  };
+  const service = new BackfillService({
+    db: app.db,
+    bus: deps.bus,
+    queue: deps.queue,
+    pacer,
+    clients: new AccountClients(app.db, deps.google, deps.cipher),
+    google: deps.google,
+    metrics: deps.metrics,
+    settings,
+    log: app.log,
+  });
+  app.addHook('onReady', async () => {
+    await deps.queue.start(service.dispatch);
+    await service.startReconciler(quota.reconcileEveryMs);
+  });
+  app.addHook('onClose', async () => {
+    service.stop();
+    await deps.queue.stop();
+  });
+  return service;
+}

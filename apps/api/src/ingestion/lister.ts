@@ -1,0 +1,148 @@
+import type { GmailListTask } from '@firstlight/contracts';
+import { sql } from 'kysely';
+import type { TaskResult } from '../tasks/task-queue.ts';
+import { ReauthRequired } from './account-clients.ts';
+import type { BackfillDeps } from './backfill-deps.ts';
+import { insertBatch, nextSeq } from './batch-repository.ts';
+import { completeIfDone, recordProgress, setJobStatus } from './job-transitions.ts';
+import { PacedGmail } from './paced-gmail.ts';
+import { pauseForReauth } from './reauth.ts';
+import { scheduleNextBatch } from './scheduler.ts';
+
+/**
+ * The lister (ARCHITECTURE §3 step 4). First getProfile's historyId and messagesTotal — the resume point of
+ * incremental sync, taken *before* listing so nothing arriving meanwhile is missed — then messages.list pages
+ * of 500. Every `batchSize` ids (minus the first page, already stored) become one batch row, written in the
+ * same transaction that moves the saved page token past them: a lister that dies resumes from the last
+ * batch boundary and rewrites nothing. The next 1000 are tier `high`, the rest `low`.
+ */
+export async function runLister(deps: BackfillDeps, task: GmailListTask): Promise<TaskResult> {
+  const { db, settings } = deps;
+  const job = await db
+    .updateTable('ingestion_jobs')
+    .set({ list_lease_until: sql<Date>`now() + ${`${settings.leaseMs} milliseconds`}::interval` })
+    .where('id', '=', task.jobId)
+    .where('list_generation', '=', task.generation)
+    .where('listing_done', '=', false)
+    .where('status', 'not in', ['paused', 'complete', 'failed'])
+    .where((eb) => eb.or([eb('list_lease_until', 'is', null), eb('list_lease_until', '<', sql<Date>`now()`)]))
+    .returningAll()
+    .executeTakeFirst();
+  if (!job) {
+    // Stale generation, finished, paused, or another worker holds the lease: nothing to do here.
+    const current = await db
+      .selectFrom('ingestion_jobs')
+      .select(['list_lease_until', 'list_generation', 'listing_done'])
+      .where('id', '=', task.jobId)
+      .executeTakeFirst();
+    const heldByOther =
+      current &&
+      !current.listing_done &&
+      current.list_generation === task.generation &&
+      current.list_lease_until;
+    return heldByOther
+      ? { outcome: 'retry', reason: 'the lister is running elsewhere' }
+      : { outcome: 'done' };
+  }
+  const who = { id: job.id, userId: job.user_id };
+  const log = { userId: job.user_id, jobId: job.id };
+
+  try {
+    const { client } = await deps.clients.forAccount(job.account_id);
+    const gmail = new PacedGmail(job.user_id, client, deps.google, deps.pacer, deps.metrics, {
+      maxAttempts: settings.callAttempts,
+    });
+
+    if (job.start_history_id === null) {
+      const profile = await gmail.profile();
+      await db
+        .updateTable('ingestion_jobs')
+        .set({
+          start_history_id: profile.historyId ?? null,
+          total: profile.messagesTotal ?? job.total,
+          updated_at: new Date(),
+        })
+        .where('id', '=', job.id)
+        .execute();
+    }
+    await setJobStatus(db, deps.bus, who, 'listing', null);
+
+    const firstPage = new Set(job.first_page_ids);
+    let pageToken = job.list_page_token;
+    let seq = await nextSeq(db, job.id);
+    let buffered: string[] = [];
+    let done = false;
+    while (!done) {
+      // Pages fill one batch exactly (1000 = 2 × 500), so a batch boundary is always a page boundary.
+      const pagesPerBatch = Math.max(1, Math.ceil(settings.batchSize / settings.listPageSize));
+      for (let page = 0; page < pagesPerBatch; page++) {
+        const data = await gmail.listPage(pageToken, settings.listPageSize);
+        for (const message of data.messages ?? []) if (message.id) buffered.push(message.id);
+        pageToken = data.nextPageToken ?? null;
+        if (!pageToken) {
+          done = true;
+          break;
+        }
+      }
+      const ids = buffered.filter((id) => !firstPage.has(id));
+      const listedNow = buffered.length;
+      buffered = [];
+      await db.transaction().execute(async (trx) => {
+        if (ids.length > 0) {
+          await insertBatch(trx, { jobId: job.id, seq, tier: seq === 0 ? 'high' : 'low', messageIds: ids });
+        }
+        await trx
+          .updateTable('ingestion_jobs')
+          .set((eb) => ({
+            list_page_token: pageToken,
+            listed: eb('listed', '+', listedNow),
+            list_lease_until: sql<Date>`now() + ${`${settings.leaseMs} milliseconds`}::interval`,
+            updated_at: new Date(),
+          }))
+          .where('id', '=', job.id)
+          .execute();
+        await recordProgress(trx, deps.bus, who);
+      });
+      if (ids.length > 0) {
+        seq++;
+        await scheduleNextBatch(deps, job.id);
+      }
+    }
+
+    // Exact total: the first page plus every listed id after it.
+    await db.transaction().execute(async (trx) => {
+      const counted = await trx
+        .selectFrom('ingestion_batches')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('message_count'), sql<number>`0`).as('n'))
+        .where('job_id', '=', job.id)
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('ingestion_jobs')
+        .set({
+          listing_done: true,
+          total: firstPage.size + Number(counted.n),
+          list_lease_until: null,
+          updated_at: new Date(),
+        })
+        .where('id', '=', job.id)
+        .execute();
+      await recordProgress(trx, deps.bus, who);
+    });
+    deps.log.info(log, 'listing done');
+    await completeIfDone(db, deps.bus, job.id);
+    await scheduleNextBatch(deps, job.id);
+    return { outcome: 'done' };
+  } catch (error) {
+    await db.updateTable('ingestion_jobs').set({ list_lease_until: null }).where('id', '=', job.id).execute();
+    if (error instanceof ReauthRequired) {
+      await pauseForReauth(
+        deps,
+        { jobId: job.id, userId: job.user_id, accountId: job.account_id },
+        error.message,
+      );
+      return { outcome: 'done' };
+    }
+    deps.log.warn({ ...log, err: error }, 'lister failed; the queue will retry');
+    return { outcome: 'retry', reason: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,31 @@
+import type { BackfillDeps } from './backfill-deps.ts';
+import { setJobStatus } from './job-transitions.ts';
+
+/**
+ * The refresh token stopped working (revoked, expired, password changed): the account needs the user, not
+ * retries. The account is marked `needs_reauth`, the job `paused` (users are told over the WebSocket), and the
+ * task completes so the queue does not retry in a storm. Signing in again resumes the job.
+ */
+export async function pauseForReauth(
+  deps: Pick<BackfillDeps, 'db' | 'bus' | 'clients' | 'log'>,
+  job: { jobId: string; userId: string; accountId: string },
+  reason: string,
+): Promise<void> {
+  await deps.db
+    .updateTable('google_accounts')
+    .set({ status: 'needs_reauth', updated_at: new Date() })
+    .where('id', '=', job.accountId)
+    .execute();
+  deps.clients.forget(job.accountId);
+  await setJobStatus(
+    deps.db,
+    deps.bus,
+    { id: job.jobId, userId: job.userId },
+    'paused',
+    `reauth_required: ${reason}`,
+  );
+  deps.log.warn(
+    { userId: job.userId, jobId: job.jobId },
+    'Google refused the refresh token; job paused until sign-in',
+  );
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { QueueName, TaskKind } from '@firstlight/contracts';
+import PgBoss from 'pg-boss';
+import type { TaskDispatcher, TaskQueue, TaskRequest } from './task-queue.ts';
+
+/**
+ * The embedded adapter: pg-boss, durable in the product's own PostgreSQL (schema `pgboss`), with the retry and
+ * backoff semantics the Cloud Tasks queues are configured with. A task's name becomes its job id (a UUID
+ * derived from the name), so a duplicate enqueue is refused exactly like Cloud Tasks' ALREADY_EXISTS.
+ */
+
+export interface EmbeddedQueueOptions {
+  connectionString: string;
+  /** Workers per queue in this process. */
+  concurrency?: Partial<Record<QueueName, number>>;
+  /** Retry policy (Cloud Tasks: minBackoff / doublings); seconds. */
+  retryDelaySeconds?: number;
+  retryLimit?: number;
+  pollingIntervalSeconds?: number;
+  log?: { warn(object: object, message: string): void; error(object: object, message: string): void };
+}
+
+interface JobData {
+  kind: TaskKind;
+  name: string;
+  payload: unknown;
+}
+
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { 'ingest-high': 4, 'ingest-low': 4, writeback: 2 };
+
+export class EmbeddedTaskQueue implements TaskQueue {
+  readonly description = 'embedded task queue (pg-boss in PostgreSQL)';
+  readonly #boss: PgBoss;
+  readonly #options: EmbeddedQueueOptions;
+  readonly #workers = new Map<QueueName, string[]>();
+  #started = false;
+
+  constructor(options: EmbeddedQueueOptions) {
+    this.#options = options;
+    this.#boss = new PgBoss({
+      connectionString: options.connectionString,
+      // Few connections: the API's own pool matters more.
+      max: 4,
+      // Maintenance (archiving, expiry) in the background; schedules are not used.
+      schedule: false,
+    });
+    this.#boss.on('error', (error) => options.log?.error({ err: error }, 'task queue error'));
+  }
+
+  async enqueue(task: TaskRequest): Promise<{ accepted: boolean }> {
+    await this.#ensureStarted();
+    const data: JobData = { kind: task.kind, name: task.name, payload: task.payload };
+    const id = await this.#boss.send(task.queue, data, {
+      id: uuidFromName(task.name),
+      retryLimit: this.#options.retryLimit ?? 100,
+      retryDelay: this.#options.retryDelaySeconds ?? 1,
+      retryBackoff: true,
+      // A handler that hangs past this is failed and retried (Cloud Tasks' dispatch deadline).
+      expireInMinutes: 15,
+      ...(task.delayMs ? { startAfter: new Date(Date.now() + task.delayMs) } : {}),
+    });
+    if (id) this.#wake(task.queue);
+    return { accepted: id !== null };
+  }
+
+  async start(dispatch: TaskDispatcher): Promise<void> {
+    await this.#ensureStarted();
+    for (const queue of QueueName.options) {
+      const count = this.#options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue];
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        ids.push(
+          await this.#boss.work<JobData>(
+            queue,
+            { pollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
+            async ([job]) => {
+              if (!job) return;
+              const kind = TaskKind.parse(job.data.kind);
+              const result = await dispatch(kind, job.data.payload, {
+                name: job.data.name,
+                retryCount: job.retryCount,
+              });
+              // pg-boss retries a job whose handler throws, with its exponential backoff.
+              if (result.outcome === 'retry') throw new Error(result.reason);
+            },
+          ),
+        );
+      }
+      this.#workers.set(queue, ids);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    await this.#boss.stop({ graceful: true, close: true, timeout: 10_000, wait: true });
+  }
+
+  async #ensureStarted(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.#boss.start();
+    for (const queue of QueueName.options) {
+      await this.#boss.createQueue(queue, { name: queue, policy: 'standard' });
+    }
+  }
+
+  /** Lets an idle worker of this process pick the new task now instead of at its next poll. */
+  #wake(queue: QueueName): void {
+    const ids = this.#workers.get(queue);
+    if (ids?.[0]) this.#boss.notifyWorker(ids[0]);
+  }
+}
+
+/** A deterministic UUID (v5-shaped) for a task name: the same name always maps to the same job id. */
+function uuidFromName(name: string): string {
+  const hex = createHash('sha1').update(`firstlight-task:${name}`).digest('hex');
+  const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
