@@ -251,7 +251,8 @@ export function registerOAuthRoutes(app: FastifyInstance, context: EmulatorConte
   app.post('/tokeninfo', tokeninfo);
 
   // Google lets clients cache its keys for hours (google-auth-library honours max-age): so do we.
-  const cacheable = (reply: FastifyReply) => reply.header('cache-control', 'public, max-age=21600, must-revalidate');
+  const cacheable = (reply: FastifyReply) =>
+    reply.header('cache-control', 'public, max-age=21600, must-revalidate');
   app.get('/oauth2/v1/certs', async (_request, reply) => cacheable(reply).send(context.key.pemCerts()));
   app.get('/oauth2/v3/certs', async (_request, reply) => cacheable(reply).send(context.key.jwks()));
   app.get('/.well-known/openid-configuration', async (request) => {
