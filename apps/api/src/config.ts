@@ -80,6 +80,23 @@ const EnvSchema = z.object({
   GMAIL_MAX_CONCURRENT: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100).default(4),
   BACKFILL_STALL_AFTER_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(600_000),
   RECONCILE_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(100).default(60_000),
+  GMAIL_SYNC_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(60_000),
+  OPS_EMAILS: z
+    .string()
+    .regex(/^[^\s,]+@[^\s,]+(,[^\s,]+@[^\s,]+)*$/, 'must be a comma-separated list of emails')
+    .optional(),
+  OPS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  TASK_QUEUE: z.enum(['embedded', 'cloud-tasks']).default('embedded'),
+  CLOUD_TASKS_PROJECT: z.string().min(1).default('dev'),
+  CLOUD_TASKS_LOCATION: z.string().min(1).default('here'),
+  CLOUD_TASKS_EMULATOR_HOST: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+    .optional(),
+  TASKS_TARGET_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  TASKS_SERVICE_ACCOUNT: z.string().email().optional(),
+  TASKS_OIDC_AUDIENCE: z.string().min(1).optional(),
+  TASKS_OIDC_CERTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
 });
 
 export interface Config {
@@ -104,7 +121,11 @@ export interface Config {
     maxConcurrent: number;
     stallAfterMs: number;
     reconcileEveryMs: number;
+    syncEveryMs: number;
   };
+  /** Who may read `/api/ops/*` and `/metrics`: signed-in users with these emails, or `Authorization: Bearer <token>`. */
+  ops: { emails: string[]; token: string | undefined };
+  tasks: TasksConfig;
   /** Unset: generated once into `${dataDir}/secrets.json` (embedded mode). */
   tokenEncryptionKey: Buffer | undefined;
   sessionSecret: string | undefined;
@@ -176,11 +197,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrent: vars.GMAIL_MAX_CONCURRENT,
       stallAfterMs: vars.BACKFILL_STALL_AFTER_MS,
       reconcileEveryMs: vars.RECONCILE_EVERY_MS,
+      syncEveryMs: vars.GMAIL_SYNC_EVERY_MS,
     },
+    ops: {
+      emails: vars.OPS_EMAILS ? vars.OPS_EMAILS.split(',').map((email) => email.toLowerCase()) : [],
+      token: vars.OPS_TOKEN,
+    },
+    tasks: tasksConfig(vars, publicUrl),
     tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY
       ? Buffer.from(vars.TOKEN_ENCRYPTION_KEY, 'base64')
       : undefined,
     sessionSecret: vars.SESSION_SECRET,
+  };
+}
+
+/**
+ * The task queue: `embedded` (pg-boss in our PostgreSQL) or `cloud-tasks` (the real client; against the
+ * emulator when CLOUD_TASKS_EMULATOR_HOST is set, over insecure gRPC).
+ */
+export type TasksConfig =
+  | { mode: 'embedded' }
+  | {
+      mode: 'cloud-tasks';
+      project: string;
+      location: string;
+      emulatorHost: string | undefined;
+      /** Where Cloud Tasks sends tasks: `${targetUrl}/tasks/<kind>`. */
+      targetUrl: string;
+      serviceAccount: string;
+      /** The OIDC audience our /tasks routes require (default: the target URL). */
+      audience: string;
+      /** Keys that sign the OIDC tokens: Google's by default, the emulator's in docker-compose. */
+      certsUrl: string;
+    };
+
+function tasksConfig(vars: z.infer<typeof EnvSchema>, publicUrl: string): TasksConfig {
+  if (vars.TASK_QUEUE === 'embedded') return { mode: 'embedded' };
+  const targetUrl = (vars.TASKS_TARGET_URL ?? publicUrl).replace(/\/$/, '');
+  if (!vars.TASKS_SERVICE_ACCOUNT) {
+    throw new ConfigError('invalid configuration: TASKS_SERVICE_ACCOUNT is required when TASK_QUEUE=cloud-tasks');
+  }
+  return {
+    mode: 'cloud-tasks',
+    project: vars.CLOUD_TASKS_PROJECT,
+    location: vars.CLOUD_TASKS_LOCATION,
+    emulatorHost: vars.CLOUD_TASKS_EMULATOR_HOST,
+    targetUrl,
+    serviceAccount: vars.TASKS_SERVICE_ACCOUNT,
+    audience: vars.TASKS_OIDC_AUDIENCE ?? targetUrl,
+    certsUrl: vars.TASKS_OIDC_CERTS_URL ?? 'https://www.googleapis.com/oauth2/v1/certs',
   };
 }
 

@@ -59,6 +59,7 @@ describe('background backfill on the embedded queue', () => {
           maxConcurrent: 4,
           stallAfterMs: 600_000,
           reconcileEveryMs: 60_000,
+          syncEveryMs: 60_000,
         },
       },
     });
