@@ -17,7 +17,9 @@ import { registerErrorHandler } from './lib/errors.ts';
 import { Metrics } from './ops/metrics.ts';
 import type { EventBus } from './realtime/event-bus.ts';
 import { realtimeRoutes } from './realtime/ws-routes.ts';
+import { OidcVerifier } from './tasks/oidc-verifier.ts';
 import type { TaskQueue } from './tasks/task-queue.ts';
+import { taskRoutes } from './tasks/task-routes.ts';
 import { webRoutes } from './web/web-routes.ts';
 
 declare module 'fastify' {
@@ -61,19 +63,29 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerErrorHandler(app);
   const metrics = new Metrics(deps.db);
   app.decorate('metrics', metrics);
-  const backfill =
-    deps.backfill ??
-    (deps.queue
-      ? createBackfill(app, {
-          config: deps.config,
-          bus: deps.bus,
-          google: deps.google,
-          cipher: deps.tokenCipher,
-          queue: deps.queue,
-          metrics,
-          ...(deps.backfillSettings ? { settings: deps.backfillSettings } : {}),
-        })
-      : deferredBackfill);
+  const service = deps.queue
+    ? createBackfill(app, {
+        config: deps.config,
+        bus: deps.bus,
+        google: deps.google,
+        cipher: deps.tokenCipher,
+        queue: deps.queue,
+        metrics,
+        ...(deps.backfillSettings ? { settings: deps.backfillSettings } : {}),
+      })
+    : undefined;
+  const backfill = deps.backfill ?? service ?? deferredBackfill;
+  const tasks = deps.config.tasks;
+  if (service && tasks.mode === 'cloud-tasks') {
+    await app.register(taskRoutes, {
+      dispatch: service.dispatch,
+      verifier: new OidcVerifier({
+        audience: tasks.audience,
+        serviceAccount: tasks.serviceAccount,
+        certsUrl: tasks.certsUrl,
+      }),
+    });
+  }
 
   await app.register(sessionPlugin, { secret: deps.sessionSecret });
   await app.register(healthRoutes);

@@ -235,7 +235,9 @@ function tasksConfig(vars: z.infer<typeof EnvSchema>, publicUrl: string): TasksC
   if (vars.TASK_QUEUE === 'embedded') return { mode: 'embedded' };
   const targetUrl = (vars.TASKS_TARGET_URL ?? publicUrl).replace(/\/$/, '');
   if (!vars.TASKS_SERVICE_ACCOUNT) {
-    throw new ConfigError('invalid configuration: TASKS_SERVICE_ACCOUNT is required when TASK_QUEUE=cloud-tasks');
+    throw new ConfigError(
+      'invalid configuration: TASKS_SERVICE_ACCOUNT is required when TASK_QUEUE=cloud-tasks',
+    );
   }
   return {
     mode: 'cloud-tasks',

@@ -8,6 +8,8 @@ import { ConfigError, loadConfig } from './config.ts';
 import { type GoogleRuntime, startGoogle } from './google/google-runtime.ts';
 import { loadOrCreateLocalSecrets } from './lib/local-secrets.ts';
 import { EventBus } from './realtime/event-bus.ts';
+import { CloudTasksQueue } from './tasks/cloud-tasks-queue.ts';
+import { EmbeddedTaskQueue } from './tasks/embedded-queue.ts';
 
 /**
  * Entry point: config → database (embedded unless DATABASE_URL) → migrations → Google (emulator in embedded
@@ -58,10 +60,15 @@ async function main(): Promise<void> {
   bus = new EventBus(databaseUrl, log);
   await bus.start();
 
+  const queue =
+    config.tasks.mode === 'cloud-tasks'
+      ? new CloudTasksQueue(config.tasks)
+      : new EmbeddedTaskQueue({ connectionString: databaseUrl, log });
   const app = await buildApp({
     config,
     db,
     bus,
+    queue,
     google: google.settings,
     tokenCipher: new TokenCipher(secrets.tokenEncryptionKey),
     sessionSecret: secrets.sessionSecret,
@@ -71,8 +78,13 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  log.info({ google: google.description }, `Firstlight is ready at http://${shownHost}:${port}/`);
-  console.log(`\n  Firstlight is running: http://${shownHost}:${port}/\n  ${google.description}\n`);
+  log.info(
+    { google: google.description, tasks: queue.description },
+    `Firstlight is ready at http://${shownHost}:${port}/`,
+  );
+  console.log(
+    `\n  Firstlight is running: http://${shownHost}:${port}/\n  ${google.description}\n  ${queue.description}\n`,
+  );
 }
 
 async function localSecrets(config: ReturnType<typeof loadConfig>, log: pino.Logger) {

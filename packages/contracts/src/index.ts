@@ -5,3 +5,4 @@ export * from './ingestion.ts';
 export * from './me.ts';
 export * from './realtime.ts';
 export * from './tasks.ts';
+export * from './ops.ts';

@@ -9,6 +9,7 @@ import type { BackfillSettings } from '../../src/ingestion/backfill-deps.ts';
 import type { BackfillStarter } from '../../src/ingestion/backfill-port.ts';
 import { EventBus } from '../../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../../src/tasks/embedded-queue.ts';
+import type { TaskQueue } from '../../src/tasks/task-queue.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -34,6 +35,8 @@ export async function buildTestApp(
     heartbeatMs?: number;
     /** Run the real backfill on the embedded queue (pg-boss in the test's database). */
     embeddedQueue?: boolean;
+    /** Any other task queue (the Cloud Tasks adapter against its stand-in). */
+    queue?: TaskQueue;
     backfillSettings?: Partial<BackfillSettings>;
   } = {},
 ): Promise<TestApp> {
@@ -46,9 +49,11 @@ export async function buildTestApp(
   });
   const bus = new EventBus(database.url, { warn() {}, error() {} });
   await bus.start();
-  const queue = options.embeddedQueue
-    ? new EmbeddedTaskQueue({ connectionString: database.url, pollingIntervalSeconds: 0.5 })
-    : undefined;
+  const queue =
+    options.queue ??
+    (options.embeddedQueue
+      ? new EmbeddedTaskQueue({ connectionString: database.url, pollingIntervalSeconds: 0.5 })
+      : undefined);
   const app = await buildApp({
     config,
     db: database.db,

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { JobStatus, Tier } from './ingestion.ts';
+
+/**
+ * The ops API (`/api/ops/*`, ops role only): what the SPA's `/ops` page shows. ARCHITECTURE.md §6.
+ * Instants are ISO strings; counts by status list every status (zero included), so a table never has holes.
+ */
+
+export const BatchStatus = z.enum(['pending', 'enqueued', 'running', 'done', 'failed']);
+export type BatchStatus = z.infer<typeof BatchStatus>;
+
+const count = z.number().int().nonnegative();
+const instant = z.iso.datetime();
+
+/** `{ pending: 0, running: 3, ... }`: one key per batch status. */
+export const BatchStatusCounts = z.record(BatchStatus, count);
+export type BatchStatusCounts = z.infer<typeof BatchStatusCounts>;
+
+export const JobStatusCounts = z.record(JobStatus, count);
+export type JobStatusCounts = z.infer<typeof JobStatusCounts>;
+
+/** A job's batches: how many, by status, and by tier then status (`byTier.low.failed`). */
+export const OpsBatchCounts = z.object({
+  total: count,
+  byStatus: BatchStatusCounts,
+  byTier: z.record(Tier, BatchStatusCounts),
+});
+export type OpsBatchCounts = z.infer<typeof OpsBatchCounts>;
+
+/** One ingestion job as ops sees it. */
+export const OpsJob = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  /** The Google account being ingested. */
+  accountEmail: z.string(),
+  kind: z.enum(['gmail_backfill', 'calendar_sync']),
+  status: JobStatus,
+  /** Gmail's estimate first, exact once listing ends; null until known. */
+  total: count.nullable(),
+  listed: count,
+  ingested: count,
+  failed: count,
+  /** From the OAuth callback to the first page stored. */
+  firstDataMs: count.nullable(),
+  createdAt: instant,
+  updatedAt: instant,
+  finishedAt: instant.nullable(),
+  lastError: z.string().nullable(),
+  /** The stall watchdog compares this with now. */
+  lastProgressAt: instant,
+  batches: OpsBatchCounts,
+});
+export type OpsJob = z.infer<typeof OpsJob>;
+
+/** Opaque keyset cursor over (created_at, id), newest first. */
+export const OpsJobCursor = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor returned by this API');
+
+export const OpsIngestionListQuery = z.object({
+  status: JobStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: OpsJobCursor.optional(),
+});
+export type OpsIngestionListQuery = z.infer<typeof OpsIngestionListQuery>;
+
+/** Across every job, whatever the list's filter and page. */
+export const OpsTotals = z.object({
+  jobsByStatus: JobStatusCounts,
+  batchesByStatus: BatchStatusCounts,
+  /** Sum of the jobs' `ingested`. */
+  messagesIngested: count,
+});
+export type OpsTotals = z.infer<typeof OpsTotals>;
+
+/** Gmail calls of one method that ended with one status (`'200'`, `'429'`, ... or a failure kind). */
+export const OpsGmailCallCount = z.object({ method: z.string(), status: z.string(), count });
+export type OpsGmailCallCount = z.infer<typeof OpsGmailCallCount>;
+
+/**
+ * Gmail quota use, read from this API instance's in-memory counters (the same ones `/metrics` exports).
+ * They start at zero when the process starts, and each instance counts only its own calls: the fleet's
+ * total is the sum over instances, which is Prometheus' job.
+ */
+export const OpsQuotaUse = z.object({
+  window: z.object({
+    kind: z.literal('since_instance_start'),
+    from: instant,
+    to: instant,
+  }),
+  /** Google's unit costs (messages.get = 5, messages.list = 5, ...). */
+  quotaUnits: z.number().nonnegative(),
+  gmailCalls: z.object({
+    total: count,
+    /** Calls answered 429 (rate limited). */
+    rateLimited: count,
+    /** Keyed by HTTP status or failure kind. */
+    byStatus: z.record(z.string(), count),
+    byMethod: z.array(OpsGmailCallCount),
+  }),
+});
+export type OpsQuotaUse = z.infer<typeof OpsQuotaUse>;
+
+/** `GET /api/ops/ingestions`. */
+export const OpsIngestionListResponse = z.object({
+  totals: OpsTotals,
+  quota: OpsQuotaUse,
+  jobs: z.array(OpsJob),
+  /** Pass back as `cursor` for the next (older) page; null at the end. */
+  nextCursor: OpsJobCursor.nullable(),
+});
+export type OpsIngestionListResponse = z.infer<typeof OpsIngestionListResponse>;
+
+export const OpsJobParams = z.object({ jobId: z.uuid() });
+export type OpsJobParams = z.infer<typeof OpsJobParams>;
+
+/** One 1000-message batch of a job. */
+export const OpsBatch = z.object({
+  seq: count,
+  tier: Tier,
+  status: BatchStatus,
+  attempts: count,
+  /** Bumped on each re-enqueue. */
+  generation: count,
+  messageCount: count,
+  storedCount: count,
+  failedCount: count,
+  enqueuedAt: instant.nullable(),
+  startedAt: instant.nullable(),
+  finishedAt: instant.nullable(),
+  /** finishedAt − startedAt of the last run; null until it finishes. */
+  durationMs: count.nullable(),
+  lastError: z.string().nullable(),
+});
+export type OpsBatch = z.infer<typeof OpsBatch>;
+
+/** A message the job gave up on, and why. */
+export const OpsFailure = z.object({
+  seq: count,
+  gmailId: z.string(),
+  reason: z.string(),
+  createdAt: instant,
+});
+export type OpsFailure = z.infer<typeof OpsFailure>;
+
+/** At most this many failures are listed; `failuresTotal` says how many there are. */
+export const OPS_FAILURES_LIMIT = 100;
+
+/** `GET /api/ops/ingestions/:jobId`. */
+export const OpsIngestionDetailResponse = z.object({
+  job: OpsJob,
+  /** Every batch, by seq. */
+  batches: z.array(OpsBatch),
+  /** The first failures by (seq, gmail id). */
+  failures: z.array(OpsFailure).max(OPS_FAILURES_LIMIT),
+  failuresTotal: count,
+});
+export type OpsIngestionDetailResponse = z.infer<typeof OpsIngestionDetailResponse>;
