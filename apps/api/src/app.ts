@@ -83,6 +83,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         audience: tasks.audience,
         serviceAccount: tasks.serviceAccount,
         certsUrl: tasks.certsUrl,
+        issuers: tasks.issuers,
       }),
     });
   }

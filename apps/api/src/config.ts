@@ -97,6 +97,7 @@ const EnvSchema = z.object({
   TASKS_SERVICE_ACCOUNT: z.string().email().optional(),
   TASKS_OIDC_AUDIENCE: z.string().min(1).optional(),
   TASKS_OIDC_CERTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  TASKS_OIDC_ISSUER: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -227,8 +228,10 @@ export type TasksConfig =
       serviceAccount: string;
       /** The OIDC audience our /tasks routes require (default: the target URL). */
       audience: string;
-      /** Keys that sign the OIDC tokens: Google's by default, the emulator's in docker-compose. */
+      /** Keys that sign the OIDC tokens (PEM map or JWKS): Google's by default, the emulator's in docker-compose. */
       certsUrl: string;
+      /** Accepted `iss` of those tokens: Google's by default. */
+      issuers: string[];
     };
 
 function tasksConfig(vars: z.infer<typeof EnvSchema>, publicUrl: string): TasksConfig {
@@ -248,6 +251,9 @@ function tasksConfig(vars: z.infer<typeof EnvSchema>, publicUrl: string): TasksC
     serviceAccount: vars.TASKS_SERVICE_ACCOUNT,
     audience: vars.TASKS_OIDC_AUDIENCE ?? targetUrl,
     certsUrl: vars.TASKS_OIDC_CERTS_URL ?? 'https://www.googleapis.com/oauth2/v1/certs',
+    issuers: vars.TASKS_OIDC_ISSUER
+      ? [vars.TASKS_OIDC_ISSUER]
+      : ['https://accounts.google.com', 'accounts.google.com'],
   };
 }
 

@@ -26,7 +26,7 @@ describe('docker-compose.yml', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout.trim().split('\n').sort()).toEqual(
-      expect.arrayContaining(['api', 'google-emulator', 'postgres']),
+      expect.arrayContaining(['api', 'cloud-tasks', 'google-emulator', 'postgres']),
     );
   });
 });

@@ -129,7 +129,7 @@ export const OpsBatch = z.object({
   enqueuedAt: instant.nullable(),
   startedAt: instant.nullable(),
   finishedAt: instant.nullable(),
-  /** finishedAt − startedAt of the last run; null until it finishes. */
+  /** finishedAt − startedAt (the first lease, so retries included); null until it finishes. */
   durationMs: count.nullable(),
   lastError: z.string().nullable(),
 });

@@ -8,6 +8,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  */
 export class Metrics {
   readonly registry = new Registry();
+  /** Counters start at zero here: the window the ops API's quota use covers. */
+  readonly startedAt = new Date();
 
   readonly messagesIngested = new Counter({
     name: 'firstlight_messages_ingested_total',

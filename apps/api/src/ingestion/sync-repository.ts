@@ -1,0 +1,123 @@
+import type { AccountStatus, Database } from '@firstlight/db';
+import { type Kysely, sql } from 'kysely';
+
+/** `sync_state.resource` of the Gmail history cursor (written by `completeIfDone` when the backfill ends). */
+export const GMAIL_RESOURCE = 'gmail';
+
+export interface SyncTarget {
+  accountId: string;
+  userId: string;
+  status: AccountStatus;
+  /** The last historyId whose changes are stored (text in the table: Gmail ids are uint64). */
+  cursor: string | null;
+}
+
+/** The account and its Gmail cursor; undefined until the backfill has completed (no sync_state row). */
+export async function findSyncTarget(
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<SyncTarget | undefined> {
+  const row = await db
+    .selectFrom('google_accounts')
+    .innerJoin('sync_state', 'sync_state.account_id', 'google_accounts.id')
+    .select(['google_accounts.id', 'google_accounts.user_id', 'google_accounts.status', 'sync_state.cursor'])
+    .where('google_accounts.id', '=', accountId)
+    .where('sync_state.resource', '=', GMAIL_RESOURCE)
+    .executeTakeFirst();
+  return row && { accountId: row.id, userId: row.user_id, status: row.status, cursor: row.cursor };
+}
+
+/** Accounts whose backfill is done and whose grant still works: the ones the poll keeps in sync. */
+export async function syncableAccountIds(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('google_accounts')
+    .innerJoin('sync_state', 'sync_state.account_id', 'google_accounts.id')
+    .select('google_accounts.id')
+    .where('sync_state.resource', '=', GMAIL_RESOURCE)
+    .where('sync_state.cursor', 'is not', null)
+    .where('google_accounts.status', '=', 'active')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Moves the cursor to `historyId`, only forward (compared as uint64: the column is text, and '99' > '100' as
+ * text), and stamps the outcome. Call it in the transaction that stores what the new cursor covers: a cursor
+ * never runs ahead of the rows. Returns false when the stored cursor was already at or past `historyId`.
+ */
+export async function advanceCursor(
+  trx: Kysely<Database>,
+  accountId: string,
+  historyId: string,
+  lastError: string | null,
+): Promise<boolean> {
+  const current = await trx
+    .selectFrom('sync_state')
+    .select('cursor')
+    .where('account_id', '=', accountId)
+    .where('resource', '=', GMAIL_RESOURCE)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!current) return false;
+  const forward = current.cursor === null || BigInt(historyId) > BigInt(current.cursor);
+  await trx
+    .updateTable('sync_state')
+    .set({
+      ...(forward ? { cursor: historyId } : {}),
+      last_synced_at: new Date(),
+      last_error: lastError,
+      updated_at: new Date(),
+    })
+    .where('account_id', '=', accountId)
+    .where('resource', '=', GMAIL_RESOURCE)
+    .execute();
+  return forward;
+}
+
+/** A failed sync leaves the cursor where it was and says why (the ops page and the next attempt read it). */
+export async function recordSyncError(db: Kysely<Database>, accountId: string, error: string): Promise<void> {
+  await db
+    .updateTable('sync_state')
+    .set({ last_error: error.slice(0, 2000), updated_at: new Date() })
+    .where('account_id', '=', accountId)
+    .where('resource', '=', GMAIL_RESOURCE)
+    .execute();
+}
+
+/** One statement for the set; returns how many rows were deleted (ids never stored are no-ops). */
+export async function deleteEmails(
+  db: Kysely<Database>,
+  userId: string,
+  gmailIds: string[],
+): Promise<number> {
+  if (gmailIds.length === 0) return 0;
+  const result = await db
+    .deleteFrom('emails')
+    .where('user_id', '=', userId)
+    .where('gmail_id', '=', sql<string>`any(${gmailIds}::text[])`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * Runs `work` while holding a session-level advisory lock on the account's sync, on a connection of its own;
+ * undefined (work not run) when another worker holds it. Two overlapping syncs of one account could otherwise
+ * interleave so that the slower one re-inserts a message the faster one has just deleted.
+ */
+export async function withSyncLock<T>(
+  db: Kysely<Database>,
+  accountId: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  const key = `gmail-sync:${accountId}`;
+  return db.connection().execute(async (connection) => {
+    const { rows } = await sql<{ locked: boolean }>`
+      select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`.execute(connection);
+    if (!rows[0]?.locked) return undefined;
+    try {
+      return await work();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(connection);
+    }
+  });
+}
