@@ -180,7 +180,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
-  const publicUrl = (vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).replace(/\/$/, '');
+  // The default is the address `npm start` prints: the OAuth cookie set on one host name is not sent to another
+  // (127.0.0.1 ≠ localhost), so the redirect URI must use the name the browser started on.
+  const shownHost = vars.HOST === '0.0.0.0' || vars.HOST === '::' ? 'localhost' : vars.HOST;
+  const publicUrl = (vars.PUBLIC_URL ?? `http://${shownHost}:${vars.PORT}`).replace(/\/$/, '');
   return {
     port: vars.PORT,
     host: vars.HOST,

@@ -78,12 +78,14 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  // Where to open the app: PUBLIC_URL when set (sign-in only works on that origin), else this address.
+  const openAt = process.env.PUBLIC_URL ? `${config.publicUrl}/` : `http://${shownHost}:${port}/`;
   log.info(
     { google: google.description, tasks: queue.description },
-    `Firstlight is ready at http://${shownHost}:${port}/`,
+    `Firstlight is ready at ${openAt}`,
   );
   console.log(
-    `\n  Firstlight is running: http://${shownHost}:${port}/\n  ${google.description}\n  ${queue.description}\n`,
+    `\n  Firstlight is running: ${openAt}\n  ${google.description}\n  ${queue.description}\n`,
   );
 }
 
