@@ -10,11 +10,13 @@ import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
 import { EMULATOR_CLIENT, loadConfig } from '../apps/api/src/config.ts';
 import { emulatedGoogle } from '../apps/api/src/google/google-settings.ts';
 import { EventBus } from '../apps/api/src/realtime/event-bus.ts';
+import { EmbeddedTaskQueue } from '../apps/api/src/tasks/embedded-queue.ts';
 
 /** A self-contained product for a benchmark: embedded PostgreSQL in a temp dir, the emulator, the API. */
 export async function startBenchProduct(
   emulatorOptions: Partial<EmulatorOptions>,
   env: Record<string, string> = {},
+  options: { backfill?: boolean } = {},
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'firstlight-bench-'));
   await chmod(dir, 0o755);
@@ -42,6 +44,7 @@ export async function startBenchProduct(
     tokenCipher: new TokenCipher(randomBytes(32)),
     sessionSecret: randomBytes(32).toString('base64url'),
     logger: false,
+    ...(options.backfill ? { queue: new EmbeddedTaskQueue({ connectionString: pg.url }) } : {}),
   });
   await app.listen({ port, host: '127.0.0.1' });
   return {

@@ -15,6 +15,7 @@ import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-por
 import { createBackfill } from './ingestion/ingestion-plugin.ts';
 import { registerErrorHandler } from './lib/errors.ts';
 import { Metrics } from './ops/metrics.ts';
+import { opsRoutes } from './ops/ops-routes.ts';
 import type { EventBus } from './realtime/event-bus.ts';
 import { realtimeRoutes } from './realtime/ws-routes.ts';
 import { OidcVerifier } from './tasks/oidc-verifier.ts';
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(meRoutes);
   await app.register(emailRoutes);
+  await app.register(opsRoutes, { metrics, access: deps.config.ops });
   await app.register(realtimeRoutes, {
     bus: deps.bus,
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),

@@ -80,13 +80,8 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   // Where to open the app: PUBLIC_URL when set (sign-in only works on that origin), else this address.
   const openAt = process.env.PUBLIC_URL ? `${config.publicUrl}/` : `http://${shownHost}:${port}/`;
-  log.info(
-    { google: google.description, tasks: queue.description },
-    `Firstlight is ready at ${openAt}`,
-  );
-  console.log(
-    `\n  Firstlight is running: ${openAt}\n  ${google.description}\n  ${queue.description}\n`,
-  );
+  log.info({ google: google.description, tasks: queue.description }, `Firstlight is ready at ${openAt}`);
+  console.log(`\n  Firstlight is running: ${openAt}\n  ${google.description}\n  ${queue.description}\n`);
 }
 
 async function localSecrets(config: ReturnType<typeof loadConfig>, log: pino.Logger) {

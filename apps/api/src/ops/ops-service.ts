@@ -163,8 +163,8 @@ async function opsTotals(db: Kysely<Database>): Promise<OpsTotals> {
 async function batchCountsByJob(db: Kysely<Database>, jobIds: string[]) {
   const counts = new Map<string, OpsBatchCounts>();
   for (const row of await countBatchesOfJobs(db, jobIds)) {
-    let job = counts.get(row.job_id);
-    if (!job) counts.set(row.job_id, (job = emptyBatchCounts()));
+    const job = counts.get(row.job_id) ?? emptyBatchCounts();
+    counts.set(row.job_id, job);
     job.total += row.count;
     job.byStatus[row.status] += row.count;
     job.byTier[row.tier][row.status] += row.count;

@@ -1,0 +1,63 @@
+import {
+  ApiError,
+  OpsIngestionDetailResponse,
+  OpsIngestionListQuery,
+  OpsIngestionListResponse,
+  OpsJobParams,
+} from '@firstlight/contracts';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../config.ts';
+import type { Metrics } from './metrics.ts';
+import { requireOpsRole } from './ops-access.ts';
+import { ingestionDetail, listIngestions } from './ops-service.ts';
+
+export interface OpsRoutesOptions {
+  metrics: Metrics;
+  access: Config['ops'];
+}
+
+const denied = { 401: ApiError, 403: ApiError };
+
+/** `/api/ops/*` and `/metrics`, ops role only. ARCHITECTURE.md §6. */
+export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, options) => {
+  const deps = { db: app.db, metrics: options.metrics };
+  // onRequest, not preHandler: access is decided before validation, so strangers learn nothing from a 400.
+  const onRequest = async (request: FastifyRequest) => {
+    const { userId } = await requireOpsRole(app.db, options.access, {
+      authorization: request.headers.authorization,
+      sessionUser: () => app.sessionUser(request),
+    });
+    if (userId) request.userId = userId;
+  };
+
+  app.get(
+    '/api/ops/ingestions',
+    {
+      schema: {
+        querystring: OpsIngestionListQuery,
+        response: { 200: OpsIngestionListResponse, 400: ApiError, ...denied },
+      },
+      onRequest,
+    },
+    async (request) => listIngestions(deps, request.query),
+  );
+
+  app.get(
+    '/api/ops/ingestions/:jobId',
+    {
+      schema: {
+        params: OpsJobParams,
+        response: { 200: OpsIngestionDetailResponse, 400: ApiError, ...denied, 404: ApiError },
+      },
+      onRequest,
+    },
+    async (request) => ingestionDetail(deps, request.params.jobId),
+  );
+
+  // Prometheus text, not JSON: no response schema, the registry serialises itself.
+  app.get('/metrics', { onRequest }, async (_request, reply) => {
+    const text = await options.metrics.registry.metrics();
+    return reply.type(options.metrics.registry.contentType).send(text);
+  });
+};
