@@ -13,6 +13,11 @@ export interface FirstPageResult {
   failed: { gmailId: string | null; reason: string }[];
   /** getProfile's messagesTotal: the progress bar's denominator from the first second. */
   messagesTotal: number | null;
+  /**
+   * The largest historyId among the stored messages (Gmail: "keep the historyId of the newest message"): any
+   * change after they were read has a larger id, so incremental sync from here misses nothing of the first page.
+   */
+  newestHistoryId: string | null;
 }
 
 /**
@@ -56,6 +61,7 @@ export async function fetchFirstPage(deps: {
       result.ok ? [] : [{ gmailId: result.gmailId, reason: result.reason }],
     ),
     messagesTotal: profile?.data.messagesTotal ?? null,
+    newestHistoryId: largestHistoryId(parts.flatMap((part) => (part.status === 200 ? [part.body] : []))),
   };
 }
 
@@ -65,4 +71,15 @@ function chunk<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
+}
+
+function largestHistoryId(bodies: unknown[]): string | null {
+  let largest: bigint | null = null;
+  for (const body of bodies) {
+    const value = (body as { historyId?: unknown } | null)?.historyId;
+    if (typeof value !== 'string' || !/^\d+$/.test(value)) continue;
+    const id = BigInt(value);
+    if (largest === null || id > largest) largest = id;
+  }
+  return largest === null ? null : largest.toString();
 }

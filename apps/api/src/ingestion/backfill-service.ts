@@ -3,10 +3,12 @@ import type { TaskDispatcher } from '../tasks/task-queue.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import type { BackfillStarter } from './backfill-port.ts';
 import { runBatch } from './batch-handler.ts';
+import { runIncrementalSync, type SyncOutcome, syncAccount } from './incremental-sync.ts';
 import { workingStatus } from './job-transitions.ts';
 import { runLister } from './lister.ts';
 import { reconcile } from './reconciler.ts';
 import { enqueueLister, scheduleNextBatch } from './scheduler.ts';
+import { enqueueSyncs } from './sync-scheduler.ts';
 
 /**
  * The background backfill behind onboarding: `start` hands a job to the lister (or, for a paused job after the
@@ -15,6 +17,7 @@ import { enqueueLister, scheduleNextBatch } from './scheduler.ts';
  */
 export class BackfillService implements BackfillStarter {
   #timer: NodeJS.Timeout | undefined;
+  #syncTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: BackfillDeps) {}
 
@@ -65,8 +68,7 @@ export class BackfillService implements BackfillStarter {
       case 'gmail-batch':
         return runBatch(this.deps, TaskPayloads['gmail-batch'].parse(payload));
       case 'gmail-sync':
-        TaskPayloads['gmail-sync'].parse(payload);
-        return { outcome: 'done' };
+        return runIncrementalSync(this.deps, TaskPayloads['gmail-sync'].parse(payload));
     }
   };
 
@@ -84,6 +86,30 @@ export class BackfillService implements BackfillStarter {
       this.deps.log.error({ err: error }, 'reconciler failed');
       return undefined;
     }
+  }
+
+  /**
+   * Enqueues a `gmail-sync` for every synced active account now, then every `everyMs` (unref'd), one task per
+   * account per slot across instances. A backstop poll: production should add `users.watch` + Pub/Sub push
+   * (renewed daily) and keep this at a slower period (see sync-scheduler.ts).
+   */
+  async startSyncScheduler(everyMs: number): Promise<void> {
+    const tick = () =>
+      enqueueSyncs(this.deps, everyMs).catch((error: unknown) =>
+        this.deps.log.error({ err: error }, 'sync scheduler failed'),
+      );
+    await tick();
+    this.#syncTimer = setInterval(() => void tick(), everyMs);
+    this.#syncTimer.unref();
+  }
+
+  stopSyncScheduler(): void {
+    clearInterval(this.#syncTimer);
+  }
+
+  /** One sync of the account now, in this process (tests, ops): the task's work without the queue. */
+  syncNow(accountId: string): Promise<SyncOutcome> {
+    return syncAccount(this.deps, accountId);
   }
 
   stop(): void {

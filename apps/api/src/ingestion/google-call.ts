@@ -10,6 +10,8 @@ export type GoogleFailure =
   | { kind: 'transient'; message: string }
   /** The refresh token no longer works (revoked, expired): the user must sign in again. */
   | { kind: 'reauth'; message: string }
+  /** 401: the access token was refused (Google can end one before its expiry); a refresh decides. */
+  | { kind: 'unauthorized'; message: string }
   /** 404: the message or history id is gone. */
   | { kind: 'not_found'; message: string }
   | { kind: 'fatal'; message: string; status: number | null };
@@ -32,7 +34,7 @@ export function classifyGoogleError(error: unknown): GoogleFailure {
   if (data?.error === 'invalid_grant' || /invalid_grant/.test(message)) {
     return { kind: 'reauth', message: data?.error_description ?? 'invalid_grant' };
   }
-  if (status === 401) return { kind: 'reauth', message };
+  if (status === 401) return { kind: 'unauthorized', message };
   const reason = reasonOf(data);
   if (status === 429 || (status === 403 && reason && RATE_LIMIT_REASONS.has(reason))) {
     return { kind: 'rate_limited', retryAfterMs: retryAfterOf(e.response?.headers), status };

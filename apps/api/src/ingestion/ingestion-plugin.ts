@@ -63,9 +63,11 @@ export function createBackfill(
   app.addHook('onReady', async () => {
     await deps.queue.start(service.dispatch);
     await service.startReconciler(quota.reconcileEveryMs);
+    await service.startSyncScheduler(quota.syncEveryMs);
   });
   app.addHook('onClose', async () => {
     service.stop();
+    service.stopSyncScheduler();
     await deps.queue.stop();
   });
   return service;

@@ -26,6 +26,31 @@ export async function activeMailboxJob(db: Kysely<Database>, accountId: string):
     .executeTakeFirst();
 }
 
+/** The account's completed mailbox job whose incremental sync has started (a `sync_state` row exists). */
+export async function completedMailboxJob(
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<JobRow | undefined> {
+  return db
+    .selectFrom('ingestion_jobs')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('kind', '=', 'gmail_backfill')
+    .where('status', '=', 'complete')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('sync_state')
+          .select('sync_state.account_id')
+          .where('sync_state.account_id', '=', accountId)
+          .where('sync_state.resource', '=', 'gmail'),
+      ),
+    )
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export async function insertJob(db: Kysely<Database>, job: Insertable<IngestionJobsTable>): Promise<JobRow> {
   return db.insertInto('ingestion_jobs').values(job).returningAll().executeTakeFirstOrThrow();
 }

@@ -7,7 +7,7 @@ import type { GoogleSettings } from '../google/google-settings.ts';
 import type { OAuth2Client } from '../google/oauth-client.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { BackfillStarter } from './backfill-port.ts';
-import { activeMailboxJob, insertJob } from './job-repository.ts';
+import { activeMailboxJob, completedMailboxJob, insertJob } from './job-repository.ts';
 
 export interface OnboardingDeps {
   db: Kysely<Database>;
@@ -31,8 +31,11 @@ export async function onboardMailbox(
   deps: OnboardingDeps,
   input: { userId: string; accountId: string; oauth: OAuth2Client; startedAt: number },
 ): Promise<OnboardingResult> {
+  // A mailbox already backfilled is kept current by incremental sync: a new sign-in must not start over.
+  const synced = await completedMailboxJob(deps.db, input.accountId);
   const job =
     (await activeMailboxJob(deps.db, input.accountId)) ??
+    synced ??
     (await insertJob(deps.db, {
       user_id: input.userId,
       account_id: input.accountId,
@@ -55,7 +58,14 @@ export async function onboardMailbox(
       .set((eb) => ({
         // Only the first sign-in's figure is the time to first data; a resume keeps it.
         first_data_ms: eb.fn.coalesce('first_data_ms', eb.val(firstDataMs)),
-        total: eb.fn.coalesce(eb.val(page.messagesTotal), 'total'),
+        // Gmail's estimate until listing has made the total exact.
+        total: eb
+          .case()
+          .when('listing_done', '=', true)
+          .then(eb.ref('total'))
+          .else(eb.fn.coalesce(eb.val(page.messagesTotal), 'total'))
+          .end(),
+        start_history_id: eb.fn.coalesce('start_history_id', eb.val(page.newestHistoryId)),
         ingested: eb.fn('greatest', ['ingested', eb.val(page.stored)]),
         last_progress_at: new Date(),
         updated_at: new Date(),
@@ -70,6 +80,7 @@ export async function onboardMailbox(
     });
   });
 
+  if (job.status === 'complete') return { jobId: job.id, stored: page.stored, firstDataMs };
   await deps.backfill.start({
     jobId: job.id,
     userId: input.userId,

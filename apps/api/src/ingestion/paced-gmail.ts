@@ -65,7 +65,7 @@ export class PacedGmail {
         userId: 'me',
         startHistoryId,
         maxResults: 500,
-        historyTypes: ['messageAdded', 'messageDeleted'],
+        historyTypes: ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'],
         ...(pageToken ? { pageToken } : {}),
       }),
     );
@@ -109,6 +109,7 @@ export class PacedGmail {
   }
 
   async #call<T>(method: string, units: number, call: () => Promise<T>): Promise<T> {
+    let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.pacer.run(this.user, units, call);
@@ -120,6 +121,15 @@ export class PacedGmail {
         const status = 'status' in failure ? String(failure.status) : failure.kind;
         this.metrics.gmailCalls.inc({ method, status });
         if (failure.kind === 'reauth') throw new ReauthRequired(failure.message);
+        if (failure.kind === 'unauthorized') {
+          // google-auth-library refreshes on its own only a token it believes expired (expiry_date), so a token
+          // Google ended early keeps answering 401. Drop it and retry once: the refresh either brings a new one
+          // or answers invalid_grant (→ reauth). A 401 right after a refresh means the grant is gone.
+          if (refreshed) throw new ReauthRequired(failure.message);
+          refreshed = true;
+          this.oauth.setCredentials({ ...this.oauth.credentials, access_token: null, expiry_date: null });
+          continue;
+        }
         if (failure.kind === 'fatal' || failure.kind === 'not_found') throw error;
         if (attempt + 1 >= this.options.maxAttempts)
           throw new GiveUp(`${method}: ${failure.kind} after ${attempt + 1} attempts`);

@@ -17,6 +17,8 @@ export interface FetchedEmails {
   gone: number;
   /** In spam or trash: outside the inbox's view. */
   hidden: number;
+  /** Ids that must not stay stored: gone (404) or moved to spam or trash. */
+  removed: string[];
   failures: { gmailId: string; reason: string }[];
 }
 
@@ -32,11 +34,12 @@ export async function fetchEmails(
   partsPerRequest: number,
 ): Promise<FetchedEmails> {
   const size = Math.max(1, Math.min(MAX_PARTS_PER_REQUEST, partsPerRequest));
-  const result: FetchedEmails = { emails: [], gone: 0, hidden: 0, failures: [] };
+  const result: FetchedEmails = { emails: [], gone: 0, hidden: 0, removed: [], failures: [] };
   for (let i = 0; i < ids.length; i += size) {
     for (const part of await gmail.metadata(ids.slice(i, i + size))) {
       if (part.status === 404) {
         result.gone++;
+        result.removed.push(part.id);
         continue;
       }
       if (part.status !== 200) {
@@ -45,8 +48,10 @@ export async function fetchEmails(
       }
       const parsed = parseGmailMessage(userId, part.body);
       if (!parsed.ok) result.failures.push({ gmailId: parsed.gmailId ?? part.id, reason: parsed.reason });
-      else if (parsed.email.label_ids?.some((label) => HIDDEN_LABELS.has(label))) result.hidden++;
-      else result.emails.push(parsed.email);
+      else if (parsed.email.label_ids?.some((label) => HIDDEN_LABELS.has(label))) {
+        result.hidden++;
+        result.removed.push(parsed.email.gmail_id);
+      } else result.emails.push(parsed.email);
     }
   }
   return result;

@@ -1,7 +1,7 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 
 export interface HistoryChanges {
-  /** Added and not deleted later on the same page, in history order. */
+  /** Added or relabelled, and not deleted later on the same page, in history order. */
   added: string[];
   deleted: string[];
 }
@@ -15,6 +15,12 @@ export function changesOf(records: readonly gmail_v1.Schema$History[]): HistoryC
   const added = new Set<string>();
   const deleted = new Set<string>();
   for (const record of records) {
+    // A label change (read, archived, moved to trash or spam) is fetched again: the message's labels then
+    // decide whether its row is updated or removed from the inbox's view.
+    for (const change of [...(record.labelsAdded ?? []), ...(record.labelsRemoved ?? [])]) {
+      const id = change.message?.id;
+      if (id && !deleted.has(id)) added.add(id);
+    }
     for (const change of record.messagesAdded ?? []) {
       const id = change.message?.id;
       if (id && !deleted.has(id)) added.add(id);

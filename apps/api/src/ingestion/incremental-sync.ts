@@ -1,0 +1,194 @@
+import type { GmailSyncTask } from '@firstlight/contracts';
+import type { Database } from '@firstlight/db';
+import type { Kysely } from 'kysely';
+import { encodeEmailCursor } from '../emails/email-cursor.ts';
+import { newestEmailPosition, upsertEmails } from '../emails/email-repository.ts';
+import type { TaskResult } from '../tasks/task-queue.ts';
+import { ReauthRequired } from './account-clients.ts';
+import type { BackfillDeps } from './backfill-deps.ts';
+import { storedIds } from './batch-repository.ts';
+import { classifyGoogleError } from './google-call.ts';
+import { PacedGmail } from './paced-gmail.ts';
+import { type FetchedEmails, fetchEmails } from './sync-fetch.ts';
+import { changesOf } from './sync-history.ts';
+import {
+  advanceCursor,
+  deleteEmails,
+  findSyncTarget,
+  recordSyncError,
+  type SyncTarget,
+  withSyncLock,
+} from './sync-repository.ts';
+
+/** The bounded re-list after a 404: at most this many `messages.list` pages of `RELIST_PAGE_SIZE`. */
+export const RELIST_MAX_PAGES = 5;
+export const RELIST_PAGE_SIZE = 500;
+
+/** history.list answered 404: the cursor is older than the history Gmail keeps (GOOGLE-FACTS, Sync). */
+class HistoryExpired extends Error {}
+
+export type SyncOutcome =
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'history'; added: number; deleted: number; cursor: string }
+  | { kind: 'relisted'; added: number; pages: number; caughtUp: boolean; cursor: string };
+
+/**
+ * Incremental sync of one account (ARCHITECTURE §3 step 6), run by the `gmail-sync` task: `history.list` from
+ * the stored historyId, added messages fetched and upserted, deleted ones removed, and the cursor moved to the
+ * answer's `historyId` in the transaction that stores the last page (never ahead of the rows, never back).
+ * A 404 (history expired) falls back to a bounded re-list of the newest mail. A revoked grant marks the
+ * account `needs_reauth` and ends the task; anything else leaves the cursor where it was for the queue's retry.
+ */
+export async function runIncrementalSync(deps: BackfillDeps, task: GmailSyncTask): Promise<TaskResult> {
+  try {
+    const outcome = await syncAccount(deps, task.accountId);
+    if (outcome.kind !== 'skipped' && (outcome.added > 0 || ('deleted' in outcome && outcome.deleted > 0))) {
+      deps.log.info({ accountId: task.accountId, ...outcome }, 'gmail sync applied');
+    }
+    return { outcome: 'done' };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof ReauthRequired) {
+      await markNeedsReauth(deps, task.accountId, reason);
+      return { outcome: 'done' };
+    }
+    await recordSyncError(deps.db, task.accountId, reason);
+    deps.log.warn({ accountId: task.accountId, err: error }, 'gmail sync failed; the queue will retry');
+    return { outcome: 'retry', reason };
+  }
+}
+
+/** One sync pass under the account's lock; the building block of the task and of `syncNow`. */
+export async function syncAccount(deps: BackfillDeps, accountId: string): Promise<SyncOutcome> {
+  const outcome = await withSyncLock(deps.db, accountId, async (): Promise<SyncOutcome> => {
+    // Read under the lock: a sync that just finished may have moved the cursor.
+    const target = await findSyncTarget(deps.db, accountId);
+    if (!target?.cursor) return { kind: 'skipped', reason: 'the backfill has not completed' };
+    if (target.status !== 'active') return { kind: 'skipped', reason: `the account is ${target.status}` };
+    const { client } = await deps.clients.forAccount(accountId);
+    const gmail = new PacedGmail(target.userId, client, deps.google, deps.pacer, deps.metrics, {
+      maxAttempts: deps.settings.callAttempts,
+    });
+    try {
+      return await applyHistory(deps, gmail, { ...target, cursor: target.cursor });
+    } catch (error) {
+      if (!(error instanceof HistoryExpired)) throw error;
+      return relistNewest(deps, gmail, target);
+    }
+  });
+  return outcome ?? { kind: 'skipped', reason: 'another worker is syncing this account' };
+}
+
+async function applyHistory(
+  deps: BackfillDeps,
+  gmail: PacedGmail,
+  target: SyncTarget & { cursor: string },
+): Promise<SyncOutcome> {
+  let pageToken: string | null = null;
+  let added = 0;
+  let deleted = 0;
+  for (;;) {
+    const page = await historyPage(gmail, target.cursor, pageToken);
+    const changes = changesOf(page.history ?? []);
+    const fetched = await fetchEmails(gmail, target.userId, changes.added, deps.settings.partsPerRequest);
+    reportFailures(deps, target, fetched);
+    pageToken = page.nextPageToken ?? null;
+    // "With no nextPageToken, keep the returned historyId" (GOOGLE-FACTS, Sync): only the last page's counts.
+    const last = pageToken === null;
+    if (last && !page.historyId) throw new Error('history.list answered without a historyId');
+    const cursor = page.historyId ?? target.cursor;
+    await deps.db.transaction().execute(async (trx) => {
+      added += await upsertEmails(trx, fetched.emails);
+      // Deleted, gone since (404), or moved to spam or trash: out of the inbox's view.
+      deleted += await deleteEmails(trx, target.userId, [...changes.deleted, ...fetched.removed]);
+      if (!last) return;
+      await advanceCursor(trx, target.accountId, cursor, null);
+      await announce(deps, trx, target.userId, added);
+    });
+    if (last) return { kind: 'history', added, deleted, cursor };
+  }
+}
+
+async function historyPage(gmail: PacedGmail, cursor: string, pageToken: string | null) {
+  try {
+    return await gmail.history(cursor, pageToken);
+  } catch (error) {
+    if (classifyGoogleError(error).kind === 'not_found') throw new HistoryExpired(`historyId ${cursor}`);
+    throw error;
+  }
+}
+
+/**
+ * The cursor fell out of Gmail's history. getProfile's historyId first (anything after it is seen by the next
+ * history.list), then the newest pages of messages.list, fetching only ids not stored yet, until a page holds
+ * nothing new or the bound is reached. What this cannot see: deletions while history was lost, and more new
+ * mail than the bound (both recorded in `last_error`; a fresh backfill would close them).
+ */
+async function relistNewest(deps: BackfillDeps, gmail: PacedGmail, target: SyncTarget): Promise<SyncOutcome> {
+  const profile = await gmail.profile();
+  if (!profile.historyId) throw new Error('getProfile answered without a historyId');
+  const historyId = profile.historyId;
+  let pageToken: string | null = null;
+  let added = 0;
+  let pages = 0;
+  let caughtUp = false;
+  while (!caughtUp && pages < RELIST_MAX_PAGES) {
+    const page = await gmail.listPage(pageToken, RELIST_PAGE_SIZE);
+    pages++;
+    const ids = (page.messages ?? []).flatMap((message) => (message.id ? [message.id] : []));
+    const known = await storedIds(deps.db, target.userId, ids);
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      const fetched = await fetchEmails(gmail, target.userId, unknown, deps.settings.partsPerRequest);
+      reportFailures(deps, target, fetched);
+      added += await upsertEmails(deps.db, fetched.emails);
+    }
+    pageToken = page.nextPageToken ?? null;
+    caughtUp = unknown.length === 0 || pageToken === null;
+  }
+  const note = caughtUp
+    ? `history expired at ${target.cursor}: re-listed ${pages} page(s), stored ${added}; deletions meanwhile are not seen`
+    : `history expired at ${target.cursor}: re-list stopped at ${pages} pages with new mail still on the last; older new mail and deletions meanwhile are missing`;
+  await deps.db.transaction().execute(async (trx) => {
+    await advanceCursor(trx, target.accountId, historyId, note);
+    await announce(deps, trx, target.userId, added);
+  });
+  deps.log.warn({ accountId: target.accountId, userId: target.userId, pages, added, caughtUp }, note);
+  return { kind: 'relisted', added, pages, caughtUp, cursor: historyId };
+}
+
+/** `emails_ready` on commit when rows were added: the browser fetches them by cursor. */
+async function announce(deps: BackfillDeps, trx: Kysely<Database>, userId: string, added: number) {
+  if (added === 0) return;
+  deps.metrics.messagesIngested.inc({ path: 'sync' }, added);
+  const newest = await newestEmailPosition(trx, userId);
+  await deps.bus.publish(trx, userId, {
+    type: 'emails_ready',
+    jobId: null,
+    count: added,
+    newestCursor: newest ? encodeEmailCursor(newest) : null,
+  });
+}
+
+function reportFailures(deps: BackfillDeps, target: SyncTarget, fetched: FetchedEmails) {
+  if (fetched.failures.length === 0) return;
+  deps.log.warn(
+    { accountId: target.accountId, userId: target.userId, failures: fetched.failures.slice(0, 20) },
+    `${fetched.failures.length} synced messages could not be stored`,
+  );
+}
+
+/**
+ * The grant is gone: the account waits for the user (no retry storm). There may be no job to pause — the
+ * backfill is complete — so only the account is marked; signing in again makes it active and the poll resumes.
+ */
+async function markNeedsReauth(deps: BackfillDeps, accountId: string, reason: string): Promise<void> {
+  await deps.db
+    .updateTable('google_accounts')
+    .set({ status: 'needs_reauth', updated_at: new Date() })
+    .where('id', '=', accountId)
+    .execute();
+  deps.clients.forget(accountId);
+  await recordSyncError(deps.db, accountId, `reauth_required: ${reason}`);
+  deps.log.warn({ accountId }, 'Google refused the refresh token; sync paused until sign-in');
+}
