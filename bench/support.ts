@@ -16,7 +16,8 @@ import { EmbeddedTaskQueue } from '../apps/api/src/tasks/embedded-queue.ts';
 export async function startBenchProduct(
   emulatorOptions: Partial<EmulatorOptions>,
   env: Record<string, string> = {},
-  options: { backfill?: boolean } = {},
+  /** `emulatorUrl`: use an emulator running elsewhere (its own process) instead of one in this process. */
+  options: { backfill?: boolean; emulatorUrl?: string } = {},
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'firstlight-bench-'));
   await chmod(dir, 0o755);
@@ -26,7 +27,10 @@ export async function startBenchProduct(
   });
   const db = createDatabase({ connectionString: pg.url, max: 20 });
   await migrate(db);
-  const emulator = await startEmulator({ port: 0, seed: 1, latency: 'google', ...emulatorOptions });
+  const emulator = options.emulatorUrl
+    ? undefined
+    : await startEmulator({ port: 0, seed: 1, latency: 'google', ...emulatorOptions });
+  const emulatorUrl = options.emulatorUrl ?? emulator!.url;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_URL: url, ...env });
@@ -36,7 +40,7 @@ export async function startBenchProduct(
     config,
     db,
     bus,
-    google: emulatedGoogle(emulator.url, {
+    google: emulatedGoogle(emulatorUrl, {
       ...EMULATOR_CLIENT,
       redirectUri: `${url}/auth/google/callback`,
       requestTimeoutMs: 15_000,
@@ -51,12 +55,13 @@ export async function startBenchProduct(
     url,
     app,
     db,
-    emulator,
+    /** The in-process emulator (undefined with `emulatorUrl`). */
+    emulator: emulator!,
     close: async () => {
       await app.close();
       await bus.close();
       await db.destroy();
-      await emulator.close();
+      await emulator?.close();
       await pg.stop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -17,11 +17,19 @@ export interface ConnectOptions {
 }
 
 export function createPool(options: ConnectOptions): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'firstlight',
   });
+  // An idle client's connection can end under us (server restart, failover, shutdown order): pg emits that on
+  // the pool, and an unheard 'error' event would kill the process. The pool drops the client; queries that
+  // need one open a new connection.
+  pool.on('error', (error) => {
+    if ((error as { code?: string }).code !== '57P01')
+      console.error('postgres pool: idle client error:', error.message);
+  });
+  return pool;
 }
 
 export function createDatabase(options: ConnectOptions): Kysely<Database> {

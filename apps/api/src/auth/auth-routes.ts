@@ -86,9 +86,11 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
       accountId: signedIn.accountId,
       oauth: signedIn.oauth,
       startedAt,
-    }).catch((error: unknown) => {
-      request.log.error({ err: error, userId: signedIn.userId }, 'first page failed');
-    });
+    })
+      .then((result) => app.metrics.timeToFirstData.observe(result.firstDataMs / 1000))
+      .catch((error: unknown) => {
+        request.log.error({ err: error, userId: signedIn.userId }, 'first page failed');
+      });
     const finishedInTime = await Promise.race([
       onboarding.then(() => true),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), options.firstPageBudgetMs).unref()),
