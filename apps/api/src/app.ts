@@ -6,10 +6,13 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { meRoutes } from './auth/me-routes.ts';
 import { sessionPlugin } from './auth/session-plugin.ts';
 import type { TokenCipher } from './auth/token-cipher.ts';
+import { calendarRoutes } from './calendar/calendar-routes.ts';
+import { CalendarRuntime } from './calendar/calendar-runtime.ts';
 import type { Config } from './config.ts';
 import { emailRoutes } from './emails/email-routes.ts';
 import type { GoogleSettings } from './google/google-settings.ts';
 import { healthRoutes } from './health/health-routes.ts';
+import { AccountClients } from './ingestion/account-clients.ts';
 import type { BackfillSettings } from './ingestion/backfill-deps.ts';
 import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-port.ts';
 import { createBackfill } from './ingestion/ingestion-plugin.ts';
@@ -64,7 +67,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerErrorHandler(app);
   const metrics = new Metrics(deps.db);
   app.decorate('metrics', metrics);
-  const service = deps.queue
+  const clients = new AccountClients(deps.db, deps.google, deps.tokenCipher);
+  const calendar = deps.queue
+    ? new CalendarRuntime({
+        db: deps.db,
+        bus: deps.bus,
+        queue: deps.queue,
+        clients,
+        google: deps.google,
+        log: app.log,
+        syncEveryMs: deps.config.backfill.calendarSyncEveryMs,
+      })
+    : undefined;
+  const tasksRuntime = deps.queue
     ? createBackfill(app, {
         config: deps.config,
         bus: deps.bus,
@@ -72,14 +87,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         cipher: deps.tokenCipher,
         queue: deps.queue,
         metrics,
+        clients,
+        ...(calendar ? { moreHandlers: calendar.handlers } : {}),
         ...(deps.backfillSettings ? { settings: deps.backfillSettings } : {}),
       })
     : undefined;
-  const backfill = deps.backfill ?? service ?? deferredBackfill;
+  if (calendar) {
+    app.addHook('onReady', async () => calendar.start());
+    app.addHook('onClose', async () => calendar.stop());
+  }
+  const backfill = deps.backfill ?? tasksRuntime?.service ?? deferredBackfill;
   const tasks = deps.config.tasks;
-  if (service && tasks.mode === 'cloud-tasks') {
+  if (tasksRuntime && tasks.mode === 'cloud-tasks') {
     await app.register(taskRoutes, {
-      dispatch: service.dispatch,
+      dispatch: tasksRuntime.dispatch,
       verifier: new OidcVerifier({
         audience: tasks.audience,
         serviceAccount: tasks.serviceAccount,
@@ -101,9 +122,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       backfill,
       pageSize: deps.config.firstPage.size,
     },
+    ...(calendar ? { onSignedIn: (accountId: string) => calendar.syncAccount(accountId) } : {}),
   });
   await app.register(meRoutes);
   await app.register(emailRoutes);
+  await app.register(calendarRoutes, {
+    // Without a queue (tests of other features) edits stay in the outbox, pending.
+    enqueue: calendar?.enqueueWriteback ?? (async () => {}),
+  });
   await app.register(opsRoutes, { metrics, access: deps.config.ops });
   await app.register(realtimeRoutes, {
     bus: deps.bus,

@@ -81,6 +81,7 @@ const EnvSchema = z.object({
   BACKFILL_STALL_AFTER_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(600_000),
   RECONCILE_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(100).default(60_000),
   GMAIL_SYNC_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(60_000),
+  CALENDAR_SYNC_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(300_000),
   OPS_EMAILS: z
     .string()
     .regex(/^[^\s,]+@[^\s,]+(,[^\s,]+@[^\s,]+)*$/, 'must be a comma-separated list of emails')
@@ -123,6 +124,7 @@ export interface Config {
     stallAfterMs: number;
     reconcileEveryMs: number;
     syncEveryMs: number;
+    calendarSyncEveryMs: number;
   };
   /** Who may read `/api/ops/*` and `/metrics`: signed-in users with these emails, or `Authorization: Bearer <token>`. */
   ops: { emails: string[]; token: string | undefined };
@@ -202,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stallAfterMs: vars.BACKFILL_STALL_AFTER_MS,
       reconcileEveryMs: vars.RECONCILE_EVERY_MS,
       syncEveryMs: vars.GMAIL_SYNC_EVERY_MS,
+      calendarSyncEveryMs: vars.CALENDAR_SYNC_EVERY_MS,
     },
     ops: {
       emails: vars.OPS_EMAILS ? vars.OPS_EMAILS.split(',').map((email) => email.toLowerCase()) : [],

@@ -3,6 +3,7 @@ import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator'
 import { gmail } from '@googleapis/gmail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { loadConfig } from '../src/config.ts';
 import { signIn } from './support/sign-in.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
@@ -53,6 +54,7 @@ describe('background backfill on the embedded queue', () => {
       embeddedQueue: true,
       overrides: {
         backfill: {
+          ...loadConfig({}).backfill,
           quotaUnits: 6_000,
           quotaWindowMs: WINDOW_MS,
           quotaUtilisation: 0.95,
@@ -122,7 +124,11 @@ describe('background backfill on the embedded queue', () => {
     const last = completions.at(-1);
     expect(last?.type === 'batch_complete' && last.ingested).toBe(expected.length);
 
-    const sync = await db.selectFrom('sync_state').selectAll().executeTakeFirst();
+    const sync = await db
+      .selectFrom('sync_state')
+      .selectAll()
+      .where('resource', '=', 'gmail')
+      .executeTakeFirst();
     expect(sync?.cursor).toBe(job.start_history_id);
     // The pacer kept under the quota: the emulator refused nothing.
     expect(emulator.admin.stats().errorsByCause.quota).toBe(0);

@@ -3,6 +3,7 @@ import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator'
 import { auth, gmail } from '@googleapis/gmail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { loadConfig } from '../src/config.ts';
 import { signIn } from './support/sign-in.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
@@ -55,6 +56,7 @@ describe('incremental sync after the backfill', () => {
       embeddedQueue: true,
       overrides: {
         backfill: {
+          ...loadConfig({}).backfill,
           quotaUnits: 6_000,
           quotaWindowMs: WINDOW_MS,
           quotaUtilisation: 0.95,
@@ -158,7 +160,11 @@ describe('incremental sync after the backfill', () => {
     for (const id of lateIds) expect(relisted.has(id)).toBe(true);
     expect(relisted.size).toBe(stored.size + lateIds.length);
     expect(await historyCalls('not_found')).toBeGreaterThanOrEqual(1);
-    const state = await db.selectFrom('sync_state').selectAll().executeTakeFirstOrThrow();
+    const state = await db
+      .selectFrom('sync_state')
+      .selectAll()
+      .where('resource', '=', 'gmail')
+      .executeTakeFirstOrThrow();
     expect(state.last_synced_at).not.toBeNull();
 
     // Quiet mailbox: later polls change nothing and keep the cursor.
@@ -179,7 +185,11 @@ describe('incremental sync after the backfill', () => {
       'the account to need sign-in',
     );
     expect(account.status).toBe('needs_reauth');
-    const afterRevoke = await db.selectFrom('sync_state').selectAll().executeTakeFirstOrThrow();
+    const afterRevoke = await db
+      .selectFrom('sync_state')
+      .selectAll()
+      .where('resource', '=', 'gmail')
+      .executeTakeFirstOrThrow();
     expect(afterRevoke.last_error).toMatch(/^reauth_required/);
     expect(await cursor()).toBe(afterExpiry.historyId);
     socket.close();

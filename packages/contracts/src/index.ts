@@ -1,3 +1,4 @@
+export * from './calendar.ts';
 export * from './emails.ts';
 export * from './errors.ts';
 export * from './health.ts';

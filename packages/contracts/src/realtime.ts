@@ -43,11 +43,20 @@ export const JobStatusMessage = z.object({
   reason: z.string().nullable(),
 });
 
+/** A calendar sync finished: the browser refetches its window. */
+export const CalendarReadyMessage = z.object({
+  type: z.literal('calendar_ready'),
+  calendars: z.number().int().nonnegative(),
+  /** Events (rows or exceptions) the sync stored or changed. */
+  changed: z.number().int().nonnegative(),
+});
+
 export const ServerMessage = z.discriminatedUnion('type', [
   SnapshotMessage,
   EmailsReadyMessage,
   BatchCompleteMessage,
   JobStatusMessage,
+  CalendarReadyMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type SnapshotMessage = z.infer<typeof SnapshotMessage>;

@@ -28,15 +28,34 @@ export const GmailSyncTask = z.object({
   slot: z.number().int().nonnegative(),
 });
 
+/** Sync an account's calendars (full the first time and after a 410, incremental with sync tokens after). */
+export const CalendarSyncTask = z.object({
+  accountId: z.string().uuid(),
+  slot: z.number().int().nonnegative(),
+});
+
+/** Apply one write-back outbox row to Google. */
+export const CalendarWritebackTask = z.object({ outboxId: z.number().int().positive() });
+
 export const TaskPayloads = {
   'gmail-list': GmailListTask,
   'gmail-batch': GmailBatchTask,
   'gmail-sync': GmailSyncTask,
+  'calendar-sync': CalendarSyncTask,
+  'calendar-writeback': CalendarWritebackTask,
 } as const;
 
-export const TaskKind = z.enum(['gmail-list', 'gmail-batch', 'gmail-sync']);
+export const TaskKind = z.enum([
+  'gmail-list',
+  'gmail-batch',
+  'gmail-sync',
+  'calendar-sync',
+  'calendar-writeback',
+]);
 export type TaskKind = z.infer<typeof TaskKind>;
 export type TaskPayload<K extends TaskKind> = z.infer<(typeof TaskPayloads)[K]>;
 export type GmailListTask = z.infer<typeof GmailListTask>;
 export type GmailBatchTask = z.infer<typeof GmailBatchTask>;
 export type GmailSyncTask = z.infer<typeof GmailSyncTask>;
+export type CalendarSyncTask = z.infer<typeof CalendarSyncTask>;
+export type CalendarWritebackTask = z.infer<typeof CalendarWritebackTask>;

@@ -31,6 +31,8 @@ export interface AuthRouteOptions {
   cipher: TokenCipher;
   onboarding: OnboardingDeps;
   firstPageBudgetMs: number;
+  /** Background work other capabilities start for a signed-in account (the calendar sync). */
+  onSignedIn?: (accountId: string) => Promise<void>;
 }
 
 /**
@@ -81,6 +83,9 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
     const session = await startSession(app.db, signedIn.userId, request.headers['user-agent'] ?? null);
     reply.setSessionCookie(session.token);
 
+    options.onSignedIn?.(signedIn.accountId).catch((error: unknown) => {
+      request.log.warn({ err: error, userId: signedIn.userId }, 'could not start the calendar sync');
+    });
     const onboarding = onboardMailbox(options.onboarding, {
       userId: signedIn.userId,
       accountId: signedIn.accountId,

@@ -1,5 +1,5 @@
 import { TaskPayloads } from '@firstlight/contracts';
-import type { TaskDispatcher } from '../tasks/task-queue.ts';
+import type { TaskHandlers } from '../tasks/task-router.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import type { BackfillStarter } from './backfill-port.ts';
 import { runBatch } from './batch-handler.ts';
@@ -61,15 +61,11 @@ export class BackfillService implements BackfillStarter {
     await scheduleNextBatch(this.deps, job.id);
   }
 
-  readonly dispatch: TaskDispatcher = async (kind, payload) => {
-    switch (kind) {
-      case 'gmail-list':
-        return runLister(this.deps, TaskPayloads['gmail-list'].parse(payload));
-      case 'gmail-batch':
-        return runBatch(this.deps, TaskPayloads['gmail-batch'].parse(payload));
-      case 'gmail-sync':
-        return runIncrementalSync(this.deps, TaskPayloads['gmail-sync'].parse(payload));
-    }
+  /** The task kinds the backfill handles; payloads are validated against their contracts. */
+  readonly handlers: TaskHandlers = {
+    'gmail-list': (payload) => runLister(this.deps, TaskPayloads['gmail-list'].parse(payload)),
+    'gmail-batch': (payload) => runBatch(this.deps, TaskPayloads['gmail-batch'].parse(payload)),
+    'gmail-sync': (payload) => runIncrementalSync(this.deps, TaskPayloads['gmail-sync'].parse(payload)),
   };
 
   /** Reconciles now, then every `everyMs` (unref'd: it never keeps the process alive). */

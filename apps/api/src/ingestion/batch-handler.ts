@@ -161,15 +161,18 @@ export async function runBatch(deps: BackfillDeps, task: GmailBatchTask): Promis
     await scheduleNextBatch(deps, job.id);
     return { outcome: 'done' };
   } catch (error) {
-    await releaseBatch(db, key, error instanceof Error ? error.message : String(error));
     if (error instanceof ReauthRequired) {
+      // Paused first, released second: a batch released while its job still looks busy is re-scheduled at once
+      // (reconciler, lister) and left 'enqueued' for the whole pause.
       await pauseForReauth(
         deps,
         { jobId: job.id, userId: job.user_id, accountId: job.account_id },
         error.message,
       );
+      await releaseBatch(db, key, error.message);
       return { outcome: 'done' };
     }
+    await releaseBatch(db, key, error instanceof Error ? error.message : String(error));
     deps.log.warn({ ...log, err: error }, 'batch failed; the queue will retry');
     return { outcome: 'retry', reason: error instanceof Error ? error.message : String(error) };
   }

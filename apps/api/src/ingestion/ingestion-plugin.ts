@@ -4,7 +4,8 @@ import type { Config } from '../config.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
-import type { TaskQueue } from '../tasks/task-queue.ts';
+import type { TaskDispatcher, TaskQueue } from '../tasks/task-queue.ts';
+import { routeTasks, type TaskHandlers } from '../tasks/task-router.ts';
 import { AccountClients } from './account-clients.ts';
 import type { BackfillSettings } from './backfill-deps.ts';
 import { BackfillService } from './backfill-service.ts';
@@ -34,8 +35,12 @@ export function createBackfill(
     queue: TaskQueue;
     metrics: Metrics;
     settings?: Partial<BackfillSettings>;
+    /** Handlers of other capabilities' tasks (calendar), delivered by the same queue. */
+    moreHandlers?: TaskHandlers;
+    /** Shared with the other capabilities that call Google for an account. */
+    clients?: AccountClients;
   },
-): BackfillService {
+): { service: BackfillService; dispatch: TaskDispatcher } {
   const quota = deps.config.backfill;
   const pacer = new Pacer({
     unitsPerWindow: quota.quotaUnits,
@@ -54,14 +59,15 @@ export function createBackfill(
     bus: deps.bus,
     queue: deps.queue,
     pacer,
-    clients: new AccountClients(app.db, deps.google, deps.cipher),
+    clients: deps.clients ?? new AccountClients(app.db, deps.google, deps.cipher),
     google: deps.google,
     metrics: deps.metrics,
     settings,
     log: app.log,
   });
+  const dispatch = routeTasks({ ...service.handlers, ...deps.moreHandlers });
   app.addHook('onReady', async () => {
-    await deps.queue.start(service.dispatch);
+    await deps.queue.start(dispatch);
     await service.startReconciler(quota.reconcileEveryMs);
     await service.startSyncScheduler(quota.syncEveryMs);
   });
@@ -70,5 +76,5 @@ export function createBackfill(
     service.stopSyncScheduler();
     await deps.queue.stop();
   });
-  return service;
+  return { service, dispatch };
 }

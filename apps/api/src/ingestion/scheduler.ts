@@ -31,9 +31,12 @@ export async function scheduleNextBatch(deps: BackfillDeps, jobId: string): Prom
       .limit(1)
       .executeTakeFirst();
     if (inFlight) return undefined;
+    // A new generation, hence a new task name: a released batch (paused job, failed run) would otherwise reuse
+    // the name of its finished task, which the queue refuses as a duplicate (pg-boss keeps it for hours, Cloud
+    // Tasks about an hour), leaving the row 'enqueued' with no task until the reconciler's reenqueueAfterMs.
     return trx
       .updateTable('ingestion_batches')
-      .set({ status: 'enqueued', enqueued_at: new Date() })
+      .set((eb) => ({ status: 'enqueued', enqueued_at: new Date(), generation: eb('generation', '+', 1) }))
       .where('job_id', '=', jobId)
       .where('seq', '=', (eb) =>
         eb

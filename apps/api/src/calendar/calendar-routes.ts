@@ -1,0 +1,88 @@
+import {
+  BusyQuery,
+  BusyResponse,
+  CalendarRangeQuery,
+  CalendarRangeResponse,
+  EditResponse,
+  OccurrenceParams,
+  OccurrencePatch,
+  SeriesParams,
+  WritebackDto,
+} from '@firstlight/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  busy,
+  cancelOccurrence,
+  deleteSeries,
+  eventsForRange,
+  patchOccurrence,
+  type WritebackEnqueuer,
+} from './calendar-service.ts';
+import { listOutbox, toWritebackDto } from './writeback-repository.ts';
+
+/** The calendar API: a window of singles + series (expanded by the browser), occurrence edits, free/busy. */
+export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer }> = async (
+  app,
+  { enqueue },
+) => {
+  const deps = { db: app.db, enqueue };
+
+  app.get(
+    '/api/calendar/events',
+    {
+      preValidation: (request) => app.requireUser(request),
+      schema: { querystring: CalendarRangeQuery, response: { 200: CalendarRangeResponse } },
+    },
+    async (request) =>
+      eventsForRange(app.db, request.userId!, new Date(request.query.from), new Date(request.query.to)),
+  );
+
+  app.get(
+    '/api/calendar/busy',
+    {
+      preValidation: (request) => app.requireUser(request),
+      schema: { querystring: BusyQuery, response: { 200: BusyResponse } },
+    },
+    async (request) =>
+      busy(app.db, request.userId!, new Date(request.query.from), new Date(request.query.to)),
+  );
+
+  app.post(
+    '/api/calendar/series/:id/occurrences/:originalStart/cancel',
+    {
+      preValidation: (request) => app.requireUser(request),
+      schema: { params: OccurrenceParams, response: { 200: EditResponse } },
+    },
+    async (request) =>
+      cancelOccurrence(deps, request.userId!, request.params.id, request.params.originalStart),
+  );
+
+  app.patch(
+    '/api/calendar/series/:id/occurrences/:originalStart',
+    {
+      preValidation: (request) => app.requireUser(request),
+      schema: { params: OccurrenceParams, body: OccurrencePatch, response: { 200: EditResponse } },
+    },
+    async (request) =>
+      patchOccurrence(deps, request.userId!, request.params.id, request.params.originalStart, request.body),
+  );
+
+  app.delete(
+    '/api/calendar/series/:id',
+    {
+      preValidation: (request) => app.requireUser(request),
+      schema: { params: SeriesParams, response: { 200: z.object({ writeback: WritebackDto }) } },
+    },
+    async (request) => deleteSeries(deps, request.userId!, request.params.id),
+  );
+
+  app.get(
+    '/api/calendar/writebacks',
+    {
+      preValidation: (request) => app.requireUser(request),
+      schema: { response: { 200: z.object({ writebacks: z.array(WritebackDto) }) } },
+    },
+    async (request) => ({ writebacks: (await listOutbox(app.db, request.userId!)).map(toWritebackDto) }),
+  );
+};

@@ -1,0 +1,105 @@
+import { TaskPayloads } from '@firstlight/contracts';
+import type { Database } from '@firstlight/db';
+import type { Kysely } from 'kysely';
+import type { GoogleSettings } from '../google/google-settings.ts';
+import type { AccountClients } from '../ingestion/account-clients.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+import { type TaskQueue, taskName } from '../tasks/task-queue.ts';
+import type { TaskHandlers } from '../tasks/task-router.ts';
+import type { WritebackEnqueuer } from './calendar-service.ts';
+import { runCalendarSync } from './calendar-sync.ts';
+import { runWriteback } from './writeback.ts';
+import { dueOutbox, type OutboxRow } from './writeback-repository.ts';
+
+export interface CalendarRuntimeDeps {
+  db: Kysely<Database>;
+  bus: EventBus;
+  queue: TaskQueue;
+  clients: AccountClients;
+  google: GoogleSettings;
+  log: {
+    info(o: object, m: string): void;
+    warn(o: object, m: string): void;
+    error(o: object, m: string): void;
+  };
+  syncEveryMs: number;
+}
+
+/**
+ * The calendar's background side: its task handlers (sync, write-back), the enqueuers the routes use, a
+ * periodic sync of every active account (one task per account per slot, so several instances enqueue it once)
+ * and a sweep re-enqueueing write-backs whose task was lost.
+ */
+export class CalendarRuntime {
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: CalendarRuntimeDeps) {}
+
+  readonly handlers: TaskHandlers = {
+    'calendar-sync': (payload) => runCalendarSync(this.deps, TaskPayloads['calendar-sync'].parse(payload)),
+    'calendar-writeback': (payload) =>
+      runWriteback({ ...this.deps, maxAttempts: 8 }, TaskPayloads['calendar-writeback'].parse(payload)),
+  };
+
+  readonly enqueueWriteback: WritebackEnqueuer = async (outbox: OutboxRow) => {
+    await this.#enqueueWriteback(outbox, 0);
+  };
+
+  async #enqueueWriteback(outbox: OutboxRow, round: number) {
+    try {
+      await this.deps.queue.enqueue({
+        kind: 'calendar-writeback',
+        queue: 'writeback',
+        name: taskName('calendar-writeback', outbox.id, `r${round}`),
+        payload: { outboxId: outbox.id },
+      });
+    } catch (error) {
+      this.deps.log.warn(
+        { err: error, outboxId: outbox.id },
+        'write-back enqueue failed; the sweep will retry',
+      );
+    }
+  }
+
+  /** Syncs the account's calendars now (after sign-in). */
+  async syncAccount(accountId: string): Promise<void> {
+    await this.deps.queue.enqueue({
+      kind: 'calendar-sync',
+      queue: 'ingest-high',
+      name: taskName('calendar-sync', accountId, `now${Date.now()}`),
+      payload: { accountId, slot: Math.floor(Date.now() / this.deps.syncEveryMs) },
+    });
+  }
+
+  async tick(): Promise<void> {
+    const slot = Math.floor(Date.now() / this.deps.syncEveryMs);
+    const accounts = await this.deps.db
+      .selectFrom('google_accounts')
+      .select('id')
+      .where('status', '=', 'active')
+      .execute();
+    for (const account of accounts) {
+      await this.deps.queue.enqueue({
+        kind: 'calendar-sync',
+        queue: 'ingest-low',
+        name: taskName('calendar-sync', account.id, slot),
+        payload: { accountId: account.id, slot },
+      });
+    }
+    // A write-back still pending long after it was due lost its task: enqueue it again (a new round name).
+    for (const row of await dueOutbox(this.deps.db, 5 * 60_000)) {
+      await this.#enqueueWriteback(row, Math.floor(Date.now() / 60_000));
+    }
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      this.tick().catch((error: unknown) => this.deps.log.error({ err: error }, 'calendar scheduler failed'));
+    }, this.deps.syncEveryMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}

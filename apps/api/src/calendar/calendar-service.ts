@@ -1,0 +1,198 @@
+import type {
+  BusyResponse,
+  CalendarRangeResponse,
+  EditResponse,
+  OccurrencePatch,
+} from '@firstlight/contracts';
+import type { Database, SeriesExceptions } from '@firstlight/db';
+import { expand, parseOriginalStart } from '@firstlight/recurrence';
+import type { Kysely } from 'kysely';
+import { DomainError } from '../lib/errors.ts';
+import { eventsInRange } from './calendar-repository.ts';
+import { type EventRecord, toDto, toSeries } from './event-dto.ts';
+import { foldException } from './event-mapper.ts';
+import { insertOutbox, type OutboxRow, toWritebackDto } from './writeback-repository.ts';
+
+/** Enqueues the write-back task of an outbox row (after its transaction committed). */
+export type WritebackEnqueuer = (outbox: OutboxRow) => Promise<void>;
+
+export async function eventsForRange(
+  db: Kysely<Database>,
+  userId: string,
+  from: Date,
+  to: Date,
+): Promise<CalendarRangeResponse> {
+  const rows = await eventsInRange(db, userId, from, to);
+  const calendars = [...new Set(rows.map((row) => row.calendar_id))].map((id) => ({
+    id,
+    timeZone: rows.find((row) => row.calendar_id === id && row.tzid)?.tzid ?? null,
+    synced: true,
+  }));
+  return { from: from.toISOString(), to: to.toISOString(), events: rows.map(toDto), calendars };
+}
+
+const notFound = () => new DomainError(404, 'not_found', 'no such series');
+
+async function lockSeries(db: Kysely<Database>, userId: string, id: string): Promise<EventRecord> {
+  const row = await db
+    .selectFrom('calendar_events')
+    .selectAll()
+    .where('id', '=', id)
+    .where('user_id', '=', userId) // another user's id is simply not found
+    .forUpdate()
+    .executeTakeFirst();
+  if (row?.kind !== 'series') throw notFound();
+  return row;
+}
+
+/** The key must name an occurrence the rule produces (not a made-up time): checked with the engine. */
+function assertOccurrence(row: EventRecord, key: string): void {
+  const parsed = parseOriginalStart(key);
+  if (!parsed || parsed.allDay !== row.all_day) {
+    throw new DomainError(400, 'invalid_occurrence', `${key} is not an occurrence key of this series`);
+  }
+  const from = parsed.allDay ? new Date(`${parsed.date}T00:00:00Z`) : parsed.instant;
+  const to = new Date(from.getTime() + (parsed.allDay ? 86_400_000 : 1000));
+  const series = { ...toSeries(row), exceptions: { cancelled: [], overrides: {} } };
+  const found = expand(series, from, to).some((occurrence) => occurrence.originalStart === key);
+  if (!found) throw new DomainError(404, 'no_such_occurrence', `the series has no occurrence at ${key}`);
+}
+
+async function editOccurrence(
+  deps: { db: Kysely<Database>; enqueue: WritebackEnqueuer },
+  userId: string,
+  id: string,
+  key: string,
+  change: { cancelled: true } | { cancelled: false; override: Record<string, unknown> },
+): Promise<EditResponse> {
+  const { row, outbox } = await deps.db.transaction().execute(async (trx) => {
+    const series = await lockSeries(trx, userId, id);
+    assertOccurrence(series, key);
+    if (!change.cancelled && change.override.start && !change.override.end) {
+      // Moved without a new end: it keeps the series' duration.
+      const start = Date.parse(String(change.override.start));
+      change.override.end = new Date(start + (series.duration_ms ?? 0)).toISOString();
+    }
+    const exceptions: SeriesExceptions = foldException(series.exceptions, {
+      key,
+      cancelled: change.cancelled,
+      override: change.cancelled ? {} : change.override,
+    });
+    // One UPDATE of the JSONB and one outbox row, in one transaction (ARCHITECTURE §4).
+    const row = await trx
+      .updateTable('calendar_events')
+      .set({ exceptions: JSON.stringify(exceptions) as never, updated_at: new Date() })
+      .where('id', '=', series.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const outbox = await insertOutbox(trx, {
+      userId,
+      eventId: series.id,
+      calendarId: series.calendar_id,
+      googleEventId: series.google_event_id,
+      operation: change.cancelled ? 'cancel_occurrence' : 'patch_occurrence',
+      payload: {
+        originalStart: key,
+        allDay: series.all_day,
+        tzid: series.tzid,
+        ...(change.cancelled ? {} : change.override),
+      },
+    });
+    return { row, outbox };
+  });
+  await deps.enqueue(outbox);
+  const event = toDto(row);
+  if (event.kind !== 'series') throw notFound();
+  return { event, writeback: toWritebackDto(outbox) };
+}
+
+export function cancelOccurrence(
+  deps: { db: Kysely<Database>; enqueue: WritebackEnqueuer },
+  userId: string,
+  id: string,
+  key: string,
+): Promise<EditResponse> {
+  return editOccurrence(deps, userId, id, key, { cancelled: true });
+}
+
+export function patchOccurrence(
+  deps: { db: Kysely<Database>; enqueue: WritebackEnqueuer },
+  userId: string,
+  id: string,
+  key: string,
+  patch: OccurrencePatch,
+): Promise<EditResponse> {
+  const override: Record<string, unknown> = {};
+  if (patch.start) override.start = new Date(patch.start).toISOString();
+  if (patch.end) override.end = new Date(patch.end).toISOString();
+  if (patch.summary !== undefined) override.summary = patch.summary;
+  return editOccurrence(deps, userId, id, key, { cancelled: false, override });
+}
+
+export async function deleteSeries(
+  deps: { db: Kysely<Database>; enqueue: WritebackEnqueuer },
+  userId: string,
+  id: string,
+) {
+  const outbox = await deps.db.transaction().execute(async (trx) => {
+    const series = await lockSeries(trx, userId, id);
+    await trx.deleteFrom('calendar_events').where('id', '=', series.id).execute();
+    return insertOutbox(trx, {
+      userId,
+      eventId: null,
+      calendarId: series.calendar_id,
+      googleEventId: series.google_event_id,
+      operation: 'delete_series',
+      payload: {},
+    });
+  });
+  await deps.enqueue(outbox);
+  return { writeback: toWritebackDto(outbox) };
+}
+
+/**
+ * Free/busy on the server with the same engine as the browser: singles plus every series expanded over the
+ * window (nothing expanded is stored), merged into busy intervals.
+ */
+export async function busy(
+  db: Kysely<Database>,
+  userId: string,
+  from: Date,
+  to: Date,
+): Promise<BusyResponse> {
+  const rows = await eventsInRange(db, userId, from, to);
+  const intervals: [number, number][] = [];
+  for (const row of rows) {
+    if (row.status === 'cancelled') continue;
+    if (row.kind === 'single') {
+      intervals.push([row.start_at.getTime(), row.end_at.getTime()]);
+      continue;
+    }
+    try {
+      for (const occurrence of expand(toSeries(row), from, to, { window: 'overlap' })) {
+        intervals.push([occurrence.start.getTime(), occurrence.end.getTime()]);
+      }
+    } catch {
+      // An unreadable rule blocks its first occurrence only; the browser shows the warning.
+      intervals.push([row.start_at.getTime(), row.end_at.getTime()]);
+    }
+  }
+  const clipped = intervals
+    .map(([start, end]) => [Math.max(start, from.getTime()), Math.min(end, to.getTime())] as [number, number])
+    .filter(([start, end]) => end > start)
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const interval of clipped) {
+    const last = merged.at(-1);
+    if (last && interval[0] <= last[1]) last[1] = Math.max(last[1], interval[1]);
+    else merged.push([...interval]);
+  }
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    busy: merged.map(([start, end]) => ({
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,216 @@
+import { CalendarRangeResponse, EditResponse } from '@firstlight/contracts';
+import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator';
+import { expand } from '@firstlight/recurrence';
+import { auth, calendar, type calendar_v3 } from '@googleapis/calendar';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toSeries } from '../src/calendar/event-dto.ts';
+import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
+import { signIn } from './support/sign-in.ts';
+import { buildTestApp, type TestApp } from './support/test-app.ts';
+
+const USER = 'calendar@example.com';
+const ANCHOR = Date.UTC(2026, 2, 1); // 1 March 2026: the window below crosses both DST changes
+const FROM = new Date(Date.UTC(2025, 8, 1));
+const TO = new Date(Date.UTC(2026, 8, 1));
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Every item of a paged events.list (the oracle: the emulator's own expansion). */
+async function listAll(api: calendar_v3.Calendar, params: calendar_v3.Params$Resource$Events$List) {
+  const items: calendar_v3.Schema$Event[] = [];
+  let pageToken: string | undefined;
+  do {
+    const { data } = await api.events.list({ ...params, maxResults: 2500, pageToken });
+    items.push(...(data.items ?? []));
+    pageToken = data.nextPageToken ?? undefined;
+  } while (pageToken);
+  return items;
+}
+
+describe('calendar: one row per series, expanded locally exactly as Google expands it', () => {
+  let emulator: EmulatorHandle;
+  let test: TestApp;
+  let cookie: string;
+  let api: calendar_v3.Calendar;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({
+      port: 0,
+      seed: 21,
+      latency: 'none',
+      autoApprove: true,
+      anchor: ANCHOR,
+      accounts: [{ email: USER, mailboxSize: 60 }],
+    });
+    test = await buildTestApp({ emulatorUrl: emulator.url, embeddedQueue: true });
+    cookie = (await signIn(test.app, USER)).cookie;
+    const oauth = new auth.OAuth2();
+    oauth.setCredentials({ access_token: await emulator.admin.issueAccessToken(USER) });
+    api = calendar({ version: 'v3', auth: oauth, rootUrl: `${emulator.url}/` });
+    const calendars = (await api.calendarList.list()).data.items ?? [];
+    await waitFor(async () => {
+      const rows = await test.database.db
+        .selectFrom('sync_state')
+        .select('resource')
+        .where('resource', 'like', 'calendar:%')
+        .execute();
+      return rows.length === calendars.length ? true : undefined;
+    }, 'the calendar sync');
+  }, 60_000);
+  afterAll(async () => {
+    await test?.close();
+    await emulator?.close();
+  });
+
+  it('stores exactly one row per series and per single', async () => {
+    const calendars = (await api.calendarList.list()).data.items ?? [];
+    let masters = 0;
+    let singles = 0;
+    for (const entry of calendars) {
+      for (const event of await listAll(api, { calendarId: entry.id!, singleEvents: false })) {
+        if (event.recurringEventId) continue; // exceptions fold into their master
+        if (event.recurrence?.length) masters++;
+        else singles++;
+      }
+    }
+    const rows = await test.database.db
+      .selectFrom('calendar_events')
+      .select(['kind', sql<number>`count(*)`.as('n')])
+      .groupBy('kind')
+      .execute();
+    const count = Object.fromEntries(rows.map((row) => [row.kind, Number(row.n)]));
+    expect(masters).toBeGreaterThanOrEqual(50);
+    expect(count.series).toBe(masters);
+    expect(count.single).toBe(singles);
+  });
+
+  it('expands every series to exactly the instances Google lists (singleEvents=true), titles included', async () => {
+    const response = await test.app.inject({
+      method: 'GET',
+      url: `/api/calendar/events?from=${FROM.toISOString()}&to=${TO.toISOString()}`,
+      headers: { cookie },
+    });
+    expect(response.statusCode).toBe(200);
+    const page = CalendarRangeResponse.parse(response.json());
+    const rows = await test.database.db
+      .selectFrom('calendar_events')
+      .selectAll()
+      .where('kind', '=', 'series')
+      .execute();
+    const byGoogleId = new Map(rows.map((row) => [`${row.calendar_id}/${row.google_event_id}`, row]));
+    expect(page.events.filter((event) => event.kind === 'series').length).toBeGreaterThan(0);
+
+    const ours: string[] = [];
+    for (const row of byGoogleId.values()) {
+      for (const occurrence of expand(toSeries(row), FROM, TO, { window: 'overlap' })) {
+        const when = occurrence.allDay ? occurrence.startDate : occurrence.start.toISOString();
+        ours.push(
+          `${row.calendar_id}/${row.google_event_id} ${when} ${occurrence.overrides?.summary ?? row.summary}`,
+        );
+      }
+    }
+    const google: string[] = [];
+    for (const entry of (await api.calendarList.list()).data.items ?? []) {
+      const instances = await listAll(api, {
+        calendarId: entry.id!,
+        singleEvents: true,
+        timeMin: FROM.toISOString(),
+        timeMax: TO.toISOString(),
+      });
+      for (const instance of instances) {
+        if (!instance.recurringEventId) continue;
+        // Instances of a master we store (a 'this and following' split is two masters, both stored).
+        const when = instance.start?.date ?? new Date(instance.start!.dateTime!).toISOString();
+        google.push(`${entry.id}/${instance.recurringEventId} ${when} ${instance.summary}`);
+      }
+    }
+    expect(ours.length).toBeGreaterThan(1000);
+    expect(ours.sort()).toEqual(google.sort());
+  });
+
+  it('cancels one occurrence: one row changes, Google shows it cancelled, and a re-sync changes nothing', async () => {
+    const row = await test.database.db
+      .selectFrom('calendar_events')
+      .selectAll()
+      .where('kind', '=', 'series')
+      .where('all_day', '=', false)
+      .orderBy('google_event_id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const next = expand(toSeries(row), new Date(ANCHOR), new Date(ANCHOR + 400 * 86_400_000))[0]!;
+    const before = await test.database.db
+      .selectFrom('calendar_events')
+      .select(['id', 'updated_at', 'exceptions'])
+      .execute();
+
+    const response = await test.app.inject({
+      method: 'POST',
+      url: `/api/calendar/series/${row.id}/occurrences/${next.originalStart}/cancel`,
+      headers: { cookie },
+    });
+    expect(response.statusCode).toBe(200);
+    const edit = EditResponse.parse(response.json());
+    expect(edit.event.exceptions.cancelled).toContain(next.originalStart);
+
+    const after = await test.database.db
+      .selectFrom('calendar_events')
+      .select(['id', 'updated_at', 'exceptions'])
+      .execute();
+    const changed = after.filter(
+      (a) => before.find((b) => b.id === a.id)?.updated_at.getTime() !== a.updated_at.getTime(),
+    );
+    expect(changed.map((c) => c.id)).toEqual([row.id]);
+
+    // The write-back task patches the instance in Google.
+    const instanceId = `${row.google_event_id}_${next.originalStart.replaceAll('-', '').replaceAll(':', '')}`;
+    await waitFor(async () => {
+      const outbox = await test.database.db.selectFrom('writeback_outbox').selectAll().executeTakeFirst();
+      return outbox?.status === 'done' ? outbox : undefined;
+    }, 'the write-back');
+    const instance = await api.events.get({ calendarId: row.calendar_id, eventId: instanceId });
+    expect(instance.data.status).toBe('cancelled');
+
+    // An incremental sync receives our own change back: nothing changes, nothing duplicates.
+    const snapshot = await test.database.db.selectFrom('calendar_events').selectAll().orderBy('id').execute();
+    const syncRows = await test.database.db.selectFrom('sync_state').select(['resource', 'cursor']).execute();
+    const writebacks = await test.app.inject({
+      method: 'GET',
+      url: '/api/calendar/writebacks',
+      headers: { cookie },
+    });
+    expect(writebacks.json()).toMatchObject({
+      writebacks: [{ operation: 'cancel_occurrence', status: 'done' }],
+    });
+    await triggerSync(test);
+    await waitFor(async () => {
+      const now = await test.database.db.selectFrom('sync_state').select(['resource', 'cursor']).execute();
+      const moved = now.find((s) => s.resource === `calendar:${row.calendar_id}`)?.cursor;
+      const was = syncRows.find((s) => s.resource === `calendar:${row.calendar_id}`)?.cursor;
+      return moved && moved !== was ? true : undefined;
+    }, 'the incremental sync');
+    const again = await test.database.db.selectFrom('calendar_events').selectAll().orderBy('id').execute();
+    expect(again.map((r) => [r.id, r.exceptions])).toEqual(snapshot.map((r) => [r.id, r.exceptions]));
+  });
+});
+
+/** Starts a calendar sync for the test user through the product's own task, as the periodic scheduler does. */
+async function triggerSync(test: TestApp) {
+  const account = await test.database.db.selectFrom('google_accounts').select('id').executeTakeFirstOrThrow();
+  const queue = new EmbeddedTaskQueue({ connectionString: test.database.url });
+  await queue.enqueue({
+    kind: 'calendar-sync',
+    queue: 'ingest-high',
+    name: `calendar-sync-test-${Date.now()}`,
+    payload: { accountId: account.id, slot: 0 },
+  });
+  await queue.stop();
+}
