@@ -200,6 +200,80 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
     const again = await test.database.db.selectFrom('calendar_events').selectAll().orderBy('id').execute();
     expect(again.map((r) => [r.id, r.exceptions])).toEqual(snapshot.map((r) => [r.id, r.exceptions]));
   });
+
+  it("splits a series 'this and following': two rows, the same instances as Google's after write-back and re-sync", async () => {
+    const db = test.database.db;
+    const candidates = await db
+      .selectFrom('calendar_events')
+      .selectAll()
+      .where('kind', '=', 'series')
+      .where('all_day', '=', false)
+      .where('series_end', 'is', null)
+      .orderBy('google_event_id', 'desc')
+      .execute();
+    const row = candidates.find((r) => (r.recurrence ?? []).some((line) => /FREQ=WEEKLY/.test(line)))!;
+    const upcoming = expand(toSeries(row), new Date(ANCHOR), new Date(ANCHOR + 200 * 86_400_000));
+    const at = upcoming[5]!;
+    const rowsBefore = (await db.selectFrom('calendar_events').select('id').execute()).length;
+
+    const response = await test.app.inject({
+      method: 'POST',
+      url: `/api/calendar/series/${row.id}/split`,
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify({ from: at.originalStart }),
+    });
+    expect(response.statusCode).toBe(200);
+    const { next } = response.json() as { next: { googleEventId: string } };
+    await waitFor(async () => {
+      const outbox = await db
+        .selectFrom('writeback_outbox')
+        .selectAll()
+        .where('operation', '=', 'split_series')
+        .executeTakeFirst();
+      return outbox?.status === 'done' ? true : undefined;
+    }, 'the split write-back');
+
+    const windowFrom = new Date(ANCHOR);
+    const windowTo = new Date(ANCHOR + 200 * 86_400_000);
+    const instancesOf = async (eventId: string) =>
+      (
+        await listAll(api, {
+          calendarId: row.calendar_id,
+          singleEvents: true,
+          timeMin: windowFrom.toISOString(),
+          timeMax: windowTo.toISOString(),
+        })
+      )
+        .filter((instance) => instance.recurringEventId === eventId)
+        .map((instance) => new Date(instance.start!.dateTime!).toISOString())
+        .sort();
+    const ours = async (googleEventId: string) => {
+      const stored = await db
+        .selectFrom('calendar_events')
+        .selectAll()
+        .where('google_event_id', '=', googleEventId)
+        .executeTakeFirstOrThrow();
+      return expand(toSeries(stored), windowFrom, windowTo, { window: 'overlap' })
+        .map((o) => o.start.toISOString())
+        .sort();
+    };
+    expect(await ours(row.google_event_id)).toEqual(await instancesOf(row.google_event_id));
+    expect(await ours(next.googleEventId)).toEqual(await instancesOf(next.googleEventId));
+    expect((await ours(next.googleEventId))[0]).toBe(at.start.toISOString());
+
+    await triggerSync(test);
+    await waitFor(async () => {
+      const state = await db
+        .selectFrom('sync_state')
+        .select('last_synced_at')
+        .where('resource', '=', `calendar:${row.calendar_id}`)
+        .executeTakeFirst();
+      return state?.last_synced_at && state.last_synced_at.getTime() > Date.now() - 5_000 ? true : undefined;
+    }, 'the re-sync');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await db.selectFrom('calendar_events').select('id').execute()).length).toBe(rowsBefore + 1);
+    expect(await ours(next.googleEventId)).toEqual(await instancesOf(next.googleEventId));
+  });
 });
 
 /** Starts a calendar sync for the test user through the product's own task, as the periodic scheduler does. */

@@ -120,6 +120,7 @@ export const WritebackDto = z.object({
 export type WritebackDto = z.infer<typeof WritebackDto>;
 
 export const EditResponse = z.object({ event: SeriesEvent, writeback: WritebackDto });
+export const SplitResponse = z.object({ old: SeriesEvent, next: SeriesEvent, writeback: WritebackDto });
 export type EditResponse = z.infer<typeof EditResponse>;
 
 export const BusyQuery = z

@@ -1,2 +1,25 @@
-// The recurrence engine (issue: calendar) lands here: pure RRULE expansion with TZID/DST and exceptions.
+/**
+ * @firstlight/recurrence — pure RRULE expansion with TZID/DST and exceptions, for the browser and Node.
+ * See README.md for the semantics.
+ */
+export { type CompiledSeries, type CompileResult, compileSeries } from './compile.ts';
+export { runCase, runConformanceText, seriesOfCase } from './conformance.ts';
 export { ConformanceCase, ConformanceFile } from './conformance-case.ts';
+export { RecurrenceError, type RecurrenceErrorCode, type RecurrenceIssue } from './errors.ts';
+export {
+  expand,
+  expandOrFallback,
+  firstOccurrenceFallback,
+  type SeriesBounds,
+  seriesBounds,
+} from './expand.ts';
+export {
+  googleInstanceId,
+  normalizeOriginalStart,
+  originalStartFromGoogle,
+  originalStartKey,
+  type ParsedOriginalStart,
+  parseOriginalStart,
+} from './original-start.ts';
+export type { ExpandOptions, Occurrence, OccurrenceOverride, Series, SeriesExceptions } from './types.ts';
+export { isKnownZone, toInstant, toLocalDateTime } from './zone-api.ts';

@@ -7,6 +7,8 @@ import {
   OccurrenceParams,
   OccurrencePatch,
   SeriesParams,
+  SplitResponse,
+  SplitSeries,
   WritebackDto,
 } from '@firstlight/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -17,6 +19,7 @@ import {
   deleteSeries,
   eventsForRange,
   patchOccurrence,
+  splitSeriesAt,
   type WritebackEnqueuer,
 } from './calendar-service.ts';
 import { listOutbox, toWritebackDto } from './writeback-repository.ts';
@@ -75,6 +78,15 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
       schema: { params: SeriesParams, response: { 200: z.object({ writeback: WritebackDto }) } },
     },
     async (request) => deleteSeries(deps, request.userId!, request.params.id),
+  );
+
+  app.post(
+    '/api/calendar/series/:id/split',
+    {
+      preValidation: (request) => app.requireUser(request),
+      schema: { params: SeriesParams, body: SplitSeries, response: { 200: SplitResponse } },
+    },
+    async (request) => splitSeriesAt(deps, request.userId!, request.params.id, request.body.from),
   );
 
   app.get(

@@ -11,6 +11,8 @@ import { DomainError } from '../lib/errors.ts';
 import { eventsInRange } from './calendar-repository.ts';
 import { type EventRecord, toDto, toSeries } from './event-dto.ts';
 import { foldException } from './event-mapper.ts';
+import { seriesBounds } from './series-bounds.ts';
+import { splitSeries } from './series-split.ts';
 import { insertOutbox, type OutboxRow, toWritebackDto } from './writeback-repository.ts';
 
 /** Enqueues the write-back task of an outbox row (after its transaction committed). */
@@ -195,4 +197,106 @@ export async function busy(
       end: new Date(end).toISOString(),
     })),
   };
+}
+
+/**
+ * "This and following": the old row ends before `fromKey`, a new row starts there (with a Google event id we
+ * choose, so the write-back can insert it idempotently), one outbox row carries both changes to Google.
+ */
+export async function splitSeriesAt(
+  deps: { db: Kysely<Database>; enqueue: WritebackEnqueuer },
+  userId: string,
+  id: string,
+  fromKey: string,
+) {
+  const result = await deps.db.transaction().execute(async (trx) => {
+    const row = await lockSeries(trx, userId, id);
+    assertOccurrence(row, fromKey);
+    const shape = toSeries(row);
+    const split = splitSeries(
+      { ...shape, tzid: row.tzid, durationMs: row.duration_ms ?? 0, exceptions: row.exceptions },
+      fromKey,
+    );
+    if (!split)
+      throw new DomainError(400, 'invalid_split', 'a series cannot be split at its first occurrence');
+    const oldBounds = seriesBounds(
+      {
+        dtstart: shape.dtstart,
+        tzid: row.tzid,
+        durationMs: row.duration_ms ?? 0,
+        recurrence: split.old.recurrence,
+      },
+      row.start_at,
+    );
+    const newBounds = seriesBounds(
+      {
+        dtstart: split.next.dtstart,
+        tzid: row.tzid,
+        durationMs: split.next.durationMs,
+        recurrence: split.next.recurrence,
+      },
+      split.next.startAt,
+    );
+    const old = await trx
+      .updateTable('calendar_events')
+      .set({
+        recurrence: split.old.recurrence,
+        exceptions: JSON.stringify(split.old.exceptions) as never,
+        series_end: oldBounds.end,
+        updated_at: new Date(),
+      })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const next = await trx
+      .insertInto('calendar_events')
+      .values({
+        user_id: userId,
+        calendar_id: row.calendar_id,
+        google_event_id: split.next.googleEventId,
+        kind: 'series',
+        status: row.status,
+        summary: row.summary,
+        location: row.location,
+        all_day: row.all_day,
+        start_at: split.next.startAt,
+        end_at: new Date(split.next.startAt.getTime() + (row.duration_ms ?? 0)),
+        tzid: row.tzid,
+        dtstart_local: row.all_day ? `${split.next.dtstart} 00:00:00` : split.next.dtstart.replace('T', ' '),
+        duration_ms: row.duration_ms,
+        recurrence: split.next.recurrence,
+        exceptions: JSON.stringify(split.next.exceptions) as never,
+        series_start: newBounds.start,
+        series_end: newBounds.end,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const outbox = await insertOutbox(trx, {
+      userId,
+      eventId: row.id,
+      calendarId: row.calendar_id,
+      googleEventId: row.google_event_id,
+      operation: 'split_series',
+      payload: {
+        oldRecurrence: split.old.recurrence,
+        newEvent: {
+          id: split.next.googleEventId,
+          summary: row.summary,
+          location: row.location,
+          recurrence: split.next.recurrence,
+          allDay: row.all_day,
+          tzid: row.tzid,
+          start: row.all_day ? split.next.dtstart : split.next.startAt.toISOString(),
+          end: row.all_day
+            ? new Date(split.next.startAt.getTime() + (row.duration_ms ?? 0)).toISOString().slice(0, 10)
+            : new Date(split.next.startAt.getTime() + (row.duration_ms ?? 0)).toISOString(),
+        },
+      },
+    });
+    return { old, next, outbox };
+  });
+  await deps.enqueue(result.outbox);
+  const [old, next] = [toDto(result.old), toDto(result.next)];
+  if (old.kind !== 'series' || next.kind !== 'series') throw notFound();
+  return { old, next, writeback: toWritebackDto(result.outbox) };
 }

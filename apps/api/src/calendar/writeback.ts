@@ -84,6 +84,10 @@ async function apply(api: ReturnType<typeof calendarClient>, row: OutboxRow): Pr
     await api.events.delete({ calendarId: row.calendar_id, eventId: row.google_event_id });
     return;
   }
+  if (row.operation === 'split_series') {
+    await applySplit(api, row);
+    return;
+  }
   const instanceId = payload.originalStart
     ? googleInstanceId(row.google_event_id, payload.originalStart)
     : undefined;
@@ -110,4 +114,45 @@ async function apply(api: ReturnType<typeof calendarClient>, row: OutboxRow): Pr
       ...(payload.summary !== undefined ? { summary: payload.summary } : {}),
     },
   });
+}
+
+/** The two calls of "this and following": shorten the old series, insert the new one under our chosen id. */
+async function applySplit(api: ReturnType<typeof calendarClient>, row: OutboxRow): Promise<void> {
+  const payload = row.payload as {
+    oldRecurrence: string[];
+    newEvent: {
+      id: string;
+      summary: string | null;
+      location: string | null;
+      recurrence: string[];
+      allDay: boolean;
+      tzid: string | null;
+      start: string;
+      end: string;
+    };
+  };
+  await api.events.patch({
+    calendarId: row.calendar_id,
+    eventId: row.google_event_id,
+    requestBody: { recurrence: payload.oldRecurrence },
+  });
+  const next = payload.newEvent;
+  const time = (value: string) =>
+    next.allDay ? { date: value } : { dateTime: value, ...(next.tzid ? { timeZone: next.tzid } : {}) };
+  try {
+    await api.events.insert({
+      calendarId: row.calendar_id,
+      requestBody: {
+        id: next.id,
+        ...(next.summary ? { summary: next.summary } : {}),
+        ...(next.location ? { location: next.location } : {}),
+        start: time(next.start),
+        end: time(next.end),
+        recurrence: next.recurrence,
+      },
+    });
+  } catch (error) {
+    // 409: inserted by an earlier attempt whose answer was lost — the write-back is already applied.
+    if ((error as { response?: { status?: number } }).response?.status !== 409) throw error;
+  }
 }
