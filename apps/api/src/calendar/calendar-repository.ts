@@ -98,7 +98,7 @@ export async function deleteEventsNotIn(
  * The range query (ARCHITECTURE §4): singles overlapping [from, to) and series whose range touches it. One
  * index range scan per kind (calendar_events_singles_idx, calendar_events_series_idx).
  */
-export async function eventsInRange(db: Kysely<Database>, userId: string, from: Date, to: Date) {
+export function eventsInRangeQuery(db: Kysely<Database>, userId: string, from: Date, to: Date) {
   const singles = db
     .selectFrom('calendar_events')
     .selectAll()
@@ -116,5 +116,9 @@ export async function eventsInRange(db: Kysely<Database>, userId: string, from: 
     .where('kind', '=', 'series')
     .where('series_start', '<', to)
     .where((eb) => eb.or([eb('series_end', 'is', null), eb('series_end', '>', from)]));
-  return singles.unionAll(series).execute();
+  return singles.unionAll(series);
+}
+
+export async function eventsInRange(db: Kysely<Database>, userId: string, from: Date, to: Date) {
+  return eventsInRangeQuery(db, userId, from, to).execute();
 }
