@@ -77,6 +77,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         google: deps.google,
         log: app.log,
         syncEveryMs: deps.config.backfill.calendarSyncEveryMs,
+        writebackAttempts: deps.config.backfill.writebackAttempts,
       })
     : undefined;
   const tasksRuntime = deps.queue

@@ -82,6 +82,12 @@ const EnvSchema = z.object({
   RECONCILE_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(100).default(60_000),
   GMAIL_SYNC_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(60_000),
   CALENDAR_SYNC_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(300_000),
+  CALENDAR_WRITEBACK_ATTEMPTS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1)
+    .max(100)
+    .default(8),
   OPS_EMAILS: z
     .string()
     .regex(/^[^\s,]+@[^\s,]+(,[^\s,]+@[^\s,]+)*$/, 'must be a comma-separated list of emails')
@@ -125,6 +131,8 @@ export interface Config {
     reconcileEveryMs: number;
     syncEveryMs: number;
     calendarSyncEveryMs: number;
+    /** Attempts of a calendar write-back before it is recorded as failed. */
+    writebackAttempts: number;
   };
   /** Who may read `/api/ops/*` and `/metrics`: signed-in users with these emails, or `Authorization: Bearer <token>`. */
   ops: { emails: string[]; token: string | undefined };
@@ -205,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reconcileEveryMs: vars.RECONCILE_EVERY_MS,
       syncEveryMs: vars.GMAIL_SYNC_EVERY_MS,
       calendarSyncEveryMs: vars.CALENDAR_SYNC_EVERY_MS,
+      writebackAttempts: vars.CALENDAR_WRITEBACK_ATTEMPTS,
     },
     ops: {
       emails: vars.OPS_EMAILS ? vars.OPS_EMAILS.split(',').map((email) => email.toLowerCase()) : [],

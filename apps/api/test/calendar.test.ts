@@ -5,6 +5,7 @@ import { auth, calendar, type calendar_v3 } from '@googleapis/calendar';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toSeries } from '../src/calendar/event-dto.ts';
+import { loadConfig } from '../src/config.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import { signIn } from './support/sign-in.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
@@ -51,7 +52,11 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
       anchor: ANCHOR,
       accounts: [{ email: USER, mailboxSize: 60 }],
     });
-    test = await buildTestApp({ emulatorUrl: emulator.url, embeddedQueue: true });
+    test = await buildTestApp({
+      emulatorUrl: emulator.url,
+      embeddedQueue: true,
+      overrides: { backfill: { ...loadConfig({}).backfill, writebackAttempts: 3 } },
+    });
     cookie = (await signIn(test.app, USER)).cookie;
     const oauth = new auth.OAuth2();
     oauth.setCredentials({ access_token: await emulator.admin.issueAccessToken(USER) });
@@ -379,6 +384,140 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
       .orderBy('google_event_id')
       .execute();
     expect(after).toEqual(before);
+  });
+
+  it('moves and retitles one occurrence: Google shows the instance changed, our expansion shows it moved', async () => {
+    const db = test.database.db;
+    const row = await db
+      .selectFrom('calendar_events')
+      .selectAll()
+      .where('kind', '=', 'series')
+      .where('all_day', '=', false)
+      .orderBy('google_event_id', 'asc')
+      .offset(3)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const target = expand(
+      toSeries(row),
+      new Date(ANCHOR + 30 * 86_400_000),
+      new Date(ANCHOR + 400 * 86_400_000),
+    )[0]!;
+    const start = new Date(target.start.getTime() + 3_600_000);
+    const response = await test.app.inject({
+      method: 'PATCH',
+      url: `/api/calendar/series/${row.id}/occurrences/${target.originalStart}`,
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify({ start: start.toISOString(), summary: 'Moved by Firstlight' }),
+    });
+    expect(response.statusCode).toBe(200);
+    const edit = EditResponse.parse(response.json());
+    await waitFor(async () => {
+      const rows = await db
+        .selectFrom('writeback_outbox')
+        .selectAll()
+        .where('id', '=', edit.writeback.id)
+        .executeTakeFirst();
+      return rows?.status === 'done' ? true : undefined;
+    }, 'the patch write-back');
+    const instanceId = `${row.google_event_id}_${target.originalStart.replaceAll('-', '').replaceAll(':', '')}`;
+    const instance = (await api.events.get({ calendarId: row.calendar_id, eventId: instanceId })).data;
+    expect(new Date(instance.start!.dateTime!).getTime()).toBe(start.getTime());
+    expect(new Date(instance.end!.dateTime!).getTime()).toBe(target.end.getTime() + 3_600_000);
+    expect(instance.summary).toBe('Moved by Firstlight');
+    const stored = await db
+      .selectFrom('calendar_events')
+      .selectAll()
+      .where('id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    const moved = expand(toSeries(stored), target.start, new Date(target.start.getTime() + 86_400_000)).find(
+      (occurrence) => occurrence.originalStart === target.originalStart,
+    );
+    expect(moved?.start.getTime()).toBe(start.getTime());
+    expect(moved?.isException).toBe(true);
+  });
+
+  it('records a write-back Google refuses as failed, with the reason, visible in the API', async () => {
+    const db = test.database.db;
+    const row = await db
+      .selectFrom('calendar_events')
+      .selectAll()
+      .where('kind', '=', 'series')
+      .where('all_day', '=', false)
+      .orderBy('google_event_id', 'asc')
+      .offset(6)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const target = expand(toSeries(row), new Date(ANCHOR), new Date(ANCHOR + 400 * 86_400_000))[0]!;
+    // Google keeps answering 503 for this user: the write-back is retried (3 attempts here), then recorded.
+    emulator.admin.setFaults({ accounts: { [USER]: { errorRate: 1, errorStatuses: [503] } } });
+    const response = await test.app.inject({
+      method: 'PATCH',
+      url: `/api/calendar/series/${row.id}/occurrences/${target.originalStart}`,
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify({ summary: 'Too late' }),
+    });
+    expect(response.statusCode).toBe(200);
+    const { writeback } = EditResponse.parse(response.json());
+    const failed = await waitFor(
+      async () => {
+        const list = (
+          await test.app.inject({ method: 'GET', url: '/api/calendar/writebacks', headers: { cookie } })
+        ).json() as {
+          writebacks: { id: number; status: string; lastError: string | null }[];
+        };
+        const entry = list.writebacks.find((w) => w.id === writeback.id);
+        return entry?.status === 'failed' ? entry : undefined;
+      },
+      'the failed write-back',
+      20_000,
+    ).catch(async (error) => {
+      console.log(await test.database.db.selectFrom('writeback_outbox').selectAll().execute());
+      throw error;
+    });
+    emulator.admin.clearFaults();
+    expect(failed.lastError).toMatch(/503|unavailable/i);
+    const row2 = await db
+      .selectFrom('writeback_outbox')
+      .selectAll()
+      .where('id', '=', writeback.id)
+      .executeTakeFirstOrThrow();
+    expect(row2.attempts).toBe(3);
+  });
+
+  it('computes free/busy on the server exactly as the instances Google lists', async () => {
+    const from = new Date(ANCHOR + 7 * 86_400_000);
+    const to = new Date(ANCHOR + 21 * 86_400_000);
+    const response = await test.app.inject({
+      method: 'GET',
+      url: `/api/calendar/busy?from=${from.toISOString()}&to=${to.toISOString()}`,
+      headers: { cookie },
+    });
+    expect(response.statusCode).toBe(200);
+    const busy = (response.json() as { busy: { start: string; end: string }[] }).busy;
+    const intervals: [number, number][] = [];
+    for (const entry of (await api.calendarList.list()).data.items ?? []) {
+      for (const event of await listAll(api, {
+        calendarId: entry.id!,
+        singleEvents: true,
+        timeMin: from.toISOString(),
+        timeMax: to.toISOString(),
+      })) {
+        const start = event.start?.dateTime
+          ? Date.parse(event.start.dateTime)
+          : Date.parse(`${event.start!.date}T00:00:00Z`);
+        const end = event.end?.dateTime
+          ? Date.parse(event.end.dateTime)
+          : Date.parse(`${event.end!.date}T00:00:00Z`);
+        intervals.push([Math.max(start, from.getTime()), Math.min(end, to.getTime())]);
+      }
+    }
+    const merged: [number, number][] = [];
+    for (const interval of intervals.filter(([a, b]) => b > a).sort((a, b) => a[0] - b[0])) {
+      const last = merged.at(-1);
+      if (last && interval[0] <= last[1]) last[1] = Math.max(last[1], interval[1]);
+      else merged.push([...interval]);
+    }
+    expect(busy.map((b) => [Date.parse(b.start), Date.parse(b.end)])).toEqual(merged);
   });
 });
 

@@ -23,6 +23,7 @@ export interface CalendarRuntimeDeps {
     error(o: object, m: string): void;
   };
   syncEveryMs: number;
+  writebackAttempts: number;
 }
 
 /**
@@ -38,7 +39,10 @@ export class CalendarRuntime {
   readonly handlers: TaskHandlers = {
     'calendar-sync': (payload) => runCalendarSync(this.deps, TaskPayloads['calendar-sync'].parse(payload)),
     'calendar-writeback': (payload) =>
-      runWriteback({ ...this.deps, maxAttempts: 8 }, TaskPayloads['calendar-writeback'].parse(payload)),
+      runWriteback(
+        { ...this.deps, maxAttempts: this.deps.writebackAttempts },
+        TaskPayloads['calendar-writeback'].parse(payload),
+      ),
   };
 
   readonly enqueueWriteback: WritebackEnqueuer = async (outbox: OutboxRow) => {

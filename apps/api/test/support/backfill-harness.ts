@@ -24,6 +24,7 @@ export function backfillConfig(overrides: Partial<Config['backfill']> = {}): Con
     reconcileEveryMs: 60_000,
     syncEveryMs: 60_000,
     calendarSyncEveryMs: 300_000,
+    writebackAttempts: 8,
     ...overrides,
   };
 }
