@@ -519,6 +519,48 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
     }
     expect(busy.map((b) => [Date.parse(b.start), Date.parse(b.end)])).toEqual(merged);
   });
+
+  it('deletes a whole series (written back), and drops a series deleted in Google at the next sync', async () => {
+    const db = test.database.db;
+    const series = await db
+      .selectFrom('calendar_events')
+      .selectAll()
+      .where('kind', '=', 'series')
+      .orderBy('google_event_id', 'asc')
+      .offset(10)
+      .limit(2)
+      .execute();
+    const [ours, theirs] = [series[0]!, series[1]!];
+    const response = await test.app.inject({
+      method: 'DELETE',
+      url: `/api/calendar/series/${ours.id}`,
+      headers: { cookie },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(
+      await db.selectFrom('calendar_events').select('id').where('id', '=', ours.id).executeTakeFirst(),
+    ).toBeUndefined();
+    await waitFor(async () => {
+      const row = await db
+        .selectFrom('writeback_outbox')
+        .selectAll()
+        .where('operation', '=', 'delete_series')
+        .executeTakeFirst();
+      return row?.status === 'done' ? true : undefined;
+    }, 'the delete write-back');
+    const gone = await api.events.get({ calendarId: ours.calendar_id, eventId: ours.google_event_id });
+    expect(gone.data.status).toBe('cancelled');
+
+    await api.events.delete({ calendarId: theirs.calendar_id, eventId: theirs.google_event_id });
+    await triggerSync(test);
+    await waitFor(
+      async () =>
+        (await db.selectFrom('calendar_events').select('id').where('id', '=', theirs.id).executeTakeFirst())
+          ? undefined
+          : true,
+      'the synced deletion',
+    );
+  });
 });
 
 /** Inlines $n parameters for EXPLAIN (test-only; the values are our own dates and uuid). */
