@@ -1,72 +1,144 @@
 import { MeResponse } from '@firstlight/contracts';
 import { useEffect, useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { ApiRequestError, requestJson } from '../../lib/api-client.ts';
 import { useRealtime } from '../../lib/realtime.ts';
+import { EmailList } from './email-list.tsx';
+import { MessagePane } from './message-pane.tsx';
 import { ProgressBar } from './progress-bar.tsx';
 import { useInbox } from './use-inbox.ts';
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function InboxPage() {
   const navigate = useNavigate();
   const [me, setMe] = useState<MeResponse | null>(null);
-  const { state, loadOlder, onMessage } = useInbox();
+  const { state, loadFirst, loadOlder, showNewer, onMessage, seedProgress } = useInbox();
   const connection = useRealtime(onMessage, me !== null);
+  const [active, setActive] = useState(-1);
+  const [paneOpen, setPaneOpen] = useState(false);
+  const [revealTop, setRevealTop] = useState(0);
 
   useEffect(() => {
     const controller = new AbortController();
     requestJson('/api/me', MeResponse, { signal: controller.signal })
-      .then(setMe)
+      .then((answer) => {
+        setMe(answer);
+        seedProgress(answer.ingestion);
+      })
       .catch((error) => {
         if (error instanceof ApiRequestError && error.status === 401) navigate('/', { replace: true });
       });
     return () => controller.abort();
-  }, [navigate]);
+  }, [navigate, seedProgress]);
 
   const signOut = async () => {
     await fetch('/auth/logout', { method: 'POST' });
     navigate('/', { replace: true });
   };
 
+  const onShowNewer = () => {
+    // The new rows go on top: keep the same message active and open, shifted by how many arrived.
+    setActive((index) => (index >= 0 ? index + state.newer.length : index));
+    showNewer();
+    setRevealTop((count) => count + 1);
+  };
+
+  const open = state.emails[active];
   return (
-    <main className="page">
+    <main className="page inbox-page">
       <header className="topbar">
         <h1>Inbox</h1>
         <span className="who">{me?.account.email}</span>
+        <Link className="button" to="/calendar">
+          Calendar
+        </Link>
         <button type="button" className="button" onClick={signOut}>
           Sign out
         </button>
       </header>
-      {me?.account.status === 'needs_reauth' && (
-        <p role="alert" className="bad">
-          Google access expired. <a href="/auth/google?consent=1">Sign in again</a> to resume syncing.
-        </p>
-      )}
-      <ProgressBar progress={state.progress ?? me?.ingestion ?? null} />
-      {connection === 'closed' && <p className="muted">Reconnecting…</p>}
-      {state.error && (
-        <p role="alert" className="bad">
-          {state.error}
-        </p>
-      )}
-      {state.loading && state.emails.length === 0 && <p role="status">Loading your newest mail…</p>}
-      {!state.loading && state.emails.length === 0 && !state.error && <p>No messages yet.</p>}
-      <ul className="email-list" aria-label="Messages">
-        {state.emails.map((email) => (
-          <li key={email.id} className="email-row" data-testid="email-row">
-            <span className="from">{email.from ?? '(no sender)'}</span>
-            <span className="subject">{email.subject ?? '(no subject)'}</span>
-            <span className="snippet">{email.snippet}</span>
-            <time dateTime={email.internalDate}>{dateFormat.format(new Date(email.internalDate))}</time>
-          </li>
-        ))}
-      </ul>
-      {state.nextCursor && (
-        <button type="button" className="button" onClick={loadOlder}>
-          Load older messages
-        </button>
-      )}
+      <ProgressBar progress={state.progress} needsReauth={me?.account.status === 'needs_reauth'} />
+      <p className="connection muted" role="status">
+        {connection === 'closed' ? 'Connection lost — reconnecting…' : ''}
+      </p>
+      <div className={`inbox-layout${paneOpen && open ? ' with-pane' : ''}`}>
+        <div className="list-wrap">
+          {state.newer.length > 0 && (
+            <button type="button" className="button primary new-messages" onClick={onShowNewer}>
+              {state.newer.length.toLocaleString('en-US')} new{' '}
+              {state.newer.length === 1 ? 'message' : 'messages'}
+            </button>
+          )}
+          <InboxBody
+            state={state}
+            active={active}
+            onActiveChange={setActive}
+            onOpen={(index) => {
+              setActive(index);
+              setPaneOpen(true);
+            }}
+            onClose={() => setPaneOpen(false)}
+            onNearEnd={loadOlder}
+            onRetry={state.emails.length === 0 ? loadFirst : loadOlder}
+            revealTop={revealTop}
+          />
+        </div>
+        {paneOpen && open && <MessagePane email={open} onClose={() => setPaneOpen(false)} />}
+      </div>
     </main>
+  );
+}
+
+interface InboxBodyProps {
+  state: ReturnType<typeof useInbox>['state'];
+  active: number;
+  onActiveChange: (index: number) => void;
+  onOpen: (index: number) => void;
+  onClose: () => void;
+  onNearEnd: () => void;
+  onRetry: () => void;
+  revealTop: number;
+}
+
+/** The list, or the loading / empty / error state in its place (same box, so nothing shifts). */
+function InboxBody(props: InboxBodyProps) {
+  const { state, active, onActiveChange, onOpen, onClose, onNearEnd, onRetry, revealTop } = props;
+  const syncing = state.progress !== null && !['complete', 'failed'].includes(state.progress.status);
+  const errorLine = state.error && (
+    <p role="alert" className="bad inbox-error">
+      Could not load messages: {state.error}.{' '}
+      <button type="button" className="button small" onClick={onRetry}>
+        Try again
+      </button>
+    </p>
+  );
+  if (state.emails.length === 0) {
+    return (
+      <div className="email-scroller placeholder">
+        {state.status === 'loading' && <p role="status">Loading your newest mail…</p>}
+        {state.status === 'error' && errorLine}
+        {state.status === 'ready' && (
+          <p role="status">{syncing ? 'Your mail is on its way…' : 'No messages in this mailbox.'}</p>
+        )}
+      </div>
+    );
+  }
+  return (
+    <>
+      <EmailList
+        emails={state.emails}
+        hasMore={state.nextCursor !== null}
+        active={active}
+        onActiveChange={onActiveChange}
+        onOpen={onOpen}
+        onClose={onClose}
+        onNearEnd={onNearEnd}
+        revealTop={revealTop}
+      />
+      <p className="list-footer muted" role="status">
+        {state.loadingOlder
+          ? 'Loading older messages…'
+          : `${state.emails.length.toLocaleString('en-US')} messages loaded${state.nextCursor ? '' : syncing ? ' · more arriving' : ' · end of mailbox'}`}
+      </p>
+      {errorLine}
+    </>
   );
 }

@@ -1,0 +1,68 @@
+import type { IngestionProgress } from '@firstlight/contracts';
+import { describe, expect, it } from 'vitest';
+import { nextProgress, progressCounts, progressPercent } from './progress.ts';
+
+const jobId = '00000000-0000-4000-8000-000000000001';
+const base: IngestionProgress = {
+  jobId,
+  status: 'running',
+  total: 48_213,
+  ingested: 12_000,
+  failed: 0,
+  currentTier: 'low',
+  firstDataMs: 300,
+  lastError: null,
+};
+
+describe('progress', () => {
+  it('never goes backwards when a stale snapshot follows a batch event', () => {
+    const afterBatch = nextProgress(base, {
+      type: 'batch_complete',
+      jobId,
+      seq: 13,
+      tier: 'low',
+      stored: 1000,
+      failed: 0,
+      ingested: 13_000,
+      total: 48_213,
+      etaSeconds: null,
+    });
+    const afterSnapshot = nextProgress(afterBatch, {
+      type: 'snapshot',
+      ingestion: base,
+      newestCursor: null,
+      emailCount: 12_000,
+    });
+    expect(afterSnapshot?.ingested).toBe(13_000);
+  });
+
+  it('takes a new job from a snapshot as it is', () => {
+    const other = { ...base, jobId: '00000000-0000-4000-8000-000000000002', ingested: 5 };
+    expect(
+      nextProgress(base, { type: 'snapshot', ingestion: other, newestCursor: null, emailCount: 5 }),
+    ).toEqual(other);
+  });
+
+  it('records a pause with its reason and ignores other jobs', () => {
+    const paused = nextProgress(base, {
+      type: 'job_status',
+      jobId,
+      status: 'paused',
+      reason: 'invalid_grant',
+    });
+    expect(paused).toMatchObject({ status: 'paused', lastError: 'invalid_grant' });
+    const ignored = nextProgress(base, {
+      type: 'job_status',
+      jobId: '00000000-0000-4000-8000-000000000009',
+      status: 'failed',
+      reason: 'x',
+    });
+    expect(ignored).toBe(base);
+  });
+
+  it('formats counts with the tier name', () => {
+    expect(progressCounts(base)).toBe('12,000 of 48,213 messages · archive');
+    expect(progressPercent(base)).toBe(24);
+    expect(progressPercent({ ...base, status: 'complete' })).toBe(100);
+  });
+});

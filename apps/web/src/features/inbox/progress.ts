@@ -1,0 +1,63 @@
+import type { IngestionProgress, ServerMessage } from '@firstlight/contracts';
+
+type ProgressEvent = Extract<ServerMessage, { type: 'snapshot' | 'batch_complete' | 'job_status' }>;
+
+/**
+ * Folds snapshots and events into what the progress bar shows. Counters never go backwards for one job: a
+ * snapshot taken before a batch event was delivered (reconnect races, out-of-order events) cannot undo it.
+ */
+export function nextProgress(
+  current: IngestionProgress | null,
+  event: ProgressEvent,
+): IngestionProgress | null {
+  switch (event.type) {
+    case 'snapshot': {
+      const fresh = event.ingestion;
+      if (!fresh || !current || current.jobId !== fresh.jobId) return fresh;
+      return {
+        ...fresh,
+        ingested: Math.max(current.ingested, fresh.ingested),
+        failed: Math.max(current.failed, fresh.failed),
+        total: fresh.total ?? current.total,
+        // A finished job stays finished even if an older snapshot arrives after the final event.
+        status: current.status === 'complete' ? 'complete' : fresh.status,
+      };
+    }
+    case 'batch_complete':
+      if (!current || current.jobId !== event.jobId) return current;
+      return {
+        ...current,
+        ingested: Math.max(current.ingested, event.ingested),
+        total: event.total ?? current.total,
+        currentTier: event.tier,
+        status: current.status === 'pending' || current.status === 'listing' ? 'running' : current.status,
+      };
+    case 'job_status':
+      if (!current || current.jobId !== event.jobId) return current;
+      return {
+        ...current,
+        status: event.status,
+        lastError: event.reason,
+        currentTier: event.status === 'complete' ? null : current.currentTier,
+      };
+  }
+}
+
+const TIER_LABEL = { now: 'newest mail', high: 'recent mail', low: 'archive' } as const;
+
+/** "12,000 of 48,213 messages · archive". */
+export function progressCounts(progress: IngestionProgress): string {
+  const counts =
+    progress.total === null
+      ? `${progress.ingested.toLocaleString('en-US')} messages`
+      : `${progress.ingested.toLocaleString('en-US')} of ${progress.total.toLocaleString('en-US')} messages`;
+  const tier =
+    progress.currentTier && progress.status !== 'complete' ? ` · ${TIER_LABEL[progress.currentTier]}` : '';
+  return counts + tier;
+}
+
+export function progressPercent(progress: IngestionProgress): number {
+  if (progress.status === 'complete') return 100;
+  if (!progress.total) return 0;
+  return Math.min(100, Math.floor((progress.ingested / progress.total) * 100));
+}
