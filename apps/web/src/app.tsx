@@ -1,21 +1,39 @@
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
-import { CalendarPage } from './features/calendar/calendar-page.tsx';
 import { InboxPage } from './features/inbox/inbox-page.tsx';
 import { SignInPage } from './features/onboarding/sign-in-page.tsx';
-import { OpsPage } from './features/ops/ops-page.tsx';
 import { StatusPage } from './features/status/status-page.tsx';
+
+// The calendar (with the recurrence engine and rrule) and the ops page load on first visit: the sign-in → inbox
+// path, where time to first email matters, does not download them.
+const CalendarPage = lazy(() =>
+  import('./features/calendar/calendar-page.tsx').then((module) => ({ default: module.CalendarPage })),
+);
+const OpsPage = lazy(() =>
+  import('./features/ops/ops-page.tsx').then((module) => ({ default: module.OpsPage })),
+);
+
+function Loading() {
+  return (
+    <main className="page" aria-busy="true">
+      <p>Loading…</p>
+    </main>
+  );
+}
 
 export function App() {
   return (
     <BrowserRouter>
-      <Routes>
-        <Route path="/" element={<SignInPage />} />
-        <Route path="/inbox" element={<InboxPage />} />
-        <Route path="/calendar" element={<CalendarPage />} />
-        <Route path="/ops" element={<OpsPage />} />
-        <Route path="/status" element={<StatusPage />} />
-        <Route path="*" element={<SignInPage />} />
-      </Routes>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<SignInPage />} />
+          <Route path="/inbox" element={<InboxPage />} />
+          <Route path="/calendar" element={<CalendarPage />} />
+          <Route path="/ops" element={<OpsPage />} />
+          <Route path="/status" element={<StatusPage />} />
+          <Route path="*" element={<SignInPage />} />
+        </Routes>
+      </Suspense>
     </BrowserRouter>
   );
 }
