@@ -28,6 +28,8 @@ export const BatchCompleteMessage = z.object({
   jobId: z.string().uuid(),
   seq: z.number().int().nonnegative(),
   tier: Tier,
+  /** The tier the job works on next (null when nothing is left): what the progress bar names. */
+  currentTier: Tier.nullable(),
   stored: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
   ingested: z.number().int().nonnegative(),

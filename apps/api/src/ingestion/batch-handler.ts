@@ -14,6 +14,7 @@ import {
   storedIds,
 } from './batch-repository.ts';
 import { estimateSeconds } from './eta.ts';
+import { currentTier } from './job-repository.ts';
 import { completeIfDone, recordProgress } from './job-transitions.ts';
 import { GMAIL_COST, PacedGmail } from './paced-gmail.ts';
 import { pauseForReauth } from './reauth.ts';
@@ -134,6 +135,7 @@ export async function runBatch(deps: BackfillDeps, task: GmailBatchTask): Promis
         jobId: job.id,
         seq: task.seq,
         tier: batch.tier,
+        currentTier: await currentTier(trx, job.id),
         stored,
         failed: failures.length,
         ingested: counts.ingested,

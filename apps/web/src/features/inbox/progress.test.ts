@@ -21,6 +21,7 @@ describe('progress', () => {
       jobId,
       seq: 13,
       tier: 'low',
+      currentTier: 'low',
       stored: 1000,
       failed: 0,
       ingested: 13_000,

@@ -29,7 +29,7 @@ export function nextProgress(
         ...current,
         ingested: Math.max(current.ingested, event.ingested),
         total: event.total ?? current.total,
-        currentTier: event.tier,
+        currentTier: event.currentTier,
         status: current.status === 'pending' || current.status === 'listing' ? 'running' : current.status,
       };
     case 'job_status':
