@@ -18,5 +18,7 @@ export const IngestionProgress = z.object({
   currentTier: Tier.nullable(),
   firstDataMs: z.number().int().nonnegative().nullable(),
   lastError: z.string().nullable(),
+  /** Seconds left at the measured rate and the quota (from the last `batch_complete`); absent until measured. */
+  etaSeconds: z.number().nonnegative().nullable().optional(),
 });
 export type IngestionProgress = z.infer<typeof IngestionProgress>;

@@ -66,4 +66,23 @@ describe('progress', () => {
     expect(progressPercent(base)).toBe(24);
     expect(progressPercent({ ...base, status: 'complete' })).toBe(100);
   });
+
+  it('shows the estimate a batch_complete carries while the job runs, and none once it is complete', () => {
+    const running = nextProgress(base, {
+      type: 'batch_complete',
+      jobId,
+      seq: 14,
+      tier: 'low',
+      currentTier: 'low',
+      stored: 1000,
+      failed: 0,
+      ingested: 13_000,
+      total: 48_213,
+      etaSeconds: 2_150,
+    })!;
+    expect(progressCounts(running)).toBe('13,000 of 48,213 messages · archive · about 36 min left');
+    expect(progressCounts({ ...running, etaSeconds: 7_500 })).toContain('about 2 h 5 min left');
+    const done = nextProgress(running, { type: 'job_status', jobId, status: 'complete', reason: null })!;
+    expect(progressCounts(done)).toBe('13,000 of 48,213 messages');
+  });
 });

@@ -21,6 +21,7 @@ export function nextProgress(
         total: fresh.total ?? current.total,
         // A finished job stays finished even if an older snapshot arrives after the final event.
         status: current.status === 'complete' ? 'complete' : fresh.status,
+        etaSeconds: fresh.etaSeconds ?? current.etaSeconds ?? null,
       };
     }
     case 'batch_complete':
@@ -30,6 +31,7 @@ export function nextProgress(
         ingested: Math.max(current.ingested, event.ingested),
         total: event.total ?? current.total,
         currentTier: event.currentTier,
+        etaSeconds: event.etaSeconds,
         status: current.status === 'pending' || current.status === 'listing' ? 'running' : current.status,
       };
     case 'job_status':
@@ -39,6 +41,7 @@ export function nextProgress(
         status: event.status,
         lastError: event.reason,
         currentTier: event.status === 'complete' ? null : current.currentTier,
+        etaSeconds: event.status === 'complete' ? 0 : current.etaSeconds,
       };
   }
 }
@@ -53,7 +56,19 @@ export function progressCounts(progress: IngestionProgress): string {
       : `${progress.ingested.toLocaleString('en-US')} of ${progress.total.toLocaleString('en-US')} messages`;
   const tier =
     progress.currentTier && progress.status !== 'complete' ? ` · ${TIER_LABEL[progress.currentTier]}` : '';
-  return counts + tier;
+  const working = progress.status === 'running' || progress.status === 'listing';
+  const eta = working && progress.etaSeconds ? ` · about ${formatDuration(progress.etaSeconds)} left` : '';
+  return counts + tier + eta;
+}
+
+/** "40 s", "12 min", "2 h 5 min": the precision an estimate deserves. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest ? `${hours} h ${rest} min` : `${hours} h`;
 }
 
 export function progressPercent(progress: IngestionProgress): number {
