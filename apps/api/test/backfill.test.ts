@@ -1,9 +1,9 @@
 import { type ServerMessage, ServerMessage as ServerMessageSchema } from '@firstlight/contracts';
 import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator';
-import { gmail } from '@googleapis/gmail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../src/config.ts';
+import { mailboxIds, waitFor } from './support/backfill-harness.ts';
 import { signIn } from './support/sign-in.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
@@ -11,31 +11,6 @@ const USER = 'backfill@example.com';
 const MAILBOX = 20_000;
 // Google's per-user quota (6,000 units) on a 100×-faster clock: the pacer and the emulator agree on the window.
 const WINDOW_MS = 600;
-
-/** Every id the mailbox holds, through the real client (the oracle). */
-async function allIds(emulator: EmulatorHandle, email: string): Promise<string[]> {
-  const oauth = new (await import('@googleapis/gmail')).auth.OAuth2();
-  oauth.setCredentials({ access_token: await emulator.admin.issueAccessToken(email) });
-  const api = gmail({ version: 'v1', auth: oauth, rootUrl: `${emulator.url}/` });
-  const ids: string[] = [];
-  let pageToken: string | undefined;
-  do {
-    const { data } = await api.users.messages.list({ userId: 'me', maxResults: 500, pageToken });
-    ids.push(...(data.messages ?? []).map((message) => message.id!));
-    pageToken = data.nextPageToken ?? undefined;
-  } while (pageToken);
-  return ids;
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('background backfill on the embedded queue', () => {
   let emulator: EmulatorHandle;
@@ -100,7 +75,7 @@ describe('background backfill on the embedded queue', () => {
     socket.close();
 
     const stored = await db.selectFrom('emails').select('gmail_id').execute();
-    const expected = await allIds(emulator, USER);
+    const expected = await mailboxIds(emulator, USER);
     // messages.list leaves out spam and trash (includeSpamTrash=false), as the product's inbox does.
     expect(expected.length).toBeGreaterThan(MAILBOX * 0.9);
     expect(stored).toHaveLength(expected.length);

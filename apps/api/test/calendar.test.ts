@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toSeries } from '../src/calendar/event-dto.ts';
 import { loadConfig } from '../src/config.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
+import { waitFor } from './support/backfill-harness.ts';
 import { signIn } from './support/sign-in.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
@@ -14,16 +15,6 @@ const USER = 'calendar@example.com';
 const ANCHOR = Date.UTC(2026, 2, 1); // 1 March 2026: the window below crosses both DST changes
 const FROM = new Date(Date.UTC(2025, 8, 1));
 const TO = new Date(Date.UTC(2026, 8, 1));
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Every item of a paged events.list (the oracle: the emulator's own expansion). */
 async function listAll(api: calendar_v3.Calendar, params: calendar_v3.Params$Resource$Events$List) {
@@ -62,14 +53,18 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
     oauth.setCredentials({ access_token: await emulator.admin.issueAccessToken(USER) });
     api = calendar({ version: 'v3', auth: oauth, rootUrl: `${emulator.url}/` });
     const calendars = (await api.calendarList.list()).data.items ?? [];
-    await waitFor(async () => {
-      const rows = await test.database.db
-        .selectFrom('sync_state')
-        .select('resource')
-        .where('resource', 'like', 'calendar:%')
-        .execute();
-      return rows.length === calendars.length ? true : undefined;
-    }, 'the calendar sync');
+    await waitFor(
+      async () => {
+        const rows = await test.database.db
+          .selectFrom('sync_state')
+          .select('resource')
+          .where('resource', 'like', 'calendar:%')
+          .execute();
+        return rows.length === calendars.length ? true : undefined;
+      },
+      30_000,
+      'the calendar sync',
+    );
   }, 60_000);
   afterAll(async () => {
     await test?.close();
@@ -248,10 +243,14 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
 
     // The write-back task patches the instance in Google.
     const instanceId = `${row.google_event_id}_${next.originalStart.replaceAll('-', '').replaceAll(':', '')}`;
-    await waitFor(async () => {
-      const outbox = await test.database.db.selectFrom('writeback_outbox').selectAll().executeTakeFirst();
-      return outbox?.status === 'done' ? outbox : undefined;
-    }, 'the write-back');
+    await waitFor(
+      async () => {
+        const outbox = await test.database.db.selectFrom('writeback_outbox').selectAll().executeTakeFirst();
+        return outbox?.status === 'done' ? outbox : undefined;
+      },
+      30_000,
+      'the write-back',
+    );
     const instance = await api.events.get({ calendarId: row.calendar_id, eventId: instanceId });
     expect(instance.data.status).toBe('cancelled');
 
@@ -267,12 +266,16 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
       writebacks: [{ operation: 'cancel_occurrence', status: 'done' }],
     });
     await triggerSync(test);
-    await waitFor(async () => {
-      const now = await test.database.db.selectFrom('sync_state').select(['resource', 'cursor']).execute();
-      const moved = now.find((s) => s.resource === `calendar:${row.calendar_id}`)?.cursor;
-      const was = syncRows.find((s) => s.resource === `calendar:${row.calendar_id}`)?.cursor;
-      return moved && moved !== was ? true : undefined;
-    }, 'the incremental sync');
+    await waitFor(
+      async () => {
+        const now = await test.database.db.selectFrom('sync_state').select(['resource', 'cursor']).execute();
+        const moved = now.find((s) => s.resource === `calendar:${row.calendar_id}`)?.cursor;
+        const was = syncRows.find((s) => s.resource === `calendar:${row.calendar_id}`)?.cursor;
+        return moved && moved !== was ? true : undefined;
+      },
+      30_000,
+      'the incremental sync',
+    );
     const again = await test.database.db.selectFrom('calendar_events').selectAll().orderBy('id').execute();
     expect(again.map((r) => [r.id, r.exceptions])).toEqual(snapshot.map((r) => [r.id, r.exceptions]));
   });
@@ -300,14 +303,18 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
     });
     expect(response.statusCode).toBe(200);
     const { next } = response.json() as { next: { googleEventId: string } };
-    await waitFor(async () => {
-      const outbox = await db
-        .selectFrom('writeback_outbox')
-        .selectAll()
-        .where('operation', '=', 'split_series')
-        .executeTakeFirst();
-      return outbox?.status === 'done' ? true : undefined;
-    }, 'the split write-back');
+    await waitFor(
+      async () => {
+        const outbox = await db
+          .selectFrom('writeback_outbox')
+          .selectAll()
+          .where('operation', '=', 'split_series')
+          .executeTakeFirst();
+        return outbox?.status === 'done' ? true : undefined;
+      },
+      30_000,
+      'the split write-back',
+    );
 
     const windowFrom = new Date(ANCHOR);
     const windowTo = new Date(ANCHOR + 200 * 86_400_000);
@@ -338,14 +345,20 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
     expect((await ours(next.googleEventId))[0]).toBe(at.start.toISOString());
 
     await triggerSync(test);
-    await waitFor(async () => {
-      const state = await db
-        .selectFrom('sync_state')
-        .select('last_synced_at')
-        .where('resource', '=', `calendar:${row.calendar_id}`)
-        .executeTakeFirst();
-      return state?.last_synced_at && state.last_synced_at.getTime() > Date.now() - 5_000 ? true : undefined;
-    }, 'the re-sync');
+    await waitFor(
+      async () => {
+        const state = await db
+          .selectFrom('sync_state')
+          .select('last_synced_at')
+          .where('resource', '=', `calendar:${row.calendar_id}`)
+          .executeTakeFirst();
+        return state?.last_synced_at && state.last_synced_at.getTime() > Date.now() - 5_000
+          ? true
+          : undefined;
+      },
+      30_000,
+      'the re-sync',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await db.selectFrom('calendar_events').select('id').execute()).length).toBe(rowsBefore + 1);
     expect(await ours(next.googleEventId)).toEqual(await instancesOf(next.googleEventId));
@@ -368,16 +381,22 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
     });
     expect(response.status).toBe(204);
     await triggerSync(test);
-    await waitFor(async () => {
-      const now = await db
-        .selectFrom('sync_state')
-        .select(['resource', 'cursor'])
-        .where('resource', 'like', 'calendar:%')
-        .execute();
-      return now.every((state) => cursors.find((c) => c.resource === state.resource)?.cursor !== state.cursor)
-        ? true
-        : undefined;
-    }, 'new sync tokens after the 410');
+    await waitFor(
+      async () => {
+        const now = await db
+          .selectFrom('sync_state')
+          .select(['resource', 'cursor'])
+          .where('resource', 'like', 'calendar:%')
+          .execute();
+        return now.every(
+          (state) => cursors.find((c) => c.resource === state.resource)?.cursor !== state.cursor,
+        )
+          ? true
+          : undefined;
+      },
+      30_000,
+      'new sync tokens after the 410',
+    );
     const after = await db
       .selectFrom('calendar_events')
       .select(['google_event_id', 'exceptions', 'recurrence'])
@@ -411,14 +430,18 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
     });
     expect(response.statusCode).toBe(200);
     const edit = EditResponse.parse(response.json());
-    await waitFor(async () => {
-      const rows = await db
-        .selectFrom('writeback_outbox')
-        .selectAll()
-        .where('id', '=', edit.writeback.id)
-        .executeTakeFirst();
-      return rows?.status === 'done' ? true : undefined;
-    }, 'the patch write-back');
+    await waitFor(
+      async () => {
+        const rows = await db
+          .selectFrom('writeback_outbox')
+          .selectAll()
+          .where('id', '=', edit.writeback.id)
+          .executeTakeFirst();
+        return rows?.status === 'done' ? true : undefined;
+      },
+      30_000,
+      'the patch write-back',
+    );
     const instanceId = `${row.google_event_id}_${target.originalStart.replaceAll('-', '').replaceAll(':', '')}`;
     const instance = (await api.events.get({ calendarId: row.calendar_id, eventId: instanceId })).data;
     expect(new Date(instance.start!.dateTime!).getTime()).toBe(start.getTime());
@@ -468,12 +491,9 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
         const entry = list.writebacks.find((w) => w.id === writeback.id);
         return entry?.status === 'failed' ? entry : undefined;
       },
-      'the failed write-back',
       20_000,
-    ).catch(async (error) => {
-      console.log(await test.database.db.selectFrom('writeback_outbox').selectAll().execute());
-      throw error;
-    });
+      'the failed write-back',
+    );
     emulator.admin.clearFaults();
     expect(failed.lastError).toMatch(/503|unavailable/i);
     const row2 = await db
@@ -540,14 +560,18 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
     expect(
       await db.selectFrom('calendar_events').select('id').where('id', '=', ours.id).executeTakeFirst(),
     ).toBeUndefined();
-    await waitFor(async () => {
-      const row = await db
-        .selectFrom('writeback_outbox')
-        .selectAll()
-        .where('operation', '=', 'delete_series')
-        .executeTakeFirst();
-      return row?.status === 'done' ? true : undefined;
-    }, 'the delete write-back');
+    await waitFor(
+      async () => {
+        const row = await db
+          .selectFrom('writeback_outbox')
+          .selectAll()
+          .where('operation', '=', 'delete_series')
+          .executeTakeFirst();
+        return row?.status === 'done' ? true : undefined;
+      },
+      30_000,
+      'the delete write-back',
+    );
     const gone = await api.events.get({ calendarId: ours.calendar_id, eventId: ours.google_event_id });
     expect(gone.data.status).toBe('cancelled');
 
@@ -558,6 +582,7 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
         (await db.selectFrom('calendar_events').select('id').where('id', '=', theirs.id).executeTakeFirst())
           ? undefined
           : true,
+      30_000,
       'the synced deletion',
     );
   });

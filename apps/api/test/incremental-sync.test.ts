@@ -4,6 +4,7 @@ import { auth, gmail } from '@googleapis/gmail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../src/config.ts';
+import { mailboxIds, waitFor } from './support/backfill-harness.ts';
 import { signIn } from './support/sign-in.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
@@ -18,25 +19,9 @@ async function oracle(emulator: EmulatorHandle) {
   const oauth = new auth.OAuth2();
   oauth.setCredentials({ access_token: await emulator.admin.issueAccessToken(USER) });
   const api = gmail({ version: 'v1', auth: oauth, rootUrl: `${emulator.url}/` });
-  const ids: string[] = [];
-  let pageToken: string | undefined;
-  do {
-    const { data } = await api.users.messages.list({ userId: 'me', maxResults: 500, pageToken });
-    ids.push(...(data.messages ?? []).map((message) => message.id!));
-    pageToken = data.nextPageToken ?? undefined;
-  } while (pageToken);
+  const ids = await mailboxIds(emulator, USER);
   const { data: profile } = await api.users.getProfile({ userId: 'me' });
   return { ids: new Set(ids), historyId: profile.historyId! };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('incremental sync after the backfill', () => {

@@ -1,6 +1,6 @@
 import type { SeriesExceptions } from '@firstlight/db';
+import { isKnownZone, originalStartFromGoogle, toLocalDateTime } from '@firstlight/recurrence';
 import { z } from 'zod';
-import { isKnownZone, localWallClock, originalStartKey } from './local-time.ts';
 import { seriesBounds } from './series-bounds.ts';
 
 /**
@@ -84,7 +84,7 @@ export function mapEvent(raw: unknown, calendarZone: string | null): Mapped {
   }
   const event = parsed.data;
   if (event.recurringEventId) {
-    const key = event.originalStartTime ? originalStartKey(event.originalStartTime) : null;
+    const key = event.originalStartTime ? originalStartFromGoogle(event.originalStartTime) : undefined;
     if (!key)
       return { type: 'invalid', googleEventId: event.id, reason: 'an instance without originalStartTime' };
     if (event.status === 'cancelled') {
@@ -139,7 +139,7 @@ export function mapEvent(raw: unknown, calendarZone: string | null): Mapped {
   if (!allDay && (!tzid || !isKnownZone(tzid))) {
     return { type: 'invalid', googleEventId: event.id, reason: `unknown time zone ${tzid ?? '(none)'}` };
   }
-  const dtstart = allDay ? event.start.date! : localWallClock(start, tzid!);
+  const dtstart = allDay ? event.start.date! : toLocalDateTime(start, tzid!);
   const durationMs = base.end_at.getTime() - start.getTime();
   const bounds = seriesBounds({ dtstart, tzid, durationMs, recurrence }, start);
   return {
