@@ -1,41 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../apps/api/src/config.ts';
-import { launchChromium, screenshotPath, skipBrowserTests } from './browser.ts';
+import {
+  accessibilityViolations,
+  launchChromium,
+  screenshotPath,
+  signInThroughConsent as signIn,
+  skipBrowserTests,
+} from './browser.ts';
 import { type RunningProduct, startProduct } from './server.ts';
 
 const OPS = 'ops@example.com';
 const USER = 'user@example.com';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2 A/AA rules on the page as it is: the violations, one line each. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, so the page's CSP does not stop the script.
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const { axe } = window as unknown as { axe: typeof import('axe-core') };
-    const results = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
-    return results.violations.map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.nodes
-          .slice(0, 3)
-          .map((node) => node.target.join(' '))
-          .join(', ')}`,
-    );
-  });
-}
-
-/** The emulator's consent screen, as a user goes through it: pick the account, Allow. */
-async function signIn(page: Page, url: string, email: string) {
-  await page.goto(url);
-  await page.getByRole('link', { name: 'Continue with Google' }).click();
-  await page.getByRole('radio', { name: new RegExp(email) }).check();
-  await page.getByRole('button', { name: /allow/i }).first().click();
-  await page.waitForURL(/\/inbox$/);
-}
 
 describe.skipIf(skipBrowserTests)('ops page in Chromium', () => {
   let product: RunningProduct;
