@@ -148,8 +148,8 @@ export function mapEvent(raw: unknown, calendarZone: string | null): Mapped {
       ...base,
       kind: 'series',
       tzid,
-      dtstart_local:
-        dtstart.replace('T', ' ').length === 10 ? `${dtstart} 00:00:00` : dtstart.replace('T', ' '),
+      // timestamp without time zone: midnight for an all-day series.
+      dtstart_local: allDay ? `${dtstart} 00:00:00` : dtstart.replace('T', ' '),
       duration_ms: durationMs,
       recurrence,
       series_start: bounds.start,
