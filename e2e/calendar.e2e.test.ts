@@ -1,8 +1,9 @@
-import { CalendarRangeResponse, type SeriesEvent } from '@firstlight/contracts';
-import { expand, toLocalDateTime } from '@firstlight/recurrence';
+import { CalendarRangeResponse, type SeriesEvent, WritebackDto } from '@firstlight/contracts';
+import { expand, toInstant, toLocalDateTime } from '@firstlight/recurrence';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath, skipBrowserTests } from './browser.ts';
+import { z } from 'zod';
+import { accessibilityViolations, launchChromium, screenshotPath, skipBrowserTests } from './browser.ts';
 import { type RunningProduct, startProduct } from './server.ts';
 
 // A fixed "now" for the emulator's generated calendar, so the same series exist on every run.
@@ -10,6 +11,61 @@ const ANCHOR = Date.UTC(2026, 0, 15);
 const DST_ZONES = ['America/New_York', 'Europe/Berlin', 'Europe/London'];
 // Months holding a DST change in those zones, around the anchor.
 const DST_MONTHS = ['2026-03', '2026-10', '2026-11', '2025-03', '2025-10', '2025-11'];
+
+// The week the edit and week-view tests use (Monday 19 – Sunday 25 January 2026), seen from Berlin.
+const WEEK = { monday: '2026-01-19', zone: 'Europe/Berlin' };
+const EMAIL = 'calendar@example.com';
+
+/** A timed occurrence of a series inside one day of WEEK, with its wall-clock start there. */
+interface WeekOccurrence {
+  series: SeriesEvent;
+  originalStart: string;
+  start: Date;
+  end: Date;
+  /** `YYYY-MM-DD` and minutes since midnight in WEEK.zone. */
+  day: string;
+  minute: number;
+}
+
+/**
+ * Occurrences of confirmed timed series in WEEK (the engine's expansion of what the API returns), unchanged
+ * so far, starting 08:00–15:59 and ending the same day: room to move one two hours later on the same day.
+ */
+function weekOccurrences(events: CalendarRangeResponse['events'], from: Date, to: Date): WeekOccurrence[] {
+  const out: WeekOccurrence[] = [];
+  for (const series of events) {
+    if (series.kind !== 'series' || series.allDay || series.status !== 'confirmed') continue;
+    const occurrences = expand(
+      {
+        dtstart: series.dtstart,
+        ...(series.tzid ? { tzid: series.tzid } : {}),
+        durationMs: series.durationMs,
+        recurrence: series.recurrence,
+        exceptions: series.exceptions,
+      },
+      from,
+      to,
+    );
+    for (const occurrence of occurrences) {
+      if (occurrence.isException) continue;
+      const local = toLocalDateTime(occurrence.start, WEEK.zone);
+      const hour = Number(local.slice(11, 13));
+      const endLocal = toLocalDateTime(occurrence.end, WEEK.zone);
+      const duration = occurrence.end.getTime() - occurrence.start.getTime();
+      if (hour < 8 || hour > 15 || endLocal.slice(0, 10) !== local.slice(0, 10) || duration < 30 * 60_000)
+        continue;
+      out.push({
+        series,
+        originalStart: occurrence.originalStart,
+        start: occurrence.start,
+        end: occurrence.end,
+        day: local.slice(0, 10),
+        minute: hour * 60 + Number(local.slice(14, 16)),
+      });
+    }
+  }
+  return out.sort((a, b) => a.start.getTime() - b.start.getTime() || a.series.id.localeCompare(b.series.id));
+}
 
 interface DstPair {
   series: SeriesEvent;
@@ -188,4 +244,263 @@ describe.skipIf(skipBrowserTests)('calendar in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.screenshot({ path: screenshotPath('calendar-agenda-phone'), fullPage: false });
   }, 120_000);
+  const weekUrl = () =>
+    `${product.url}/calendar?date=${WEEK.monday}&view=week&zone=${encodeURIComponent(WEEK.zone)}`;
+  const weekWindow = () => {
+    const from = toInstant(`${WEEK.monday}T00:00:00`, WEEK.zone);
+    return { from, to: new Date(from.getTime() + 7 * 86_400_000 + 3_600_000) };
+  };
+  /** The range endpoint as the page calls it, parsed with the shared contract. */
+  const rangeEvents = async (from: Date, to: Date) =>
+    CalendarRangeResponse.parse(
+      await page.evaluate(
+        async (url) => (await fetch(url)).json(),
+        `/api/calendar/events?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`,
+      ),
+    ).events;
+  const block = (occurrence: WeekOccurrence) =>
+    page.locator(
+      `.cal-wk [data-event-id="${occurrence.series.id}"][data-original-start="${occurrence.originalStart}"]`,
+    );
+  /** Fills the dialog's change form: a new title and a start `hours` later on the same wall-clock day. */
+  const changeThroughDialog = async (occurrence: WeekOccurrence, title: string, hours: number) => {
+    await block(occurrence).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Change this occurrence' }).click();
+    const minute = occurrence.minute + hours * 60;
+    const local = `${occurrence.day}T${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+    await dialog.getByLabel('Title').fill(title);
+    await dialog.getByLabel(/^Starts/).fill(local);
+    const savedAt = performance.now();
+    await dialog.getByRole('button', { name: 'Save this occurrence' }).click();
+    return { minute, start: toInstant(`${local}:00`, WEEK.zone), hhmm: local.slice(11), savedAt };
+  };
+  const seriesRow = (id: string) =>
+    product.database.db
+      .selectFrom('calendar_events')
+      .select(['exceptions', 'updated_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  const outboxCount = async () =>
+    Number(
+      (
+        await product.database.db
+          .selectFrom('writeback_outbox')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('changes one occurrence of a series: moved at once, still moved after a reload, written back to Google', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const { from, to } = weekWindow();
+    const [target] = weekOccurrences(await rangeEvents(from, to), from, to);
+    if (!target)
+      throw new Error(`no timed series occurrence between 08:00 and 16:00 in the week of ${WEEK.monday}`);
+    console.log(
+      `changing "${target.series.summary}" at ${target.originalStart} (${target.series.recurrence[0]})`,
+    );
+
+    await page.goto(weekUrl());
+    await block(target).waitFor();
+    expect(await block(target).getAttribute('data-start-minute')).toBe(String(target.minute));
+
+    const title = 'Moved by the browser test';
+    const moved = await changeThroughDialog(target, title, 2);
+    // At once (optimistic): the same occurrence, two hours lower, renamed; its name carries the new time.
+    await page.waitForFunction(
+      ([selector, minute]) => document.querySelector(selector!)?.getAttribute('data-start-minute') === minute,
+      [
+        `.cal-wk [data-event-id="${target.series.id}"][data-original-start="${target.originalStart}"]`,
+        String(moved.minute),
+      ],
+      { polling: 'raf' },
+    );
+    console.log(`change shown ${Math.round(performance.now() - moved.savedAt)} ms after the Save click`);
+    expect(await block(target).locator('.cal-wk-title').textContent()).toBe(title);
+    const name = new RegExp(`^${moved.hhmm} – \\d\\d:\\d\\d ${title}$`);
+    expect(await page.getByRole('button', { name }).count()).toBe(1);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('calendar-occurrence-changed') });
+
+    // Still moved after a reload: it came back from the API.
+    await page.reload();
+    await block(target).waitFor();
+    expect(await block(target).getAttribute('data-start-minute')).toBe(String(moved.minute));
+    expect(await block(target).locator('.cal-wk-title').textContent()).toBe(title);
+
+    // The range endpoint holds the override under the occurrence's original start.
+    const series = (await rangeEvents(from, to)).find((event) => event.id === target.series.id);
+    if (series?.kind !== 'series') throw new Error('the series left the range');
+    const override = series.exceptions.overrides[target.originalStart];
+    expect(override?.summary).toBe(title);
+    expect(Date.parse(String(override?.start))).toBe(moved.start.getTime());
+
+    // Written back: the outbox entry is done and Google's instance has the new time and title.
+    await expect
+      .poll(
+        async () => {
+          const body = await page.evaluate(async () => (await fetch('/api/calendar/writebacks')).json());
+          return z
+            .object({ writebacks: z.array(WritebackDto) })
+            .parse(body)
+            .writebacks.find(
+              (w) => w.operation === 'patch_occurrence' && w.googleEventId === target.series.googleEventId,
+            )?.status;
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toBe('done');
+    const token = await product.emulator.admin.issueAccessToken(EMAIL);
+    const instanceId = `${target.series.googleEventId}_${target.originalStart.replaceAll('-', '').replaceAll(':', '')}`;
+    const response = await fetch(
+      `${product.emulator.url}/calendar/v3/calendars/${encodeURIComponent(target.series.calendarId)}/events/${instanceId}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    expect(response.status).toBe(200);
+    const instance = (await response.json()) as { summary?: string; start?: { dateTime?: string } };
+    expect(instance.summary).toBe(title);
+    expect(Date.parse(instance.start?.dateTime ?? '')).toBe(moved.start.getTime());
+  }, 90_000);
+
+  it('rolls a refused change back: the occurrence returns, an alert says why, nothing changes on the server', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const { from, to } = weekWindow();
+    const [target] = weekOccurrences(await rangeEvents(from, to), from, to);
+    if (!target) throw new Error(`no unchanged timed occurrence left in the week of ${WEEK.monday}`);
+    const rowBefore = await seriesRow(target.series.id);
+    const outboxBefore = await outboxCount();
+
+    // The API refuses the edit (as on a conflicting edit from elsewhere), after a pause so the optimistic
+    // move is seen first. Only the PATCH is intercepted; everything else reaches the real API.
+    await page.route('**/api/calendar/series/*/occurrences/*', async (route) => {
+      if (route.request().method() !== 'PATCH') return route.fallback();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return route.fulfill({
+        status: 409,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'conflict', message: 'the series changed meanwhile' } }),
+      });
+    });
+    try {
+      await page.goto(weekUrl());
+      await block(target).waitFor();
+      const title = await block(target).locator('.cal-wk-title').textContent();
+      const moved = await changeThroughDialog(target, 'Refused title', 1);
+      await expect.poll(() => block(target).getAttribute('data-start-minute')).toBe(String(moved.minute));
+
+      // Rolled back: at its old time with its old title, and an alert.
+      await expect.poll(() => block(target).getAttribute('data-start-minute')).toBe(String(target.minute));
+      expect(await block(target).locator('.cal-wk-title').textContent()).toBe(title);
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(/Could not change .*the series changed meanwhile.*undone/);
+      await page.screenshot({ path: screenshotPath('calendar-change-rolled-back') });
+    } finally {
+      await page.unroute('**/api/calendar/series/*/occurrences/*');
+    }
+
+    // Nothing changed server-side: same row, no write-back queued; a reload shows it where it was.
+    const rowAfter = await seriesRow(target.series.id);
+    expect(rowAfter.updated_at.getTime()).toBe(rowBefore.updated_at.getTime());
+    expect(rowAfter.exceptions).toEqual(rowBefore.exceptions);
+    expect(await outboxCount()).toBe(outboxBefore);
+    await page.reload();
+    await block(target).waitFor();
+    expect(await block(target).getAttribute('data-start-minute')).toBe(String(target.minute));
+    expect(await page.getByRole('alert').count()).toBe(0);
+  }, 60_000);
+
+  it('lays the week out as an hour grid: blocks in their hour rows and day columns, accessible, fits a phone', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const { from, to } = weekWindow();
+    const known = weekOccurrences(await rangeEvents(from, to), from, to).slice(0, 4);
+    expect(known.length).toBeGreaterThan(0);
+
+    // From the month to the week with the toolbar: time to the grid painted with its occurrences.
+    await page.goto(
+      `${product.url}/calendar?date=${WEEK.monday}&view=month&zone=${encodeURIComponent(WEEK.zone)}`,
+    );
+    await page.locator('.cal-month [data-testid="occurrence"]').first().waitFor();
+    const startedAt = performance.now();
+    await page.getByRole('button', { name: 'Week', exact: true }).click();
+    await page.locator('.cal-wk [data-testid="occurrence"]').first().waitFor();
+    console.log(
+      `month → week: ${Math.round(performance.now() - startedAt)} ms to the grid with its occurrences`,
+    );
+    const region = page.getByRole('region', { name: /^Week of / });
+    expect(await region.count()).toBe(1);
+
+    const centreOfHour = async (hour: number) => {
+      const box = await page.locator(`.cal-wk-hour[data-hour="${hour}"]`).boundingBox();
+      if (!box) throw new Error(`no label for hour ${hour}`);
+      return box.y + box.height / 2;
+    };
+    for (const occurrence of known) {
+      const element = block(occurrence);
+      await element.scrollIntoViewIfNeeded();
+      expect(await element.getAttribute('data-start-minute')).toBe(String(occurrence.minute));
+      const hour = Math.floor(occurrence.minute / 60);
+      const line = await centreOfHour(hour);
+      const hourHeight = (await centreOfHour(hour + 1)) - line;
+      const box = await element.boundingBox();
+      const column = await page.locator(`.cal-wk-col[data-date="${occurrence.day}"]`).boundingBox();
+      if (!box || !column) throw new Error('no box for the block or its day');
+      const expectedTop = line + ((occurrence.minute % 60) / 60) * hourHeight;
+      expect(Math.abs(box.y - expectedTop)).toBeLessThanOrEqual(2);
+      const expectedHeight =
+        ((occurrence.end.getTime() - occurrence.start.getTime()) / 3_600_000) * hourHeight;
+      expect(Math.abs(box.height - expectedHeight)).toBeLessThanOrEqual(2);
+      expect(box.x).toBeGreaterThanOrEqual(column.x - 1);
+      expect(box.x + box.width).toBeLessThanOrEqual(column.x + column.width + 1);
+    }
+    // Tab order is time order within each day (the DOM order of a day's blocks).
+    const startsPerDay = await page.$$eval('.cal-wk-items', (lists) =>
+      lists.map((list) =>
+        Array.from(list.querySelectorAll('[data-start-minute]'), (b) =>
+          Number(b.getAttribute('data-start-minute')),
+        ),
+      ),
+    );
+    for (const starts of startsPerDay) expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    // Day columns are lists named by their long date.
+    expect(await page.getByRole('list', { name: /January 2026/ }).count()).toBe(7);
+
+    await page.locator('.cal-wk-scroll').evaluate((element) => {
+      element.scrollTop = 0;
+    });
+    await page.reload();
+    await page.locator('.cal-wk [data-testid="occurrence"]').first().waitFor();
+    const scrollTop = await page.locator('.cal-wk-scroll').evaluate((element) => element.scrollTop);
+    console.log(`initial scroll of the hour grid: ${scrollTop}px`);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: screenshotPath('calendar-week-grid') });
+
+    // Phone width: the seven columns stay, narrower, with nothing sticking out sideways.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.locator('.cal-wk-col').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const columns = await page
+      .locator('.cal-wk-col')
+      .evaluateAll((elements) =>
+        elements
+          .map((element) => element.getBoundingClientRect())
+          .map((r) => ({ left: r.left, right: r.right })),
+      );
+    expect(columns).toHaveLength(7);
+    for (const column of columns) {
+      expect(column.right - column.left).toBeGreaterThan(30);
+      expect(column.right).toBeLessThanOrEqual(375);
+    }
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: screenshotPath('calendar-week-phone') });
+
+    // This week: a "now" line in today's column only.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${product.url}/calendar?view=week&zone=${encodeURIComponent(WEEK.zone)}`);
+    await page.locator('.cal-wk-col').first().waitFor();
+    const today = toLocalDateTime(new Date(), WEEK.zone).slice(0, 10);
+    expect(await page.locator('.cal-wk-now').count()).toBe(1);
+    expect(await page.locator(`.cal-wk-col[data-date="${today}"] .cal-wk-now`).count()).toBe(1);
+  }, 60_000);
 });

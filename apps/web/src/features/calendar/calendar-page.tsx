@@ -129,7 +129,13 @@ export function CalendarPage() {
         />
       )}
       {view === 'week' && (
-        <WeekView days={shownDays} zone={zone} occurrencesByDay={occurrencesByDay} onOpen={onOpen} />
+        <WeekView
+          days={shownDays}
+          zone={zone}
+          occurrencesByDay={occurrencesByDay}
+          ready={calendar.loadState === 'ready'}
+          onOpen={onOpen}
+        />
       )}
       {view === 'agenda' && (
         <AgendaList

@@ -135,7 +135,7 @@ export function useCalendarWindow(gridFirstDay: string, gridLastDay: string, onU
                   ...event.exceptions,
                   overrides: {
                     ...event.exceptions.overrides,
-                    [originalStart]: { ...event.exceptions.overrides[originalStart], ...patch },
+                    [originalStart]: withoutStaleEnd(event.exceptions.overrides[originalStart], patch),
                   },
                 },
               }
@@ -171,4 +171,17 @@ export function useCalendarWindow(gridFirstDay: string, gridLastDay: string, onU
     change,
     remove,
   };
+}
+
+/**
+ * The optimistic override of a change. A new start without a new end drops an earlier override's end: the
+ * server then keeps the series' duration (calendar-service's editOccurrence), and an old end left behind could
+ * fall before the new start, which the engine rejects (the whole series would show its fallback until the reply).
+ */
+export function withoutStaleEnd(
+  previous: SeriesEvent['exceptions']['overrides'][string] | undefined,
+  patch: OccurrencePatch,
+): SeriesEvent['exceptions']['overrides'][string] {
+  const { end: _staleEnd, ...rest } = previous ?? {};
+  return { ...(patch.start && !patch.end ? rest : previous), ...patch };
 }
