@@ -1,73 +1,56 @@
 /**
  * Expansion: packages/recurrence expanding 50 generated series over 10 years and over one month (the month
- * view), against `rrule` used directly (its own TZID handling: the naive and DST-incorrect baseline). Node only;
- * the browser figure is measured by the calendar browser test.
+ * view), against `rrule` used directly (its own TZID handling: the naive and DST-incorrect baseline), in Node
+ * and — when Chromium is installed — in Chromium, the same code bundled for the browser.
  *   npm run bench -- expansion
  */
-import { expand } from '@firstlight/recurrence';
-import * as rruleModule from 'rrule';
-import { seriesSet } from '../packages/recurrence/bench/series-set.ts';
+import { expansionInChromium } from './expansion-in-chromium.ts';
+import { type ExpansionTimings, runExpansionWorkload } from './expansion-workload.ts';
 import { printTable, writeResult } from './support.ts';
 
-const { rrulestr } = (
-  (rruleModule as { rrulestr?: unknown }).rrulestr !== undefined
-    ? rruleModule
-    : (rruleModule as unknown as { default: typeof rruleModule }).default
-) as typeof rruleModule;
+const round = (ms: number) => Math.round(ms * 100) / 100;
 
-const all = seriesSet();
-const tenYears = [new Date('2025-01-01T00:00:00Z'), new Date('2035-01-01T00:00:00Z')] as const;
-const month = [new Date('2030-03-01T00:00:00Z'), new Date('2030-04-12T00:00:00Z')] as const; // a 6-week grid
-
-const median = (runs: number[]) => runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
-function measure(run: () => number, times = 21) {
-  let count = 0;
-  const ms = median(
-    Array.from({ length: times }, () => {
-      const t0 = performance.now();
-      count = run();
-      return performance.now() - t0;
-    }),
-  );
-  return { ms, count };
+function figuresOf(timings: ExpansionTimings, prefix = '') {
+  const ours = {
+    [`${prefix}ms_10y_50series`]: round(timings.ours10y.ms),
+    [`${prefix}ms_month_view`]: round(timings.oursMonth.ms),
+    [`${prefix}occurrences_per_s`]: Math.round(timings.ours10y.count / (timings.ours10y.ms / 1000)),
+    [`${prefix}occurrences_10y`]: timings.ours10y.count,
+  };
+  const naive = {
+    [`${prefix}ms_10y_50series`]: round(timings.rrule10y.ms),
+    [`${prefix}ms_month_view`]: round(timings.rruleMonth.ms),
+    [`${prefix}occurrences_per_s`]: Math.round(timings.rrule10y.count / (timings.rrule10y.ms / 1000)),
+    [`${prefix}occurrences_10y`]: timings.rrule10y.count,
+  };
+  return { ours, naive };
 }
 
-const ours10y = measure(() => all.reduce((n, s) => n + expand(s, ...tenYears).length, 0));
-const oursMonth = measure(() => all.reduce((n, s) => n + expand(s, ...month).length, 0));
+function rows(timings: ExpansionTimings): [string, string | number][] {
+  return [
+    ['10 years, ours (ms)', round(timings.ours10y.ms)],
+    ['10 years, rrule directly (ms)', round(timings.rrule10y.ms)],
+    ['6-week month grid, ours (ms)', round(timings.oursMonth.ms)],
+    ['6-week month grid, rrule directly (ms)', round(timings.rruleMonth.ms)],
+    ['occurrences/s, ours', Math.round(timings.ours10y.count / (timings.ours10y.ms / 1000))],
+    ['occurrences/s, rrule', Math.round(timings.rrule10y.count / (timings.rrule10y.ms / 1000))],
+    [
+      'occurrences in 10 years (ours / rrule: EXDATEs, overrides and DST differ)',
+      `${timings.ours10y.count} / ${timings.rrule10y.count}`,
+    ],
+  ];
+}
 
-// rrule directly: DTSTART;TZID + the rule, between() — what a naive client would do.
-const rules = all.map((s) => {
-  const start = s.dtstart.length === 10 ? `${s.dtstart.replaceAll('-', '')}` : s.dtstart.replace(/[-:]/g, '');
-  const dtstart = s.tzid ? `DTSTART;TZID=${s.tzid}:${start}` : `DTSTART;VALUE=DATE:${start}`;
-  return rrulestr([dtstart, ...s.recurrence.filter((line) => line.startsWith('RRULE'))].join('\n'), {
-    forceset: true,
-  });
-});
-const rrule10y = measure(() => rules.reduce((n, r) => n + r.between(...tenYears, true).length, 0), 5);
-const rruleMonth = measure(() => rules.reduce((n, r) => n + r.between(...month, true).length, 0), 11);
+const node = runExpansionWorkload();
+printTable('expansion — 50 series, Node (median of warm runs)', rows(node));
+const chromium = await expansionInChromium();
+if (chromium) printTable('expansion — the same, Chromium (bundled by esbuild)', rows(chromium));
+else console.log('\n(no Chromium at /usr/bin/chromium: the browser figures are left out)');
 
-const figures = {
-  ms_10y_50series: Math.round(ours10y.ms * 100) / 100,
-  ms_month_view: Math.round(oursMonth.ms * 100) / 100,
-  occurrences_per_s: Math.round(ours10y.count / (ours10y.ms / 1000)),
-  occurrences_10y: ours10y.count,
-};
-const baseline = {
-  ms_10y_50series: Math.round(rrule10y.ms * 100) / 100,
-  ms_month_view: Math.round(rruleMonth.ms * 100) / 100,
-  occurrences_per_s: Math.round(rrule10y.count / (rrule10y.ms / 1000)),
-  occurrences_10y: rrule10y.count,
-};
-printTable('expansion — 50 series, Node (median of warm runs)', [
-  ['10 years, ours (ms)', figures.ms_10y_50series],
-  ['10 years, rrule directly (ms)', baseline.ms_10y_50series],
-  ['6-week month grid, ours (ms)', figures.ms_month_view],
-  ['6-week month grid, rrule directly (ms)', baseline.ms_month_view],
-  ['occurrences/s, ours', figures.occurrences_per_s],
-  ['occurrences/s, rrule', baseline.occurrences_per_s],
-  [
-    'occurrences in 10 years (ours / rrule: EXDATEs, overrides and DST differ)',
-    `${ours10y.count} / ${rrule10y.count}`,
-  ],
-]);
-await writeResult('expansion', figures, baseline);
+const inNode = figuresOf(node);
+const inChromium = chromium ? figuresOf(chromium, 'chromium_') : { ours: {}, naive: {} };
+await writeResult(
+  'expansion',
+  { ...inNode.ours, ...inChromium.ours },
+  { ...inNode.naive, ...inChromium.naive },
+);
