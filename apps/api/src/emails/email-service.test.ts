@@ -55,6 +55,22 @@ describe('emails', () => {
     expect(page.emails[0]?.labelIds).toEqual(['INBOX', 'READ']);
   });
 
+  it('counts what concurrent upserts inserted exactly (the count drives emails_ready)', async () => {
+    const { id: carol } = await test.db
+      .insertInto('users')
+      .values({ email: 'carol@example.com', display_name: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const chunks = Array.from({ length: 20 }, (_, c) =>
+      Array.from({ length: 50 }, (_, i) => email(carol, 100_000 + c * 50 + i)),
+    );
+    const inserted = await Promise.all(chunks.map((chunk) => upsertEmails(test.db, chunk)));
+    expect(inserted).toEqual(chunks.map(() => 50));
+    // Re-delivered alongside new ones: only the new count.
+    const mixed = [...chunks[0]!.slice(0, 10), email(carol, 200_000), email(carol, 200_001)];
+    expect(await upsertEmails(test.db, mixed)).toBe(2);
+  });
+
   it('pages newest first by keyset, every row exactly once, ending with a null cursor', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;
