@@ -52,7 +52,9 @@ describe.skipIf(skipBrowserTests)('ops page in Chromium', () => {
       .poll(() => page.getByTestId('progress').getAttribute('data-state'), { timeout: 60_000 })
       .toBe('complete');
 
-    await page.goto(`${product.url}/ops`);
+    // The inbox links an ops user to the ops page, and the ops page links back.
+    await page.getByRole('link', { name: 'Ops' }).click();
+    await page.waitForURL(/\/ops$/);
     const job = page
       .getByTestId('ops-job-row')
       .filter({ hasText: OPS })
@@ -75,6 +77,9 @@ describe.skipIf(skipBrowserTests)('ops page in Chromium', () => {
     expect(await batches.nth(1).locator('td').nth(1).textContent()).toBe('low');
     await page.screenshot({ path: screenshotPath('ops-batches'), fullPage: true });
     expect(await accessibilityViolations(page)).toEqual([]);
+    await page.getByRole('navigation', { name: 'Firstlight' }).getByRole('link', { name: 'Inbox' }).click();
+    await page.waitForURL(/\/inbox$/);
+    await page.getByTestId('email-row').first().waitFor();
     await context.close();
   }, 90_000);
 
@@ -85,6 +90,7 @@ describe.skipIf(skipBrowserTests)('ops page in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in first' }).waitFor();
 
     await signIn(page, product.url, USER);
+    expect(await page.getByRole('link', { name: 'Ops' }).count()).toBe(0);
     await page.goto(`${product.url}/ops`);
     await page.getByRole('heading', { name: 'Ops role required' }).waitFor();
     expect(await page.getByTestId('ops-jobs').count()).toBe(0);

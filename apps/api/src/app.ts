@@ -125,7 +125,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
     ...(calendar ? { onSignedIn: (accountId: string) => calendar.syncAccount(accountId) } : {}),
   });
-  await app.register(meRoutes);
+  await app.register(meRoutes, { opsAccess: deps.config.ops });
   await app.register(emailRoutes);
   await app.register(calendarRoutes, {
     // Without a queue (tests of other features) edits stay in the outbox, pending.

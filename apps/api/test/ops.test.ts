@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, OpsIngestionDetailResponse, OpsIngestionListResponse } from '@firstlight/contracts';
+import {
+  ApiError,
+  MeResponse,
+  OpsIngestionDetailResponse,
+  OpsIngestionListResponse,
+} from '@firstlight/contracts';
 import type { IngestionBatchesTable, IngestionJobsTable } from '@firstlight/db';
 import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +42,7 @@ describe('ops API', () => {
       .values([
         { user_id: alice!.id, google_sub: 'sub-alice', email: 'alice@gmail.example' },
         { user_id: bob!.id, google_sub: 'sub-bob', email: 'bob@gmail.example' },
+        { user_id: ops!.id, google_sub: 'sub-ops', email: 'ops@gmail.example' },
       ])
       .returning('id')
       .execute();
@@ -177,6 +183,11 @@ describe('ops API', () => {
   });
 
   it('lets in a signed-in ops user (email matched without case) and the token holder', async () => {
+    // /api/me tells the SPA whom to show the link to /ops.
+    const me = async (cookie: string) =>
+      MeResponse.parse((await get('/api/me', { cookie })).json()).user.isOps;
+    expect(await me(opsCookie)).toBe(true);
+    expect(await me(aliceCookie)).toBe(false);
     for (const url of routes()) {
       expect((await get(url, { cookie: opsCookie })).statusCode, url).toBe(200);
       expect((await get(url)).statusCode, url).toBe(200);

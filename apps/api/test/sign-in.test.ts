@@ -73,6 +73,7 @@ describe('sign-in and the first page', () => {
       (await test.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: session.cookie } })).json(),
     );
     expect(me.user.email).toBe(ALICE);
+    expect(me.user.isOps).toBe(false);
     expect(me.account.status).toBe('active');
     expect(me.ingestion?.ingested).toBe(50);
     expect(me.ingestion?.total).toBe(500);

@@ -5,7 +5,13 @@ export const AccountStatus = z.enum(['active', 'needs_reauth', 'revoked']);
 
 /** `GET /api/me`: who is signed in, their Google account, and their mailbox ingestion. */
 export const MeResponse = z.object({
-  user: z.object({ id: z.string().uuid(), email: z.string(), displayName: z.string().nullable() }),
+  user: z.object({
+    id: z.string().uuid(),
+    email: z.string(),
+    displayName: z.string().nullable(),
+    /** In `OPS_EMAILS`: the SPA links to `/ops` (the ops API checks the role again on every call). */
+    isOps: z.boolean(),
+  }),
   account: z.object({ email: z.string(), status: AccountStatus, scopes: z.array(z.string()) }),
   ingestion: IngestionProgress.nullable(),
 });

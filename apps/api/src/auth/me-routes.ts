@@ -1,10 +1,12 @@
 import { MeResponse } from '@firstlight/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../config.ts';
 import { mailboxProgress } from '../ingestion/progress.ts';
 import { DomainError } from '../lib/errors.ts';
+import { hasOpsRole } from '../ops/ops-access.ts';
 import { findUserWithAccount } from './account-repository.ts';
 
-export const meRoutes: FastifyPluginAsyncZod = async (app) => {
+export const meRoutes: FastifyPluginAsyncZod<{ opsAccess: Config['ops'] }> = async (app, options) => {
   app.get(
     '/api/me',
     { schema: { response: { 200: MeResponse } }, preHandler: (request) => app.requireUser(request) },
@@ -12,7 +14,12 @@ export const meRoutes: FastifyPluginAsyncZod = async (app) => {
       const row = await findUserWithAccount(app.db, request.userId!);
       if (!row) throw new DomainError(401, 'unauthenticated', 'the signed-in user no longer exists');
       return {
-        user: { id: row.userId, email: row.userEmail, displayName: row.displayName },
+        user: {
+          id: row.userId,
+          email: row.userEmail,
+          displayName: row.displayName,
+          isOps: hasOpsRole(options.opsAccess, row.userEmail),
+        },
         account: { email: row.accountEmail, status: row.accountStatus, scopes: row.scopes },
         ingestion: await mailboxProgress(app.db, row.userId),
       };

@@ -23,6 +23,11 @@ export function tokenMatches(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/** A user's email in `OPS_EMAILS` (config lowercases them; Google may not). */
+export function hasOpsRole(access: Config['ops'], email: string): boolean {
+  return access.emails.includes(email.toLowerCase());
+}
+
 /**
  * The ops role: the ops token, or a session whose user's email is in `OPS_EMAILS` (config lowercases them).
  * Throws 401 without either, 403 for a signed-in user who is not ops. Returns the session user, if any.
@@ -39,7 +44,7 @@ export async function requireOpsRole(
   const userId = await credentials.sessionUser();
   if (!userId) throw new DomainError(401, 'unauthenticated', 'sign in as an ops user or send the ops token');
   const email = await findUserEmail(db, userId);
-  if (!email || !access.emails.includes(email.toLowerCase())) {
+  if (!email || !hasOpsRole(access, email)) {
     throw new DomainError(403, 'forbidden', 'the ops role is required');
   }
   return { userId };

@@ -51,6 +51,11 @@ export function InboxPage() {
         <Link className="button" to="/calendar">
           Calendar
         </Link>
+        {me?.user.isOps && (
+          <Link className="button" to="/ops">
+            Ops
+          </Link>
+        )}
         <button type="button" className="button" onClick={signOut}>
           Sign out
         </button>

@@ -23,6 +23,16 @@ export function OpsPage() {
             ? `Updated ${list.updatedAt.toLocaleTimeString()} · every ${OPS_POLL_MS / 1000} s`
             : ''}
         </span>
+        {!denied && (
+          <nav aria-label="Firstlight" className="topbar-links">
+            <Link className="button" to="/inbox">
+              Inbox
+            </Link>
+            <Link className="button" to="/calendar">
+              Calendar
+            </Link>
+          </nav>
+        )}
       </header>
       {denied && (
         <section role="alert" className="card">
