@@ -1,13 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { beginSignIn, completeSignIn } from '../apps/api/src/auth/sign-in-service.ts';
-import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
-import { EMULATOR_CLIENT } from '../apps/api/src/config.ts';
 import { upsertEmails } from '../apps/api/src/emails/email-repository.ts';
 import { batchGetMessageMetadata, gmailClient } from '../apps/api/src/gmail/gmail-api.ts';
 import { parseGmailMessage } from '../apps/api/src/gmail/message-parser.ts';
-import { emulatedGoogle, type GoogleSettings } from '../apps/api/src/google/google-settings.ts';
+import { naiveSignIn } from './naive-sign-in.ts';
 
 /** The naive design's first screen: the whole first backfill batch, stored before the user sees anything. */
 const FIRST_BATCH = 1000;
@@ -26,22 +22,7 @@ export async function naiveCallbackMs(
   emulatorUrl: string,
   email: string,
 ): Promise<number> {
-  const settings: GoogleSettings = emulatedGoogle(emulatorUrl, {
-    ...EMULATOR_CLIENT,
-    redirectUri: 'http://127.0.0.1/naive/callback',
-    requestTimeoutMs: 15_000,
-  });
-  const { url, pending } = await beginSignIn(settings, { consent: false, loginHint: email });
-  // The emulator auto-approves: its authorization endpoint redirects straight back with the code.
-  const consent = await fetch(url, { redirect: 'manual' });
-  const code = new URL(consent.headers.get('location')!).searchParams.get('code');
-  if (!code) throw new Error(`no authorization code for ${email}`);
-
-  const startedAt = performance.now();
-  const signIn = await completeSignIn(
-    { db, settings, cipher: new TokenCipher(randomBytes(32)) },
-    { code, codeVerifier: pending.codeVerifier },
-  );
+  const { startedAt, signIn, settings } = await naiveSignIn(db, emulatorUrl, email);
   const gmail = gmailClient(signIn.oauth, settings);
   const ids: string[] = [];
   let pageToken: string | undefined;

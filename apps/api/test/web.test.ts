@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EmailListQuery, INBOX_FIRST_PAGE_URL } from '@firstlight/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
@@ -33,6 +34,17 @@ describe('serving the SPA', () => {
     const page = await test.app.inject({ method: 'GET', url: '/ops?job=1' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<title>shell</title>');
+  });
+
+  it("announces the inbox's first API calls with the page, so the browser fetches them alongside the bundle", async () => {
+    const inbox = await test.app.inject({ method: 'GET', url: '/inbox' });
+    expect(inbox.headers.link).toBe(
+      `</api/me>; rel=preload; as=fetch; crossorigin=anonymous, <${INBOX_FIRST_PAGE_URL}>; rel=preload; as=fetch; crossorigin=anonymous`,
+    );
+    // The URL the SPA asks for must be one the API accepts: a preload of a refused query would be wasted.
+    const query = new URL(INBOX_FIRST_PAGE_URL, 'http://firstlight.test').searchParams;
+    expect(EmailListQuery.safeParse(Object.fromEntries(query)).success).toBe(true);
+    expect((await test.app.inject({ method: 'GET', url: '/ops' })).headers.link).toBeUndefined();
   });
 
   it('keeps 404 for API paths and missing files, with a JSON error', async () => {

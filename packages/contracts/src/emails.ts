@@ -21,9 +21,14 @@ export const EmailCursor = z
   .max(200)
   .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor returned by this API');
 
+/** The largest page `GET /api/emails` serves; the inbox asks for it (fewer round trips through 100,000 rows). */
+export const EMAIL_PAGE_MAX = 200;
+/** The inbox's first request, which the server also preloads with the page (see apps/api web-routes). */
+export const INBOX_FIRST_PAGE_URL = `/api/emails?limit=${EMAIL_PAGE_MAX}`;
+
 export const EmailListQuery = z.object({
   cursor: EmailCursor.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.coerce.number().int().min(1).max(EMAIL_PAGE_MAX).default(50),
 });
 export type EmailListQuery = z.infer<typeof EmailListQuery>;
 

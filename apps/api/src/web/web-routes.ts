@@ -1,12 +1,22 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
+import { INBOX_FIRST_PAGE_URL } from '@firstlight/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 
 export interface WebOptions {
   /** The Vite build of apps/web. */
   distDir: string;
 }
+
+/**
+ * The API calls a page makes first, announced with the page (`Link: rel=preload`) so the browser fetches them while
+ * it downloads and starts the bundle instead of after: the inbox's first rows arrive with the script, not after
+ * it. `crossorigin=anonymous` is the credentials mode of a same-origin `fetch()`, so the SPA's call reuses them.
+ */
+const PRELOADS: Record<string, string[]> = {
+  '/inbox': ['/api/me', INBOX_FIRST_PAGE_URL],
+};
 
 /** Paths the SPA never owns: a miss there is a real 404, not the app shell. */
 const SERVER_PREFIXES = ['/api/', '/auth/', '/tasks/', '/ws', '/healthz', '/readyz', '/metrics'];
@@ -39,6 +49,13 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, options) =>
     const looksLikeFile = /\.[a-z0-9]+$/i.test(path);
     if (looksLikeFile || SERVER_PREFIXES.some((prefix) => path.startsWith(prefix))) {
       return reply.callNotFound();
+    }
+    const preloads = PRELOADS[path];
+    if (preloads) {
+      reply.header(
+        'link',
+        preloads.map((url) => `<${url}>; rel=preload; as=fetch; crossorigin=anonymous`).join(', '),
+      );
     }
     return reply.sendFile('index.html');
   });

@@ -1,6 +1,8 @@
 import {
+  EMAIL_PAGE_MAX,
   EmailListResponse,
   type EmailSummary,
+  INBOX_FIRST_PAGE_URL,
   type IngestionProgress,
   type ServerMessage,
 } from '@firstlight/contracts';
@@ -9,8 +11,7 @@ import { requestJson } from '../../lib/api-client.ts';
 import { compareNewestFirst, mergeOlder, newerThanTop } from './email-order.ts';
 import { nextProgress } from './progress.ts';
 
-/** The API's largest page: fewer round trips while scrolling through 100,000 rows. */
-export const PAGE_SIZE = 200;
+export const PAGE_SIZE = EMAIL_PAGE_MAX;
 
 export interface InboxState {
   /** Newest first: what the list shows. */
@@ -41,7 +42,7 @@ const initialState: InboxState = {
 function pageUrl(cursor: string | null): string {
   return cursor
     ? `/api/emails?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(cursor)}`
-    : `/api/emails?limit=${PAGE_SIZE}`;
+    : INBOX_FIRST_PAGE_URL;
 }
 
 /**
