@@ -5,23 +5,36 @@
  * on the scale. Figures: messages_per_s, quota_efficiency (units the emulator charged / units the quota made
  * available over the run), errors_429, failed_batches, rss_peak_mb (the API process; the emulator runs in its own).
  * The emulator's latency is scaled by the same factor as the quota window.
+ * Beside it, the naive design on the same quota (naive-backfill.ts: one messages.get per request from a pool of 10,
+ * no pacer, backoff per call) over NAIVE_MESSAGES (default 20,000); its figures are the JSON's `baseline`.
+ * After it, with quota off: write_messages_per_s, the write path alone (50 users × 2,000 parsed messages stored
+ * through upsertEmails, write-path.ts), and pipeline_messages_per_s, the whole backfill of 50 users × 2,000
+ * against an emulator without quota or latency (pipeline.ts).
  *   npm run bench -- backfill          MESSAGES=20000 WINDOW_MS=1000 npm run bench -- backfill
  */
 
 import { startEmulatorProcess } from './emulator-process.ts';
+import { naiveBackfill } from './naive-backfill.ts';
+import { measurePipeline } from './pipeline.ts';
 import { signInOverHttp } from './sign-in-http.ts';
 import { printTable, startBenchProduct, writeResult } from './support.ts';
+import { measureWritePath } from './write-path.ts';
 
 const messages = Number(process.env.MESSAGES ?? 100_000);
 const windowMs = Number(process.env.WINDOW_MS ?? 2_000);
 const unitsPerWindow = 6_000;
 const user = 'backfill@example.com';
+// The naive baseline backfills a smaller mailbox: its rate is quota-bound too, so the size changes only the time.
+const naiveMessages = Number(process.env.NAIVE_MESSAGES ?? 20_000);
+const naiveUser = 'naive@example.com';
+const parallelUsers = 50;
+const messagesPerParallelUser = 2_000;
 
 // The emulator runs in its own process so the RSS figure is the API's. Time runs ×(60,000 / windowMs) for the
 // quota, so it does for latency too: Google's latency against a compressed minute would make the run
 // latency-bound, which at real scale it is not.
 const emulator = await startEmulatorProcess([
-  `--accounts=${user}:${messages}`,
+  `--accounts=${user}:${messages},${naiveUser}:${naiveMessages}`,
   '--seed=1',
   '--auto-approve',
   `--quota-window-ms=${windowMs}`,
@@ -33,6 +46,8 @@ const product = await startBenchProduct(
   { backfill: true, emulatorUrl: emulator.url },
 );
 let rssPeak = process.memoryUsage().rss;
+let quotaBound: Record<string, number> | undefined;
+let naive: Record<string, number> | undefined;
 const sampler = setInterval(() => {
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
 }, 250);
@@ -90,9 +105,61 @@ try {
       ['peak RSS of the API process (MB)', figures.rss_peak_mb],
     ],
   );
-  await writeResult('backfill', figures);
+  quotaBound = figures;
+
+  // The naive design on the same emulator and quota (its own user, so its own per-user window).
+  await emulator.resetStats();
+  const naiveRun = await naiveBackfill(product.db, emulator.url, naiveUser, windowMs / 60_000);
+  const naiveStats = await emulator.stats();
+  const naiveUnits = Object.entries(naiveStats.methods)
+    .filter(([method]) => method.startsWith('gmail.'))
+    .reduce((sum, [, entry]) => sum + entry.units, 0);
+  naive = {
+    messages_per_s: Math.round((naiveRun.stored / naiveRun.seconds) * 10) / 10,
+    quota_efficiency:
+      Math.round((naiveUnits / ((unitsPerWindow * naiveRun.seconds * 1000) / windowMs)) * 1000) / 1000,
+    errors_429: Object.values(naiveStats.methods).reduce((sum, entry) => sum + (entry.errors['429'] ?? 0), 0),
+    messages_lost: naiveRun.failed,
+    messages: naiveRun.stored,
+    seconds: Math.round(naiveRun.seconds),
+  };
+  printTable(`naive backfill — ${naiveMessages} messages, the same quota`, [
+    ['messages stored', `${naiveRun.stored} (${naiveRun.failed} given up after 6 attempts)`],
+    ['messages/s', naive.messages_per_s!],
+    ['quota efficiency (units used / available)', naive.quota_efficiency!],
+    ['429s from the emulator', naive.errors_429!],
+  ]);
 } finally {
   clearInterval(sampler);
   await product.close();
   await emulator.close();
 }
+
+// Quota off, after the quota-bound run (so its RSS figure is not inflated by these), each on its own database
+// and emulator.
+const writePath = await measureWritePath({ users: parallelUsers, messagesPerUser: messagesPerParallelUser });
+const pipeline = await measurePipeline({ users: parallelUsers, messagesPerUser: messagesPerParallelUser });
+printTable(`quota off — ${parallelUsers} users in parallel × ${messagesPerParallelUser} messages`, [
+  [
+    'write path alone: messages written / s',
+    `${writePath.messagesPerSecond} (${writePath.rows} rows in ${writePath.seconds} s)`,
+  ],
+  ['one chunk upsert of 50, p50 / p95 (ms)', `${writePath.chunkP50Ms} / ${writePath.chunkP95Ms}`],
+  [
+    'whole backfill, no latency: messages / s',
+    `${pipeline.messagesPerSecond} (${pipeline.messages} in ${pipeline.seconds} s, ${pipeline.failedJobs} failed jobs)`,
+  ],
+  [
+    'its batches: median run / queue wait (ms), in flight on average',
+    `${pipeline.batchMedianMs} / ${pipeline.queueWaitMedianMs}, ${pipeline.batchesInFlight}`,
+  ],
+]);
+await writeResult(
+  'backfill',
+  {
+    ...quotaBound,
+    write_messages_per_s: writePath.messagesPerSecond,
+    pipeline_messages_per_s: pipeline.messagesPerSecond,
+  },
+  naive,
+);
