@@ -24,9 +24,19 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'localhost:5432/db' }, /DATABASE_URL="localhost:5432\/db" must be a postgres:\/\/ URL/],
     [{ DATABASE_URL: 'mysql://u@h/db' }, /DATABASE_URL="mysql:\/\/u@h\/db" must be a postgres:\/\/ URL/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+    [{ TASK_WORKERS: 'ingest-high=0' }, /TASK_WORKERS="ingest-high=0" must look like/],
+    [{ TASK_WORKERS: 'mail=4' }, /TASK_WORKERS="mail=4" must look like/],
   ])('names the bad variable: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the embedded queue workers per queue, leaving the rest to its defaults', () => {
+    expect(loadConfig({}).tasks).toEqual({ mode: 'embedded', workers: {} });
+    expect(loadConfig({ TASK_WORKERS: 'ingest-low=64,writeback=1' }).tasks).toEqual({
+      mode: 'embedded',
+      workers: { 'ingest-low': 64, writeback: 1 },
+    });
   });
 
   it('reports every bad variable at once', () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { QueueName } from '@firstlight/contracts';
 import { z } from 'zod';
 
 /**
@@ -94,6 +95,13 @@ const EnvSchema = z.object({
     .optional(),
   OPS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   TASK_QUEUE: z.enum(['embedded', 'cloud-tasks']).default('embedded'),
+  TASK_WORKERS: z
+    .string()
+    .regex(
+      /^(ingest-high|ingest-low|writeback)=[1-9]\d{0,2}(,(ingest-high|ingest-low|writeback)=[1-9]\d{0,2})*$/,
+      'must look like ingest-high=16,ingest-low=32,writeback=4 (1–999 each)',
+    )
+    .optional(),
   CLOUD_TASKS_PROJECT: z.string().min(1).default('dev'),
   CLOUD_TASKS_LOCATION: z.string().min(1).default('here'),
   CLOUD_TASKS_EMULATOR_HOST: z
@@ -232,7 +240,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * emulator when CLOUD_TASKS_EMULATOR_HOST is set, over insecure gRPC).
  */
 export type TasksConfig =
-  | { mode: 'embedded' }
+  | {
+      mode: 'embedded';
+      /** Workers per queue in this process (TASK_WORKERS); the queue's defaults where unset. */
+      workers: Partial<Record<QueueName, number>>;
+    }
   | {
       mode: 'cloud-tasks';
       project: string;
@@ -250,7 +262,15 @@ export type TasksConfig =
     };
 
 function tasksConfig(vars: z.infer<typeof EnvSchema>, publicUrl: string): TasksConfig {
-  if (vars.TASK_QUEUE === 'embedded') return { mode: 'embedded' };
+  if (vars.TASK_QUEUE === 'embedded') {
+    const workers = Object.fromEntries(
+      (vars.TASK_WORKERS?.split(',') ?? []).map((entry) => {
+        const [queue, count] = entry.split('=');
+        return [queue, Number(count)];
+      }),
+    );
+    return { mode: 'embedded', workers };
+  }
   const targetUrl = (vars.TASKS_TARGET_URL ?? publicUrl).replace(/\/$/, '');
   if (!vars.TASKS_SERVICE_ACCOUNT) {
     throw new ConfigError(

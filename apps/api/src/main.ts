@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const queue =
     config.tasks.mode === 'cloud-tasks'
       ? new CloudTasksQueue(config.tasks)
-      : new EmbeddedTaskQueue({ connectionString: databaseUrl, log });
+      : new EmbeddedTaskQueue({ connectionString: databaseUrl, concurrency: config.tasks.workers, log });
   const app = await buildApp({
     config,
     db,

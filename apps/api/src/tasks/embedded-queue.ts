@@ -26,13 +26,25 @@ interface JobData {
   payload: unknown;
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { 'ingest-high': 4, 'ingest-low': 4, writeback: 2 };
+/**
+ * A Gmail batch holds its worker while the user's pacer spaces its calls (~50 s for 1,000 messages at Google's
+ * per-user quota), so a worker mostly waits on Google: the ingest queues need about one worker per user being
+ * backfilled at once, not one per core. With 4, 200 users signing in shared 8 workers and backfilled at ~100
+ * messages/s in all, when the quota allows ~19 each (bench `load`).
+ */
+export const DEFAULT_WORKERS: Record<QueueName, number> = {
+  'ingest-high': 16,
+  'ingest-low': 32,
+  writeback: 4,
+};
 
 export class EmbeddedTaskQueue implements TaskQueue {
   readonly description = 'embedded task queue (pg-boss in PostgreSQL)';
   readonly #boss: PgBoss;
   readonly #options: EmbeddedQueueOptions;
   readonly #workers = new Map<QueueName, string[]>();
+  /** Workers running a task now. */
+  readonly #busy = new Set<string>();
   #started = false;
 
   constructor(options: EmbeddedQueueOptions) {
@@ -66,15 +78,17 @@ export class EmbeddedTaskQueue implements TaskQueue {
   async start(dispatch: TaskDispatcher): Promise<void> {
     await this.#ensureStarted();
     for (const queue of QueueName.options) {
-      const count = this.#options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue];
+      const count = this.#options.concurrency?.[queue] ?? DEFAULT_WORKERS[queue];
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
-        ids.push(
-          await this.#boss.work<JobData>(
-            queue,
-            { pollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
-            async ([job]) => {
-              if (!job) return;
+        const worker = { id: '' };
+        worker.id = await this.#boss.work<JobData>(
+          queue,
+          { pollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
+          async ([job]) => {
+            if (!job) return;
+            this.#busy.add(worker.id);
+            try {
               const kind = TaskKind.parse(job.data.kind);
               const result = await dispatch(kind, job.data.payload, {
                 name: job.data.name,
@@ -82,9 +96,12 @@ export class EmbeddedTaskQueue implements TaskQueue {
               });
               // pg-boss retries a job whose handler throws, with its exponential backoff.
               if (result.outcome === 'retry') throw new Error(result.reason);
-            },
-          ),
+            } finally {
+              this.#busy.delete(worker.id);
+            }
+          },
         );
+        ids.push(worker.id);
       }
       this.#workers.set(queue, ids);
     }
@@ -105,10 +122,13 @@ export class EmbeddedTaskQueue implements TaskQueue {
     }
   }
 
-  /** Lets an idle worker of this process pick the new task now instead of at its next poll. */
+  /**
+   * Lets an idle worker of this process pick the new task now instead of at its next poll (pg-boss only
+   * shortens the wait of a worker that is waiting, so notifying a busy one would do nothing).
+   */
   #wake(queue: QueueName): void {
-    const ids = this.#workers.get(queue);
-    if (ids?.[0]) this.#boss.notifyWorker(ids[0]);
+    const idle = this.#workers.get(queue)?.find((id) => !this.#busy.has(id));
+    if (idle) this.#boss.notifyWorker(idle);
   }
 }
 
