@@ -284,11 +284,18 @@ describe.skipIf(skipBrowserTests)('calendar in Chromium', () => {
     const rowBefore = await seriesRow(target.series.id);
     const outboxBefore = await outboxCount();
 
-    // The API refuses the edit (as on a conflicting edit from elsewhere), after a pause so the optimistic
-    // move is seen first. Only the PATCH is intercepted; everything else reaches the real API.
+    // The API refuses the edit (as on a conflicting edit from elsewhere), but only once the test has seen the
+    // optimistic move: the PATCH is held until `release()`, so no timing decides what the test observes. Only
+    // the PATCH is intercepted; everything else reaches the real API.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let patchSeen = false;
     await page.route('**/api/calendar/series/*/occurrences/*', async (route) => {
       if (route.request().method() !== 'PATCH') return route.fallback();
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      patchSeen = true;
+      await released;
       return route.fulfill({
         status: 409,
         contentType: 'application/json',
@@ -300,7 +307,12 @@ describe.skipIf(skipBrowserTests)('calendar in Chromium', () => {
       await block(target).waitFor();
       const title = await block(target).locator('.cal-wk-title').textContent();
       const moved = await changeThroughDialog(target, 'Refused title', 1);
+      // Moved at once, while the server has not answered yet (the PATCH is held).
       await expect.poll(() => block(target).getAttribute('data-start-minute')).toBe(String(moved.minute));
+      expect(await block(target).locator('.cal-wk-title').textContent()).toBe('Refused title');
+      expect(await page.getByRole('alert').count()).toBe(0);
+      await expect.poll(() => patchSeen).toBe(true);
+      release();
 
       // Rolled back: at its old time with its old title, and an alert.
       await expect.poll(() => block(target).getAttribute('data-start-minute')).toBe(String(target.minute));
@@ -310,6 +322,8 @@ describe.skipIf(skipBrowserTests)('calendar in Chromium', () => {
       expect(await alert.textContent()).toMatch(/Could not change .*the series changed meanwhile.*undone/);
       await page.screenshot({ path: screenshotPath('calendar-change-rolled-back') });
     } finally {
+      // Never leave a held request behind if an assertion above failed.
+      release();
       await page.unroute('**/api/calendar/series/*/occurrences/*');
     }
 
@@ -344,6 +358,11 @@ describe.skipIf(skipBrowserTests)('calendar in Chromium', () => {
     const region = page.getByRole('region', { name: /^Week of / });
     expect(await region.count()).toBe(1);
 
+    /** The height of the shortest occurrence in the grid: WCAG 2.2 SC 2.5.8 asks for 24 CSS px targets. */
+    const smallestTarget = () =>
+      page
+        .locator('.cal-wk [data-testid="occurrence"]')
+        .evaluateAll((buttons) => Math.min(...buttons.map((b) => b.getBoundingClientRect().height)));
     const centreOfHour = async (hour: number) => {
       const box = await page.locator(`.cal-wk-hour[data-hour="${hour}"]`).boundingBox();
       if (!box) throw new Error(`no label for hour ${hour}`);
@@ -387,6 +406,25 @@ describe.skipIf(skipBrowserTests)('calendar in Chromium', () => {
     const scrollTop = await page.locator('.cal-wk-scroll').evaluate((element) => element.scrollTop);
     console.log(`initial scroll of the hour grid: ${scrollTop}px`);
     expect(await accessibilityViolations(page)).toEqual([]);
+    // The day header is hidden from assistive tech: each all-day bar names its own days.
+    const bars = await page.locator('.cal-wk-bar').evaluateAll((items) =>
+      items.map((item) => ({
+        date: item.getAttribute('data-date') ?? '',
+        before: item.matches('.cal-wk-bar-from-before'),
+      })),
+    );
+    expect(bars.length).toBeGreaterThan(0);
+    const weekdayAndDay = new Intl.DateTimeFormat('en-GB', {
+      weekday: 'short',
+      day: 'numeric',
+      timeZone: 'UTC',
+    });
+    for (const bar of bars.filter((b) => !b.before)) {
+      const first = weekdayAndDay.format(new Date(`${bar.date}T12:00:00Z`));
+      const name = new RegExp(`^All day: .+, ${first}\\b`);
+      expect(await page.locator('.cal-wk-allday').getByRole('button', { name }).count()).toBeGreaterThan(0);
+    }
+    expect(await smallestTarget()).toBeGreaterThanOrEqual(24);
     await page.screenshot({ path: screenshotPath('calendar-week-grid') });
 
     // Phone width: the seven columns stay, narrower, with nothing sticking out sideways.
@@ -406,6 +444,13 @@ describe.skipIf(skipBrowserTests)('calendar in Chromium', () => {
       expect(column.right).toBeLessThanOrEqual(375);
     }
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await smallestTarget()).toBeGreaterThanOrEqual(24);
+    const smallestText = await page
+      .locator('.cal-wk button, .cal-wk-head, .cal-wk-hour')
+      .evaluateAll((elements) =>
+        Math.min(...elements.map((e) => Number.parseFloat(getComputedStyle(e).fontSize))),
+      );
+    expect(smallestText).toBeGreaterThanOrEqual(12);
     await page.screenshot({ path: screenshotPath('calendar-week-phone') });
 
     // This week: a "now" line in today's column only.

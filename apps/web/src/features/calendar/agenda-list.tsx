@@ -1,4 +1,4 @@
-import { longDate } from './month-grid.tsx';
+import { longDate } from './calendar-dates.ts';
 import { OccurrenceChip } from './occurrence-chip.tsx';
 import type { CalendarOccurrence } from './occurrences.ts';
 

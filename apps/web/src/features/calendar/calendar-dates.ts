@@ -94,3 +94,38 @@ export function zoneFormats(zone: string): ZoneFormats {
 export function todayIn(zone: string): string {
   return dateInZone(new Date(), zone);
 }
+
+/** A civil date's weekday name in the viewer's locale (formatted at UTC noon, so zone-free). */
+export function weekdayName(day: string, width: 'short' | 'long'): string {
+  return new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { weekday: width, timeZone: 'UTC' });
+}
+
+const longDateFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** A civil date spelled out (dates are zone-free: formatted at UTC noon). */
+export function longDate(day: string): string {
+  return longDateFormat.format(new Date(`${day}T12:00:00Z`));
+}
+
+const shortDateFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'long',
+  timeZone: 'UTC',
+});
+
+/**
+ * The civil days an all-day occurrence covers, as the locale writes a range ("Mon 19 – Tue 20 January"; a
+ * single day "Mon 19 January"). `last` is inclusive.
+ */
+export function dateRange(first: string, last: string): string {
+  const from = new Date(`${first}T12:00:00Z`);
+  if (last <= first) return shortDateFormat.format(from);
+  return shortDateFormat.formatRange(from, new Date(`${last}T12:00:00Z`));
+}

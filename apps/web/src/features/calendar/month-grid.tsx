@@ -1,4 +1,4 @@
-import { todayIn } from './calendar-dates.ts';
+import { longDate, todayIn, weekdayName } from './calendar-dates.ts';
 import { OccurrenceChip } from './occurrence-chip.tsx';
 import type { CalendarOccurrence } from './occurrences.ts';
 
@@ -71,21 +71,4 @@ export function MonthGrid({
       </tbody>
     </table>
   );
-}
-
-export function weekdayName(day: string, width: 'short' | 'long'): string {
-  return new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { weekday: width, timeZone: 'UTC' });
-}
-
-const longDateFormat = new Intl.DateTimeFormat(undefined, {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-
-/** A civil date spelled out (dates are zone-free: formatted at UTC noon). */
-export function longDate(day: string): string {
-  return longDateFormat.format(new Date(`${day}T12:00:00Z`));
 }

@@ -6,21 +6,41 @@ export function OccurrenceChip({
   occurrence,
   zone,
   onOpen,
+  dateRange,
+  continuesBefore = false,
+  continuesAfter = false,
 }: {
   occurrence: CalendarOccurrence;
   zone: string;
   onOpen: (occurrence: CalendarOccurrence, opener: HTMLElement) => void;
+  /**
+   * The days it covers, spoken after the title: where the chip sits under an aria-hidden day header (the week's
+   * all-day bars), its name would otherwise carry no date.
+   */
+  dateRange?: string;
+  /** Drawn cut off on that side with an arrow: the bar goes on beyond the days shown. */
+  continuesBefore?: boolean;
+  continuesAfter?: boolean;
 }) {
   const time = occurrence.allDay ? 'All day' : zoneFormats(zone).time.format(occurrence.start);
+  const classes = ['cal-chip'];
+  if (occurrence.allDay) classes.push('cal-chip-allday');
+  if (continuesBefore) classes.push('cal-chip-from-before');
+  if (continuesAfter) classes.push('cal-chip-into-after');
   return (
     <button
       type="button"
-      className={occurrence.allDay ? 'cal-chip cal-chip-allday' : 'cal-chip'}
+      className={classes.join(' ')}
       data-testid="occurrence"
       data-event-id={occurrence.event.id}
       data-original-start={occurrence.originalStart ?? ''}
       onClick={(click) => onOpen(occurrence, click.currentTarget)}
     >
+      {continuesBefore && (
+        <span className="cal-chip-continues" aria-hidden="true">
+          ◀{' '}
+        </span>
+      )}
       {!occurrence.allDay && (
         <time className="cal-chip-time" dateTime={occurrence.start.toISOString()}>
           {time}
@@ -28,10 +48,17 @@ export function OccurrenceChip({
       )}
       {occurrence.allDay && <span className="visually-hidden">All day: </span>}
       <span className="cal-chip-title">{occurrence.title}</span>
+      {dateRange && <span className="visually-hidden">, {dateRange}</span>}
       {occurrence.warning && (
         <span className="cal-warning" title={`Only the first occurrence is shown: ${occurrence.warning}`}>
           <span aria-hidden="true"> ⚠</span>
           <span className="visually-hidden"> (repeat rule unreadable, first occurrence only)</span>
+        </span>
+      )}
+      {continuesAfter && (
+        <span className="cal-chip-continues cal-chip-continues-after" aria-hidden="true">
+          {' '}
+          ▶
         </span>
       )}
     </button>

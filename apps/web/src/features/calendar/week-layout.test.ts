@@ -1,4 +1,5 @@
 import { toInstant } from '@firstlight/recurrence';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { weekDays } from './calendar-dates.ts';
 import { byDay } from './occurrences.ts';
@@ -211,5 +212,42 @@ describe('week layout', () => {
     expect(daySegment(occurrence, '2026-01-13', ZONE)).toBeNull();
     expect(daySegment(occurrence, '2026-01-15', ZONE)).toBeNull();
     expect(packAllDay([], WEEK)).toEqual({ bars: [], lanes: 0 });
+  });
+});
+
+describe('week layout properties', () => {
+  // Occurrences anywhere in one day (zero-length, minutes long, or running past midnight into the next day),
+  // laid out through the whole pipeline: clipped, drawn at the minimum height, packed.
+  const occurrences = fc.array(
+    fc.record({
+      start: fc.integer({ min: 0, max: DAY_MINUTES - 1 }),
+      length: fc.oneof(fc.integer({ min: 0, max: MIN_BLOCK_MINUTES }), fc.integer({ min: 0, max: 600 })),
+    }),
+    { maxLength: 25 },
+  );
+  const at = (minute: number) =>
+    new Date(Date.parse('2026-01-14T00:00:00Z') + minute * 60_000).toISOString().slice(0, 19);
+
+  it('week layout blocks in one day never overlap horizontally when their drawn intervals overlap', () => {
+    fc.assert(
+      fc.property(occurrences, (specs) => {
+        const placed = specs.map((spec, i) =>
+          timed(`o${i}`, at(spec.start), at(spec.start + spec.length), 'UTC'),
+        );
+        for (const blocks of layout(WEEK, placed, 'UTC').timed) {
+          for (const [i, a] of blocks.entries()) {
+            expect(a.bottom - a.top).toBeGreaterThanOrEqual(MIN_BLOCK_MINUTES);
+            expect(a.column).toBeLessThan(a.columns);
+            for (const b of blocks.slice(i + 1)) {
+              if (a.top >= b.bottom || b.top >= a.bottom) continue;
+              // Drawn over the same minutes: their spans [column, column + 1) / columns must not meet.
+              const aSpan = [a.column / a.columns, (a.column + 1) / a.columns] as const;
+              const bSpan = [b.column / b.columns, (b.column + 1) / b.columns] as const;
+              expect(aSpan[1] <= bSpan[0] + 1e-9 || bSpan[1] <= aSpan[0] + 1e-9).toBe(true);
+            }
+          }
+        }
+      }),
+    );
   });
 });

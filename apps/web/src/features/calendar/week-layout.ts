@@ -8,8 +8,12 @@ import { addDays } from './calendar-dates.ts';
  */
 
 export const DAY_MINUTES = 1440;
-/** A zero-length or very short occurrence is still drawn tall enough to read and to click. */
-export const MIN_BLOCK_MINUTES = 20;
+/**
+ * A zero-length or very short occurrence is still drawn tall enough to read and to click: WCAG 2.2 SC 2.5.8
+ * (target size, minimum) asks for 24 CSS px, and an hour row is at least 48 px at every width (`--cal-hour` in
+ * styles.css), so half an hour draws at 24 px or more.
+ */
+export const MIN_BLOCK_MINUTES = 30;
 
 /** What the layout needs of an occurrence (CalendarOccurrence has all of it). */
 export interface Placeable {

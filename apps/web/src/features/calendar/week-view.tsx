@@ -1,6 +1,5 @@
 import { type CSSProperties, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { todayIn, zoneFormats } from './calendar-dates.ts';
-import { longDate, weekdayName } from './month-grid.tsx';
+import { dateRange, longDate, todayIn, weekdayName, zoneFormats } from './calendar-dates.ts';
 import { OccurrenceChip } from './occurrence-chip.tsx';
 import type { CalendarOccurrence } from './occurrences.ts';
 import { DAY_MINUTES, layoutWeek, type TimedBlock, wallClock } from './week-layout.ts';
@@ -70,16 +69,30 @@ export function WeekView({
         <li className="cal-wk-gutter-label" aria-hidden="true">
           all day
         </li>
-        {layout.allDay.map((bar) => (
-          <li
-            key={bar.occurrence.key}
-            className="cal-wk-bar"
-            data-date={days[bar.firstColumn]}
-            style={{ gridColumn: `${bar.firstColumn + 2} / span ${bar.span}`, gridRow: bar.lane + 1 }}
-          >
-            <OccurrenceChip occurrence={bar.occurrence} zone={zone} onOpen={onOpen} />
-          </li>
-        ))}
+        {layout.allDay.map((bar) => {
+          const classes = ['cal-wk-bar'];
+          if (bar.continuesBefore) classes.push('cal-wk-bar-from-before');
+          if (bar.continuesAfter) classes.push('cal-wk-bar-into-after');
+          return (
+            <li
+              key={bar.occurrence.key}
+              className={classes.join(' ')}
+              data-date={days[bar.firstColumn]}
+              style={{ gridColumn: `${bar.firstColumn + 2} / span ${bar.span}`, gridRow: bar.lane + 1 }}
+            >
+              {/* The day header is aria-hidden (the columns are named lists below), so the bar names its days:
+                  the whole range, which also says when it runs on beyond this week. */}
+              <OccurrenceChip
+                occurrence={bar.occurrence}
+                zone={zone}
+                onOpen={onOpen}
+                dateRange={dateRange(bar.occurrence.firstDay, bar.occurrence.lastDay)}
+                continuesBefore={bar.continuesBefore}
+                continuesAfter={bar.continuesAfter}
+              />
+            </li>
+          );
+        })}
       </ul>
       <section
         ref={scroller}
