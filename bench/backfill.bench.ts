@@ -13,7 +13,7 @@
  *   npm run bench -- backfill          MESSAGES=20000 WINDOW_MS=1000 npm run bench -- backfill
  */
 
-import { startEmulatorProcess } from './emulator-process.ts';
+import { errorsWithStatus, gmailUnits, startEmulatorProcess } from './emulator-process.ts';
 import { naiveBackfill } from './naive-backfill.ts';
 import { measurePipeline } from './pipeline.ts';
 import { signInOverHttp } from './sign-in-http.ts';
@@ -70,10 +70,8 @@ try {
   const seconds = (performance.now() - startedAt) / 1000;
   clearInterval(sampler);
   const stats = await emulator.stats();
-  const gmailUnits = Object.entries(stats.methods)
-    .filter(([method]) => method.startsWith('gmail.'))
-    .reduce((sum, [, entry]) => sum + entry.units, 0);
-  const errors429 = Object.values(stats.methods).reduce((sum, entry) => sum + (entry.errors['429'] ?? 0), 0);
+  const unitsUsed = gmailUnits(stats);
+  const errors429 = errorsWithStatus(stats, 429);
   const available = (unitsPerWindow * seconds * 1000) / windowMs;
   const failedBatches = await product.db
     .selectFrom('ingestion_batches')
@@ -85,7 +83,7 @@ try {
   const figures = {
     messages_per_s: Math.round((backfilled / seconds) * 10) / 10,
     quota_limited_messages_per_s: quotaLimitedRate,
-    quota_efficiency: Math.round((gmailUnits / available) * 1000) / 1000,
+    quota_efficiency: Math.round((unitsUsed / available) * 1000) / 1000,
     errors_429: errors429,
     failed_batches: Number(failedBatches.n),
     rss_peak_mb: Math.round(rssPeak / 2 ** 20),
@@ -111,14 +109,12 @@ try {
   await emulator.resetStats();
   const naiveRun = await naiveBackfill(product.db, emulator.url, naiveUser, windowMs / 60_000);
   const naiveStats = await emulator.stats();
-  const naiveUnits = Object.entries(naiveStats.methods)
-    .filter(([method]) => method.startsWith('gmail.'))
-    .reduce((sum, [, entry]) => sum + entry.units, 0);
+  const naiveUnits = gmailUnits(naiveStats);
   naive = {
     messages_per_s: Math.round((naiveRun.stored / naiveRun.seconds) * 10) / 10,
     quota_efficiency:
       Math.round((naiveUnits / ((unitsPerWindow * naiveRun.seconds * 1000) / windowMs)) * 1000) / 1000,
-    errors_429: Object.values(naiveStats.methods).reduce((sum, entry) => sum + (entry.errors['429'] ?? 0), 0),
+    errors_429: errorsWithStatus(naiveStats, 429),
     messages_lost: naiveRun.failed,
     messages: naiveRun.stored,
     seconds: Math.round(naiveRun.seconds),

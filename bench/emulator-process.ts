@@ -6,11 +6,28 @@ import { freePort } from '@firstlight/db';
  * The Google emulator in a process of its own, so a benchmark's RSS figure is the API's alone. Controlled over
  * its admin HTTP API (the same one docker-compose users have).
  */
+/** The emulator's `/admin/stats`: calls, quota units and errors per method since the last reset. */
+export interface EmulatorStats {
+  methods: Record<string, { calls: number; units: number; errors: Record<string, number> }>;
+  errorsByCause: Record<string, number>;
+  quota: { windowMs: number; gmailUnitsPerUser: number; gmailUnitsPerProject: number; enabled: boolean };
+}
+
+/** Quota units charged for Gmail calls (Calendar has its own quota). */
+export function gmailUnits(stats: EmulatorStats): number {
+  return Object.entries(stats.methods)
+    .filter(([method]) => method.startsWith('gmail.'))
+    .reduce((sum, [, entry]) => sum + entry.units, 0);
+}
+
+/** Answers with this HTTP status, every method counted (a batch's parts count one each). */
+export function errorsWithStatus(stats: EmulatorStats, status: number): number {
+  return Object.values(stats.methods).reduce((sum, entry) => sum + (entry.errors[String(status)] ?? 0), 0);
+}
+
 export interface EmulatorProcess {
   url: string;
-  stats(): Promise<{
-    methods: Record<string, { calls: number; units: number; errors: Record<string, number> }>;
-  }>;
+  stats(): Promise<EmulatorStats>;
   resetStats(): Promise<void>;
   close(): Promise<void>;
 }
@@ -32,8 +49,7 @@ export async function startEmulatorProcess(args: string[]): Promise<EmulatorProc
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    stats: async () =>
-      (await (await fetch(`${url}/admin/stats`)).json()) as Awaited<ReturnType<EmulatorProcess['stats']>>,
+    stats: async () => (await (await fetch(`${url}/admin/stats`)).json()) as EmulatorStats,
     resetStats: async () => {
       await fetch(`${url}/admin/reset`, { method: 'POST' });
     },

@@ -33,7 +33,14 @@ export async function startBenchProduct(
   const emulatorUrl = options.emulatorUrl ?? emulator!.url;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_URL: url, ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    PORT: String(port),
+    PUBLIC_URL: url,
+    // The queue's worker counts, as `npm start` reads them.
+    ...(process.env.TASK_WORKERS ? { TASK_WORKERS: process.env.TASK_WORKERS } : {}),
+    ...env,
+  });
   const bus = new EventBus(pg.url, { warn() {}, error() {} });
   await bus.start();
   const app = await buildApp({
@@ -48,13 +55,21 @@ export async function startBenchProduct(
     tokenCipher: new TokenCipher(randomBytes(32)),
     sessionSecret: randomBytes(32).toString('base64url'),
     logger: false,
-    ...(options.backfill ? { queue: new EmbeddedTaskQueue({ connectionString: pg.url }) } : {}),
+    ...(options.backfill
+      ? {
+          queue: new EmbeddedTaskQueue({
+            connectionString: pg.url,
+            ...(config.tasks.mode === 'embedded' ? { concurrency: config.tasks.workers } : {}),
+          }),
+        }
+      : {}),
   });
   await app.listen({ port, host: '127.0.0.1' });
   return {
     url,
     app,
     db,
+    config,
     /** The in-process emulator (undefined with `emulatorUrl`). */
     emulator: emulator!,
     close: async () => {

@@ -9,6 +9,7 @@ import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
 import { type NewEmail, upsertEmails } from '../apps/api/src/emails/email-repository.ts';
 import { METADATA_HEADERS, parseGmailMessage } from '../apps/api/src/gmail/message-parser.ts';
 import { DEFAULT_BATCH_SETTINGS } from '../apps/api/src/ingestion/ingestion-plugin.ts';
+import { percentile } from './support.ts';
 
 export interface WritePathOptions {
   users: number;
@@ -71,15 +72,12 @@ export async function measureWritePath(options: WritePathOptions): Promise<Write
       .select(db.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     const rows = Number(stored.n);
-    chunkMs.sort((a, b) => a - b);
-    const at = (p: number) =>
-      Math.round(chunkMs[Math.min(chunkMs.length - 1, Math.floor(p * chunkMs.length))]!);
     return {
       rows,
       seconds: Math.round(seconds * 100) / 100,
       messagesPerSecond: Math.round(rows / seconds),
-      chunkP50Ms: at(0.5),
-      chunkP95Ms: at(0.95),
+      chunkP50Ms: Math.round(percentile(chunkMs, 50)),
+      chunkP95Ms: Math.round(percentile(chunkMs, 95)),
     };
   } finally {
     await db.destroy();

@@ -90,6 +90,8 @@ describe.skipIf(skipBrowserTests)('ops page in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in first' }).waitFor();
 
     await signIn(page, product.url, USER);
+    // /api/me has answered once the account shows; only then does the absent link mean something.
+    await expect.poll(() => page.locator('.who').textContent()).toBe(USER);
     expect(await page.getByRole('link', { name: 'Ops' }).count()).toBe(0);
     await page.goto(`${product.url}/ops`);
     await page.getByRole('heading', { name: 'Ops role required' }).waitFor();

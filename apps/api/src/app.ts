@@ -16,6 +16,7 @@ import { AccountClients } from './ingestion/account-clients.ts';
 import type { BackfillSettings } from './ingestion/backfill-deps.ts';
 import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-port.ts';
 import { createBackfill } from './ingestion/ingestion-plugin.ts';
+import { InteractiveGate } from './ingestion/interactive-gate.ts';
 import { registerErrorHandler } from './lib/errors.ts';
 import { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops-routes.ts';
@@ -33,6 +34,9 @@ declare module 'fastify' {
     metrics: Metrics;
   }
 }
+
+/** How long one background step waits for sign-ins in progress before going ahead anyway. */
+const INTERACTIVE_MAX_WAIT_MS = 5_000;
 
 export interface AppDependencies {
   config: Config;
@@ -68,6 +72,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const metrics = new Metrics(deps.db);
   app.decorate('metrics', metrics);
   const clients = new AccountClients(deps.db, deps.google, deps.tokenCipher);
+  const interactive = new InteractiveGate(INTERACTIVE_MAX_WAIT_MS);
   const calendar = deps.queue
     ? new CalendarRuntime({
         db: deps.db,
@@ -89,6 +94,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         queue: deps.queue,
         metrics,
         clients,
+        interactive,
         ...(calendar ? { moreHandlers: calendar.handlers } : {}),
         ...(deps.backfillSettings ? { settings: deps.backfillSettings } : {}),
       })
@@ -116,6 +122,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(authRoutes, {
     cipher: deps.tokenCipher,
     firstPageBudgetMs: deps.config.firstPage.budgetMs,
+    interactive,
     onboarding: {
       db: deps.db,
       bus: deps.bus,

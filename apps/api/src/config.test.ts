@@ -26,6 +26,10 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
     [{ TASK_WORKERS: 'ingest-high=0' }, /TASK_WORKERS="ingest-high=0" must look like/],
     [{ TASK_WORKERS: 'mail=4' }, /TASK_WORKERS="mail=4" must look like/],
+    [
+      { TASK_WORKERS: 'writeback=2,writeback=3' },
+      /TASK_WORKERS="writeback=2,writeback=3" names a queue twice/,
+    ],
   ])('names the bad variable: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { QueueName } from '@firstlight/contracts';
+import { QueueName } from '@firstlight/contracts';
 import { z } from 'zod';
 
 /**
@@ -27,6 +27,10 @@ const postgresUrl = z.string().refine(
   },
   { error: 'must be a postgres:// URL, e.g. postgres://user:password@host:5432/firstlight' },
 );
+
+const TASK_WORKERS_EXAMPLE = 'ingest-high=16,ingest-low=32,writeback=4';
+const workersEntry = `(${QueueName.options.join('|')})=[1-9]\\d{0,2}`;
+const TASK_WORKERS_PATTERN = new RegExp(`^${workersEntry}(,${workersEntry})*$`);
 
 const EnvSchema = z.object({
   PORT: port.default(3000),
@@ -98,9 +102,13 @@ const EnvSchema = z.object({
   TASK_WORKERS: z
     .string()
     .regex(
-      /^(ingest-high|ingest-low|writeback)=[1-9]\d{0,2}(,(ingest-high|ingest-low|writeback)=[1-9]\d{0,2})*$/,
-      'must look like ingest-high=16,ingest-low=32,writeback=4 (1–999 each)',
+      TASK_WORKERS_PATTERN,
+      `must look like ${TASK_WORKERS_EXAMPLE} (queues: ${QueueName.options.join(', ')}; 1–999 each)`,
     )
+    .refine((value) => {
+      const queues = value.split(',').map((entry) => entry.split('=')[0]);
+      return new Set(queues).size === queues.length;
+    }, 'names a queue twice')
     .optional(),
   CLOUD_TASKS_PROJECT: z.string().min(1).default('dev'),
   CLOUD_TASKS_LOCATION: z.string().min(1).default('here'),

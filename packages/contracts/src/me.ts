@@ -10,7 +10,8 @@ export const MeResponse = z.object({
     email: z.string(),
     displayName: z.string().nullable(),
     /** In `OPS_EMAILS`: the SPA links to `/ops` (the ops API checks the role again on every call). */
-    isOps: z.boolean(),
+    // Defaulted so an SPA newer than the API instance it reaches (a rolling deploy) still parses the answer.
+    isOps: z.boolean().default(false),
   }),
   account: z.object({ email: z.string(), status: AccountStatus, scopes: z.array(z.string()) }),
   ingestion: IngestionProgress.nullable(),

@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { InteractiveGate } from '../ingestion/interactive-gate.ts';
 import type { OnboardingDeps } from '../ingestion/onboarding-service.ts';
 import { onboardMailbox } from '../ingestion/onboarding-service.ts';
 import { DomainError } from '../lib/errors.ts';
@@ -27,10 +29,14 @@ const CallbackQuery = z.looseObject({
   error: z.string().max(200).optional(),
 });
 
+type CallbackRequest = FastifyRequest & { query: z.infer<typeof CallbackQuery> };
+
 export interface AuthRouteOptions {
   cipher: TokenCipher;
   onboarding: OnboardingDeps;
   firstPageBudgetMs: number;
+  /** Sign-ins in progress, which background work yields to. */
+  interactive?: InteractiveGate;
   /** Background work other capabilities start for a signed-in account (the calendar sync). */
   onSignedIn?: (accountId: string) => Promise<void>;
 }
@@ -56,6 +62,16 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
   });
 
   app.get('/auth/google/callback', { schema: { querystring: CallbackQuery } }, async (request, reply) => {
+    // Background Google work holds back until the callback has answered (InteractiveGate).
+    const leave = options.interactive?.enter();
+    try {
+      return await callback(request, reply);
+    } finally {
+      leave?.();
+    }
+  });
+
+  const callback = async (request: CallbackRequest, reply: FastifyReply) => {
     const startedAt = performance.now();
     const pending = readPending(request.cookies[PENDING_COOKIE], (raw) => request.unsignCookie(raw));
     reply.clearCookie(PENDING_COOKIE, { path: '/auth/google' });
@@ -83,9 +99,6 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
     const session = await startSession(app.db, signedIn.userId, request.headers['user-agent'] ?? null);
     reply.setSessionCookie(session.token);
 
-    options.onSignedIn?.(signedIn.accountId).catch((error: unknown) => {
-      request.log.warn({ err: error, userId: signedIn.userId }, 'could not start the calendar sync');
-    });
     const onboarding = onboardMailbox(options.onboarding, {
       userId: signedIn.userId,
       accountId: signedIn.accountId,
@@ -96,6 +109,13 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
       .catch((error: unknown) => {
         request.log.error({ err: error, userId: signedIn.userId }, 'first page failed');
       });
+    // The calendar sync starts once the first page is in: started together, it competes with the page the user is
+    // waiting for (Google's latency, our CPU) and is not on screen yet.
+    void onboarding.then(() =>
+      options.onSignedIn?.(signedIn.accountId).catch((error: unknown) => {
+        request.log.warn({ err: error, userId: signedIn.userId }, 'could not start the calendar sync');
+      }),
+    );
     const finishedInTime = await Promise.race([
       onboarding.then(() => true),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), options.firstPageBudgetMs).unref()),
@@ -103,7 +123,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
     if (!finishedInTime)
       request.log.warn({ userId: signedIn.userId }, 'first page over budget: redirecting anyway');
     return reply.redirect('/inbox');
-  });
+  };
 
   app.post('/auth/logout', async (request, reply) => {
     const token = sessionToken(request);

@@ -9,6 +9,7 @@ import { routeTasks, type TaskHandlers } from '../tasks/task-router.ts';
 import { AccountClients } from './account-clients.ts';
 import type { BackfillSettings } from './backfill-deps.ts';
 import { BackfillService } from './backfill-service.ts';
+import type { InteractiveGate } from './interactive-gate.ts';
 import { Pacer } from './pacer.ts';
 
 export const DEFAULT_BATCH_SETTINGS = {
@@ -39,6 +40,8 @@ export function createBackfill(
     moreHandlers?: TaskHandlers;
     /** Shared with the other capabilities that call Google for an account. */
     clients?: AccountClients;
+    /** Sign-ins in progress: paced Gmail calls and ingest task starts wait for them (bounded). */
+    interactive?: InteractiveGate;
   },
 ): { service: BackfillService; dispatch: TaskDispatcher } {
   const quota = deps.config.backfill;
@@ -47,6 +50,7 @@ export function createBackfill(
     windowMs: quota.quotaWindowMs,
     utilisation: quota.quotaUtilisation,
     maxConcurrent: quota.maxConcurrent,
+    ...(deps.interactive ? { interactive: deps.interactive } : {}),
   });
   const settings: BackfillSettings = {
     ...DEFAULT_BATCH_SETTINGS,
@@ -65,7 +69,12 @@ export function createBackfill(
     settings,
     log: app.log,
   });
-  const dispatch = routeTasks({ ...service.handlers, ...deps.moreHandlers });
+  const route = routeTasks({ ...service.handlers, ...deps.moreHandlers });
+  // A user's own calendar edit is written back at once; ingest tasks (listers, batches, syncs) yield to sign-ins.
+  const dispatch: TaskDispatcher = async (kind, payload, context) => {
+    if (kind !== 'calendar-writeback') await deps.interactive?.idle();
+    return route(kind, payload, context);
+  };
   app.addHook('onReady', async () => {
     await deps.queue.start(dispatch);
     await service.startReconciler(quota.reconcileEveryMs);

@@ -1,3 +1,4 @@
+import type { InteractiveGate } from './interactive-gate.ts';
 /**
  * Per-user pacing under Gmail's limits (GOOGLE-FACTS): a token bucket refilled at the per-user quota rate and
  * a cap on concurrent calls (Gmail's concurrency limit bites long before the quota). Callers `acquire` the
@@ -15,6 +16,8 @@ export interface PacerOptions {
   utilisation: number;
   /** Concurrent Gmail calls per user (a batch request counts once). */
   maxConcurrent: number;
+  /** Sign-ins in progress: background calls wait for them (bounded) before taking a slot. */
+  interactive?: InteractiveGate;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -31,7 +34,7 @@ interface UserState {
 
 export class Pacer {
   readonly #users = new Map<string, UserState>();
-  readonly #options: Required<PacerOptions>;
+  readonly #options: Required<Omit<PacerOptions, 'interactive'>> & Pick<PacerOptions, 'interactive'>;
 
   constructor(options: PacerOptions) {
     this.#options = {
@@ -59,6 +62,7 @@ export class Pacer {
    * batch) are paid in instalments: the call starts once the bucket has paid for all of it.
    */
   async run<T>(user: string, units: number, call: () => Promise<T>): Promise<T> {
+    await this.#options.interactive?.idle();
     const state = this.#state(user);
     await this.#slot(state);
     try {

@@ -32,6 +32,12 @@ interface JobData {
  * backfilled at once, not one per core. With 4, 200 users signing in shared 8 workers and backfilled at ~100
  * messages/s in all, when the quota allows ~19 each (bench `load`).
  */
+/**
+ * Polls find what no wake-up announced: delayed tasks, retries, tasks enqueued by another process. Every worker
+ * polls on its own, so 52 workers at 0.5 s would be ~100 queries a second on an idle instance.
+ */
+const DEFAULT_POLLING_SECONDS = 2;
+
 export const DEFAULT_WORKERS: Record<QueueName, number> = {
   'ingest-high': 16,
   'ingest-low': 32,
@@ -45,6 +51,7 @@ export class EmbeddedTaskQueue implements TaskQueue {
   readonly #workers = new Map<QueueName, string[]>();
   /** Workers running a task now. */
   readonly #busy = new Set<string>();
+  readonly #lastWoken = new Map<QueueName, number>();
   #started = false;
 
   constructor(options: EmbeddedQueueOptions) {
@@ -84,7 +91,10 @@ export class EmbeddedTaskQueue implements TaskQueue {
         const worker = { id: '' };
         worker.id = await this.#boss.work<JobData>(
           queue,
-          { pollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
+          {
+            pollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? DEFAULT_POLLING_SECONDS,
+            includeMetadata: true,
+          },
           async ([job]) => {
             if (!job) return;
             this.#busy.add(worker.id);
@@ -127,8 +137,17 @@ export class EmbeddedTaskQueue implements TaskQueue {
    * shortens the wait of a worker that is waiting, so notifying a busy one would do nothing).
    */
   #wake(queue: QueueName): void {
-    const idle = this.#workers.get(queue)?.find((id) => !this.#busy.has(id));
-    if (idle) this.#boss.notifyWorker(idle);
+    const ids = this.#workers.get(queue) ?? [];
+    // Round the workers from the one after the last woken: a burst of enqueues wakes as many idle workers
+    // (a woken one is not busy until its handler starts, so "the first idle" would be the same one each time).
+    const from = this.#lastWoken.get(queue) ?? -1;
+    for (let step = 1; step <= ids.length; step++) {
+      const index = (from + step) % ids.length;
+      if (this.#busy.has(ids[index]!)) continue;
+      this.#lastWoken.set(queue, index);
+      this.#boss.notifyWorker(ids[index]!);
+      return;
+    }
   }
 }
 

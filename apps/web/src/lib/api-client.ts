@@ -23,7 +23,9 @@ export async function requestJson<Schema extends z.ZodType>(
 ): Promise<z.infer<Schema>> {
   const response = await fetch(path, {
     method: options.method ?? 'GET',
-    headers: { accept: 'application/json' },
+    // No custom headers: Chromium reuses a `Link: rel=preload` response (the inbox's first page, see the API's
+    // web-routes) only for a request whose headers match the preload's, and a preload cannot send `Accept`. The
+    // API answers JSON whatever the request accepts.
     credentials: 'same-origin',
     signal: options.signal ?? null,
   });
