@@ -40,4 +40,14 @@ describe.skipIf(skipBrowserTests)('sign-in in Chromium', () => {
     await expect.poll(() => page.getByTestId('progress').textContent()).toMatch(/of 2,000 messages/);
     await page.screenshot({ path: screenshotPath('inbox-first-page'), fullPage: false });
   });
+
+  it("serves React's production build even when the tests built it", async () => {
+    // The build is made from inside vitest (NODE_ENV=test); a development React would be 1.5× the bytes.
+    const html = await (await fetch(product.url)).text();
+    const script = /<script type="module"[^>]* src="([^"]+)"/.exec(html)?.[1];
+    expect(script).toBeTruthy();
+    const bundle = await (await fetch(new URL(script!, product.url))).text();
+    expect(bundle.length).toBeGreaterThan(50_000);
+    expect(bundle).not.toContain('Each child in a list should have a unique');
+  });
 });

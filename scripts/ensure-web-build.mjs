@@ -34,6 +34,9 @@ export function ensureWebBuild() {
   execFileSync('npm', ['run', 'build', '--silent', '--workspace', '@firstlight/web'], {
     cwd: root,
     stdio: 'inherit',
+    // Always the production bundle: called from the browser tests, the caller's NODE_ENV is `test`, and Vite would
+    // then ship React's development build (1.5× the bytes, slower) — which `npm start` would go on serving.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   return true;
 }
