@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { upsertEmails } from '../apps/api/src/emails/email-repository.ts';
 import { gmailClient } from '../apps/api/src/gmail/gmail-api.ts';
 import { METADATA_HEADERS, parseGmailMessage } from '../apps/api/src/gmail/message-parser.ts';
-import { naiveSignIn } from './naive-sign-in.ts';
+import { listMessageIds, naiveSignIn } from './naive-sign-in.ts';
 
 /** What a first version typically does: a pool of concurrent `messages.get` calls, no quota pacing. */
 const CONCURRENCY = 10;
@@ -31,17 +31,7 @@ export async function naiveBackfill(
   const gmail = gmailClient(signIn.oauth, settings);
   // Timed from the listing on, as ours is (its lister runs inside the measured time too).
   const startedAt = performance.now();
-  const ids: string[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await gmail.users.messages.list({
-      userId: 'me',
-      maxResults: 500,
-      ...(pageToken ? { pageToken } : {}),
-    });
-    for (const message of page.data.messages ?? []) if (message.id) ids.push(message.id);
-    pageToken = page.data.nextPageToken ?? undefined;
-  } while (pageToken);
+  const ids = await listMessageIds(gmail);
 
   let cursor = 0;
   let stored = 0;

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { upsertEmails } from '../apps/api/src/emails/email-repository.ts';
 import { batchGetMessageMetadata, gmailClient } from '../apps/api/src/gmail/gmail-api.ts';
 import { parseGmailMessage } from '../apps/api/src/gmail/message-parser.ts';
-import { naiveSignIn } from './naive-sign-in.ts';
+import { listMessageIds, naiveSignIn } from './naive-sign-in.ts';
 
 /** The naive design's first screen: the whole first backfill batch, stored before the user sees anything. */
 const FIRST_BATCH = 1000;
@@ -24,17 +24,7 @@ export async function naiveCallbackMs(
 ): Promise<number> {
   const { startedAt, signIn, settings } = await naiveSignIn(db, emulatorUrl, email);
   const gmail = gmailClient(signIn.oauth, settings);
-  const ids: string[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await gmail.users.messages.list({
-      userId: 'me',
-      maxResults: Math.min(500, FIRST_BATCH - ids.length),
-      ...(pageToken ? { pageToken } : {}),
-    });
-    for (const message of page.data.messages ?? []) if (message.id) ids.push(message.id);
-    pageToken = page.data.nextPageToken ?? undefined;
-  } while (pageToken && ids.length < FIRST_BATCH);
+  const ids = await listMessageIds(gmail, FIRST_BATCH);
 
   let cursor = 0;
   let stored = 0;

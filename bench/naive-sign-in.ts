@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { beginSignIn, type CompletedSignIn, completeSignIn } from '../apps/api/src/auth/sign-in-service.ts';
 import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
 import { EMULATOR_CLIENT } from '../apps/api/src/config.ts';
+import type { Gmail } from '../apps/api/src/gmail/gmail-api.ts';
 import { emulatedGoogle, type GoogleSettings } from '../apps/api/src/google/google-settings.ts';
 
 /**
@@ -31,4 +32,20 @@ export async function naiveSignIn(
     { code, codeVerifier: pending.codeVerifier },
   );
   return { startedAt, signIn, settings };
+}
+
+/** The newest `limit` message ids (all of them by default), newest first, in `messages.list` pages of ≤ 500. */
+export async function listMessageIds(gmail: Gmail, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
+  const ids: string[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await gmail.users.messages.list({
+      userId: 'me',
+      maxResults: Math.min(500, limit - ids.length),
+      ...(pageToken ? { pageToken } : {}),
+    });
+    for (const message of page.data.messages ?? []) if (message.id) ids.push(message.id);
+    pageToken = page.data.nextPageToken ?? undefined;
+  } while (pageToken && ids.length < limit);
+  return ids;
 }
