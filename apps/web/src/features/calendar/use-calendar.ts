@@ -104,16 +104,10 @@ export function useCalendarWindow(gridFirstDay: string, gridLastDay: string, onU
       if (!originalStart) return Promise.resolve();
       return optimistic(
         occurrence,
-        (event) =>
-          event.kind === 'series'
-            ? {
-                ...event,
-                exceptions: {
-                  ...event.exceptions,
-                  cancelled: [...event.exceptions.cancelled, originalStart],
-                },
-              }
-            : event,
+        inSeriesExceptions((exceptions) => ({
+          ...exceptions,
+          cancelled: [...exceptions.cancelled, originalStart],
+        })),
         async () => (await cancelOccurrence(occurrence.event.id, originalStart)).event,
         'cancel',
       );
@@ -127,19 +121,13 @@ export function useCalendarWindow(gridFirstDay: string, gridLastDay: string, onU
       if (!originalStart) return Promise.resolve();
       return optimistic(
         occurrence,
-        (event) =>
-          event.kind === 'series'
-            ? {
-                ...event,
-                exceptions: {
-                  ...event.exceptions,
-                  overrides: {
-                    ...event.exceptions.overrides,
-                    [originalStart]: withoutStaleEnd(event.exceptions.overrides[originalStart], patch),
-                  },
-                },
-              }
-            : event,
+        inSeriesExceptions((exceptions) => ({
+          ...exceptions,
+          overrides: {
+            ...exceptions.overrides,
+            [originalStart]: withoutStaleEnd(exceptions.overrides[originalStart], patch),
+          },
+        })),
         async () => (await changeOccurrence(occurrence.event.id, originalStart, patch)).event,
         'change',
       );
@@ -184,4 +172,11 @@ export function withoutStaleEnd(
 ): SeriesEvent['exceptions']['overrides'][string] {
   const { end: _staleEnd, ...rest } = previous ?? {};
   return { ...(patch.start && !patch.end ? rest : previous), ...patch };
+}
+
+/** An optimistic edit of a series' exceptions; singles are left as they are. */
+function inSeriesExceptions(
+  update: (exceptions: SeriesEvent['exceptions']) => SeriesEvent['exceptions'],
+): (event: CalendarEventDto) => CalendarEventDto {
+  return (event) => (event.kind === 'series' ? { ...event, exceptions: update(event.exceptions) } : event);
 }
