@@ -21,7 +21,7 @@ interface ConformanceCase {
 }
 
 const cases: ConformanceCase[] = JSON.parse(
-  readFileSync(new URL('../../../../shared/conformance/rrule-cases.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../conformance/rrule-cases.json', import.meta.url), 'utf8'),
 );
 
 const floating = (local: string) => Date.parse(`${local}Z`);

@@ -285,7 +285,7 @@ interface ConformanceCase {
 
 describe('conformance cases end to end (insert, then events.instances)', () => {
   const all: ConformanceCase[] = JSON.parse(
-    readFileSync(new URL('../../../../shared/conformance/rrule-cases.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../../../conformance/rrule-cases.json', import.meta.url), 'utf8'),
   );
   // The DST cases, and RFC examples with ordinals, BYSETPOS, INTERVAL, UNTIL and BYMONTHDAY=-3.
   const chosen = all.filter(

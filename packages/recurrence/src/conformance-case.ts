@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * One case of a recurrence conformance file (format: shared/conformance/README.md). Local times are
+ * One case of a recurrence conformance file (format: conformance/README.md). Local times are
  * wall-clock `YYYY-MM-DDTHH:MM:SS` in `tzid`; `expected_utc` are the same occurrences as instants.
  */
 const localDateTime = z

@@ -1,6 +1,6 @@
 /**
  * `npm run conformance -- <file.json>`: expands every case of a conformance file (format:
- * shared/conformance/README.md), prints one line per failing case and `N passed, N failed`.
+ * conformance/README.md), prints one line per failing case and `N passed, N failed`.
  * Exit code: 0 all passed, 1 some failed, 2 the file is unreadable or not a conformance file.
  */
 import { readFile } from 'node:fs/promises';

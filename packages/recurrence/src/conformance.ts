@@ -1,5 +1,5 @@
 /**
- * Runs conformance cases (format: shared/conformance/README.md) through the engine. Used by the CLI
+ * Runs conformance cases (format: conformance/README.md) through the engine. Used by the CLI
  * (`npm run conformance -- file.json`) and by the package's tests.
  */
 import { compileSeries } from './compile.ts';
@@ -107,7 +107,7 @@ export function runConformanceText(text: string, source: string): FileOutcome {
       .slice(0, 10)
       .map((issue) => `  at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     return {
-      lines: [`${source}: not a conformance file (see shared/conformance/README.md)`, ...issues],
+      lines: [`${source}: not a conformance file (see conformance/README.md)`, ...issues],
       exitCode: 2,
     };
   }

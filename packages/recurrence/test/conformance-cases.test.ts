@@ -8,10 +8,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConformanceFile, runCase, runConformanceText } from '../src/index.ts';
 
-// The shared conformance data sits beside the repository (../shared), in development and in CI.
-const sharedCases = fileURLToPath(
-  new URL('../../../../shared/conformance/rrule-cases.json', import.meta.url),
-);
+// Public conformance data, copied into the repository (conformance/README.md) so a clone alone passes.
+const sharedCases = fileURLToPath(new URL('../../../conformance/rrule-cases.json', import.meta.url));
 const text = readFileSync(sharedCases, 'utf8');
 const cases = ConformanceFile.parse(JSON.parse(text));
 
