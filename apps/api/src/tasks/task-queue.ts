@@ -26,6 +26,11 @@ export interface TaskContext {
   name: string;
   /** 0 on the first delivery. */
   retryCount: number;
+  /**
+   * Aborted when this process stops (SIGINT/SIGTERM): a long handler hands its work back (lease released,
+   * progress kept) and returns `retry`, so a shutdown never waits for a whole batch.
+   */
+  signal?: AbortSignal;
 }
 
 /** Runs one task: the payload is validated by the dispatcher against the kind's contract. */
