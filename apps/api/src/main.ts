@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { createDatabase, type EmbeddedPostgresHandle, migrate, startEmbeddedPostgres } from '@firstlight/db';
+import {
+  createDatabase,
+  type EmbeddedPostgresHandle,
+  migrate,
+  retryWhileUnreachable,
+  startEmbeddedPostgres,
+} from '@firstlight/db';
 import exitHook from 'async-exit-hook';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
@@ -7,6 +13,8 @@ import { TokenCipher } from './auth/token-cipher.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { type GoogleRuntime, startGoogle } from './google/google-runtime.ts';
 import { loadOrCreateLocalSecrets } from './lib/local-secrets.ts';
+import { keepRunningOnUnhandledRejection } from './lib/process-policy.ts';
+import { repeatLimited } from './lib/repeat-filter.ts';
 import { EventBus } from './realtime/event-bus.ts';
 import { CloudTasksQueue } from './tasks/cloud-tasks-queue.ts';
 import { EmbeddedTaskQueue } from './tasks/embedded-queue.ts';
@@ -19,6 +27,7 @@ import { EmbeddedTaskQueue } from './tasks/embedded-queue.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
+  keepRunningOnUnhandledRejection(log);
 
   let embedded: EmbeddedPostgresHandle | undefined;
   let google: GoogleRuntime | undefined;
@@ -47,12 +56,30 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     const dataDir = join(config.dataDir, 'pg');
     log.info({ dataDir }, 'DATABASE_URL is unset: starting the embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir, onLog: (line) => log.debug({ postgres: line }) });
+    embedded = await startEmbeddedPostgres({
+      dataDir,
+      onLog: (line) => log.debug({ postgres: line }),
+      // Supervised: a server that dies is restarted on the same port; the API waits meanwhile.
+      onWarn: (message) => log.warn(`embedded PostgreSQL: ${message}`),
+    });
     databaseUrl = embedded.url;
   }
-  db = createDatabase({ connectionString: databaseUrl });
+  db = createDatabase({
+    connectionString: databaseUrl,
+    onConnectionError: (error) => log.warn({ err: error }, 'database connection lost'),
+  });
+  const database = db;
+  // A database that is not up yet (or restarting) is waited for; bad credentials or a failing migration exit.
+  const untilReachable = <T>(work: () => Promise<T>) =>
+    retryWhileUnreachable(work, {
+      onWait: (error, delayMs) =>
+        log.warn(
+          { err: { message: error.message, code: (error as { code?: string }).code } },
+          `database unreachable (${redactedTarget(databaseUrl)}): waiting for it, next try in ${delayMs} ms`,
+        ),
+    });
 
-  const applied = await migrate(db);
+  const applied = await untilReachable(() => migrate(database));
   log.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');
 
   const secrets =
@@ -60,13 +87,19 @@ async function main(): Promise<void> {
       ? { tokenEncryptionKey: config.tokenEncryptionKey, sessionSecret: config.sessionSecret }
       : await localSecrets(config, log);
   google = await startGoogle(config, config.host === '0.0.0.0' ? '127.0.0.1' : config.host);
-  bus = new EventBus(databaseUrl, log);
-  await bus.start();
+  const events = new EventBus(databaseUrl, log);
+  bus = events;
+  await untilReachable(() => events.start());
 
   const queue =
     config.tasks.mode === 'cloud-tasks'
       ? new CloudTasksQueue(config.tasks)
-      : new EmbeddedTaskQueue({ connectionString: databaseUrl, concurrency: config.tasks.workers, log });
+      : new EmbeddedTaskQueue({
+          connectionString: databaseUrl,
+          concurrency: config.tasks.workers,
+          // During a database outage every worker's poll fails: one line per distinct error, not one per poll.
+          log: repeatLimited(log),
+        });
   const app = await buildApp({
     config,
     db,
@@ -85,6 +118,16 @@ async function main(): Promise<void> {
   const openAt = process.env.PUBLIC_URL ? `${config.publicUrl}/` : `http://${shownHost}:${port}/`;
   log.info({ google: google.description, tasks: queue.description }, `Firstlight is ready at ${openAt}`);
   console.log(`\n  Firstlight is running: ${openAt}\n  ${google.description}\n  ${queue.description}\n`);
+}
+
+/** host:port/database of a connection string, without credentials, for log lines. */
+function redactedTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
 }
 
 async function localSecrets(config: ReturnType<typeof loadConfig>, log: pino.Logger) {

@@ -1,5 +1,16 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { access, constants, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  access,
+  constants,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
@@ -27,6 +38,8 @@ export interface EmbeddedPostgresOptions {
   /** Extra server settings (`-c name=value`), e.g. `{ fsync: 'off' }` for throwaway test clusters. */
   settings?: Record<string, string>;
   onLog?: (line: string) => void;
+  /** Supervision events worth a warn line (the server died and is being restarted). Default: console.warn. */
+  onWarn?: (message: string) => void;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -35,20 +48,26 @@ export interface EmbeddedPostgresHandle {
   /** Connection string for the maintenance database `postgres` (to create or drop databases). */
   adminUrl: string;
   port: number;
-  pid: number;
-  /** Fast shutdown (SIGINT); resolves when the server has exited. Safe to call twice. */
+  /** The postmaster's pid; a new one after a supervised restart. */
+  readonly pid: number;
+  /** Fast shutdown (SIGINT) for good (no restart); resolves when the server has exited. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 const STOP_TIMEOUT_MS = 15_000;
+const RESTART_MIN_DELAY_MS = 200;
+const RESTART_MAX_DELAY_MS = 5_000;
+/** How long orphaned backends get to notice their postmaster died and exit before we stop them. */
+const ORPHAN_GRACE_MS = 3_000;
 
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
   const dataDir = resolve(options.dataDir);
   const log = options.onLog ?? (() => {});
+  const warn = options.onWarn ?? ((message: string) => console.warn(`embedded PostgreSQL: ${message}`));
   const database = options.database ?? 'firstlight';
   const ownerFile = `${dataDir}.owner`;
 
@@ -61,35 +80,97 @@ export async function startEmbeddedPostgres(
   }
 
   const port = options.port || (await freePort());
-  const child = spawn(
-    (await binaries()).postgres,
-    [
-      ...['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', '/tmp'],
-      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    ],
-    { detached: true, stdio: ['ignore', 'ignore', 'pipe'], ...(runAs ?? {}) },
-  );
-  await waitUntilReady(child, log);
+  const { postgres } = await binaries();
+  const args = [
+    ...['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', '/tmp'],
+    ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+  ];
+  const launch = async (): Promise<ChildProcess> => {
+    const started = spawn(postgres, args, {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(runAs ?? {}),
+    });
+    await waitUntilReady(started, log);
+    return started;
+  };
+
+  let child = await launch();
   await writeFile(ownerFile, String(process.pid));
 
-  const pid = child.pid!;
   // Last resort when the process exits without our shutdown running (an uncaught error): never leave it behind.
-  const killOnExit = () => child.exitCode === null && child.kill('SIGINT');
+  const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGINT');
   process.on('exit', killOnExit);
 
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   await ensureDatabase(`${base}/postgres`, database);
 
   let stopping: Promise<void> | undefined;
+  let restarting: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let wakeRetry: (() => void) | undefined;
+
+  /**
+   * Supervision: a server that exits without our `stop()` (killed, crashed) is started again on the same data
+   * directory and port, so every connection string stays valid and pools reconnect on their own. Postgres
+   * recovers from its WAL; backends orphaned by a SIGKILLed postmaster are waited for (then stopped), because
+   * postgres refuses to start while one still holds the old shared memory.
+   */
+  const supervise = (current: ChildProcess) => {
+    current.once('exit', (code, signal) => {
+      if (stopping || current !== child) return;
+      warn(
+        `the server (pid ${current.pid}) exited on its own (code ${code}, signal ${signal}); restarting it`,
+      );
+      restarting = restart();
+    });
+  };
+  const restart = async () => {
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        await stopOrphanedBackends(dataDir, log);
+        if (stopping) return;
+        const next = await launch();
+        if (stopping) {
+          await stopChild(next);
+          return;
+        }
+        child = next;
+        supervise(next);
+        warn(`restarted (pid ${next.pid}) on port ${port}`);
+        return;
+      } catch (error) {
+        const delay = Math.min(RESTART_MAX_DELAY_MS, RESTART_MIN_DELAY_MS * 2 ** (attempt - 1));
+        warn(`restart attempt ${attempt} failed (${firstLine(error)}); retrying in ${delay} ms`);
+        await new Promise<void>((resolveWait) => {
+          wakeRetry = resolveWait;
+          retryTimer = setTimeout(resolveWait, delay);
+        });
+      }
+    }
+  };
+  supervise(child);
+
   const stop = () => {
     stopping ??= (async () => {
+      clearTimeout(retryTimer);
+      wakeRetry?.();
+      await restarting;
       await stopChild(child);
       process.off('exit', killOnExit);
       await rm(ownerFile, { force: true });
     })();
     return stopping;
   };
-  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, pid, stop };
+  return {
+    url: `${base}/${database}`,
+    adminUrl: `${base}/postgres`,
+    port,
+    get pid() {
+      return child.pid!;
+    },
+    stop,
+  };
 }
 
 async function initialiseCluster(dataDir: string, log: (line: string) => void): Promise<void> {
@@ -169,6 +250,49 @@ async function stopOrphanedServer(dataDir: string, ownerFile: string, log: (line
   log(`stopping an orphaned embedded PostgreSQL (pid ${serverPid}) left by a previous run`);
   process.kill(serverPid, 'SIGINT');
   await waitForExit(serverPid);
+}
+
+/**
+ * After a SIGKILL of the postmaster its backends live on until they notice (most within milliseconds; one busy
+ * in a statement can take longer), attached to the old shared memory, and a new postmaster refuses to start
+ * while they are: wait for them, then stop them — their transactions died with the postmaster anyway. Found
+ * by their working directory (every postgres process runs in its data directory); where /proc is missing the
+ * restart simply retries until they are gone.
+ */
+async function stopOrphanedBackends(dataDir: string, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + ORPHAN_GRACE_MS;
+  const dir = await realpath(dataDir);
+  for (;;) {
+    const orphans = await processesIn(dir);
+    if (orphans.length === 0) return;
+    if (Date.now() > deadline) {
+      log(`stopping orphaned postgres backends: ${orphans.join(', ')}`);
+      for (const pid of orphans) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function processesIn(dir: string): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const found: number[] = [];
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
+    if (cwd === dir) found.push(pid);
+  }
+  return found;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 2).join(' ').trim();
 }
 
 function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promise<void> {

@@ -1,4 +1,11 @@
-export { type ConnectOptions, createDatabase, createPool } from './connect.ts';
+export {
+  type ConnectOptions,
+  createDatabase,
+  createPool,
+  isDatabaseUnreachable,
+  retryWhileUnreachable,
+  type WaitOptions,
+} from './connect.ts';
 export {
   type EmbeddedPostgresHandle,
   type EmbeddedPostgresOptions,

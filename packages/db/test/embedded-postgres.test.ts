@@ -28,6 +28,17 @@ function isAlive(pid: number) {
   }
 }
 
+const busyQueryCount = `select pid from pg_stat_activity where query like 'select count(*) from generate_series%' and state = 'active'`;
+
+/** Polls `check` until it returns something truthy (bounded by the test timeout). */
+async function waitFor<T>(check: () => T | Promise<T>): Promise<NonNullable<T>> {
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('embedded PostgreSQL', () => {
   let dir: string;
   beforeAll(async () => {
@@ -81,6 +92,41 @@ describe('embedded PostgreSQL', () => {
       await next.stop();
     }
     await expect(readFile(`${dataDir}.owner`, 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('restarts a server killed under it on the same port, data intact, even with an orphaned busy backend', async () => {
+    const warnings: string[] = [];
+    const server = await startEmbeddedPostgres({
+      dataDir: join(dir, 'supervised'),
+      onWarn: (message) => warnings.push(message),
+    });
+    try {
+      await query(server.url, 'create table kept (value text); insert into kept values ($$committed$$)');
+      const killed = server.pid;
+      // A backend busy in a statement does not notice its postmaster died and keeps the old shared memory,
+      // which makes a new postmaster refuse to start: the supervisor must deal with it.
+      const busy = new pg.Client({ connectionString: server.url });
+      busy.on('error', () => {});
+      await busy.connect();
+      const running = busy.query('select count(*) from generate_series(1, 10000000000)').catch(() => {});
+      await waitFor(async () => (await query(server.url, busyQueryCount)).length === 1);
+
+      process.kill(killed, 'SIGKILL');
+      await waitFor(() => server.pid !== killed && isAlive(server.pid));
+      expect(server.port).toBeGreaterThan(0);
+      // The same connection string (same port) works again, and committed data survived.
+      const rows = await waitFor(() => query(server.url, 'select value from kept').catch(() => undefined));
+      expect(rows).toEqual([{ value: 'committed' }]);
+      expect(warnings.join('\n')).toMatch(/exited on its own[\s\S]*restarted/);
+      await running;
+      await busy.end().catch(() => {});
+    } finally {
+      await server.stop();
+    }
+    // stop() is for good: nothing comes back.
+    const stoppedPid = server.pid;
+    expect(isAlive(stoppedPid)).toBe(false);
+    await expect(query(server.url, 'select 1')).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('refuses a data dir another live Firstlight process is using', async () => {

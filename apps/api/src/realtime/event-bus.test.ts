@@ -1,5 +1,6 @@
 import type { ServerMessage } from '@firstlight/contracts';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from './event-bus.ts';
 
@@ -78,5 +79,26 @@ describe('EventBus (LISTEN/NOTIFY)', () => {
       reason: null,
     } as unknown as ServerMessage;
     await expect(instance1.publish(test.db, userA, bad)).rejects.toThrow();
+  });
+
+  it('reopens its LISTEN connection when the server drops it, tells its listeners, and delivers again', async () => {
+    const reconnected = new Promise<void>((resolve) => {
+      const off = instance2.onReconnected(() => {
+        off();
+        resolve();
+      });
+    });
+    // What a database restart does to every connection (57P01 on this one).
+    const { rows } = await sql<{ killed: boolean }>`
+      select pg_terminate_backend(pid) as killed from pg_stat_activity
+      where application_name = 'firstlight-events' and datname = current_database()
+        and pid <> pg_backend_pid()`.execute(test.db);
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    await reconnected;
+    expect(instance2.connected).toBe(true);
+    const arrived = nextMessage(instance2, userA);
+    const message: ServerMessage = { type: 'job_status', jobId, status: 'running', reason: null };
+    await instance1.publish(test.db, userA, message);
+    expect(await arrived).toEqual(message);
   });
 });

@@ -18,35 +18,84 @@ const Envelope = z.object({ userId: z.string().uuid(), message: ServerMessage })
 export type UserEventListener = (message: ServerMessage) => void;
 
 export interface EventBusLogger {
+  info?(object: object, message: string): void;
   warn(object: object, message: string): void;
   error(object: object, message: string): void;
 }
 
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 5_000;
+
 export class EventBus {
   readonly #listeners = new Map<string, Set<UserEventListener>>();
+  readonly #reconnected = new Set<() => void>();
   #client: pg.Client | undefined;
   #closed = false;
   #reconnectTimer: NodeJS.Timeout | undefined;
+  #attempt = 0;
 
   constructor(
     private readonly connectionString: string,
     private readonly log: EventBusLogger,
   ) {}
 
-  /** Opens the LISTEN connection; reconnects on its own if it drops. */
+  /**
+   * Opens the LISTEN connection; throws if it cannot (the caller decides whether to wait). Once open, a dropped
+   * connection (database restart, outage) is reopened on its own with backoff, for as long as the bus lives.
+   */
   async start(): Promise<void> {
+    const client = await this.#connect();
+    if (this.#closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.#client = client;
+  }
+
+  /**
+   * Called after the LISTEN connection was reopened: NOTIFYs sent while it was down were lost, so whoever
+   * forwards events (the WebSocket route) resynchronises its clients. Returns the unsubscribe function.
+   */
+  onReconnected(listener: () => void): () => void {
+    this.#reconnected.add(listener);
+    return () => this.#reconnected.delete(listener);
+  }
+
+  /** True while the LISTEN connection is open. */
+  get connected(): boolean {
+    return this.#client !== undefined;
+  }
+
+  async #connect(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.connectionString,
       application_name: 'firstlight-events',
     });
-    client.on('notification', (notification) => this.#deliver(notification.payload));
-    client.on('error', (error) => {
+    let lost = false;
+    const onLost = (error?: Error) => {
+      if (lost) return;
+      lost = true;
+      // Only the live connection schedules a reconnect; a client that failed to connect is the caller's error.
+      if (this.#client !== client) return;
+      this.#client = undefined;
+      client.end().catch(() => {});
+      if (this.#closed) return;
       this.log.warn({ err: error }, 'event bus connection lost; reconnecting');
       this.#scheduleReconnect();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    this.#client = client;
+    };
+    // Without an 'error' listener a dropped connection would be an uncaught exception.
+    client.on('error', (error) => onLost(error));
+    client.on('end', () => onLost());
+    client.on('notification', (notification) => this.#deliver(notification.payload));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      lost = true;
+      await client.end().catch(() => {});
+      throw error;
+    }
+    return client;
   }
 
   async close(): Promise<void> {
@@ -92,16 +141,27 @@ export class EventBus {
 
   #scheduleReconnect(): void {
     if (this.#closed || this.#reconnectTimer) return;
-    const old = this.#client;
-    this.#client = undefined;
-    old?.end().catch(() => {});
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#attempt);
+    this.#attempt++;
     this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      if (this.#closed) return;
-      this.start().catch((error) => {
-        this.log.warn({ err: error }, 'event bus reconnect failed; retrying');
-        this.#scheduleReconnect();
-      });
-    }, 1000);
+      this.#connect().then(
+        (client) => {
+          this.#reconnectTimer = undefined;
+          if (this.#closed) {
+            client.end().catch(() => {});
+            return;
+          }
+          this.#client = client;
+          this.#attempt = 0;
+          this.log.info?.({}, 'event bus reconnected');
+          for (const listener of this.#reconnected) listener();
+        },
+        () => {
+          // Quiet while the database is away: the health monitor says so once; we just keep trying.
+          this.#reconnectTimer = undefined;
+          this.#scheduleReconnect();
+        },
+      );
+    }, delay);
   }
 }
