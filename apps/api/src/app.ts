@@ -11,6 +11,7 @@ import { CalendarRuntime } from './calendar/calendar-runtime.ts';
 import type { Config } from './config.ts';
 import { emailRoutes } from './emails/email-routes.ts';
 import type { GoogleSettings } from './google/google-settings.ts';
+import { DatabaseStatus } from './health/database-status.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import { AccountClients } from './ingestion/account-clients.ts';
 import type { BackfillSettings } from './ingestion/backfill-deps.ts';
@@ -139,8 +140,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     enqueue: calendar?.enqueueWriteback ?? (async () => {}),
   });
   await app.register(opsRoutes, { metrics, access: deps.config.ops });
+  // Watches the database so open pages are told, honestly, when work pauses for an outage and resumes.
+  const database = new DatabaseStatus(deps.db, { log: app.log });
+  app.addHook('onReady', async () => database.start());
+  app.addHook('onClose', async () => database.stop());
   await app.register(realtimeRoutes, {
     bus: deps.bus,
+    database,
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
   });
   await app.register(webRoutes, { distDir: deps.config.webDistDir });

@@ -53,18 +53,31 @@ export const CalendarReadyMessage = z.object({
   changed: z.number().int().nonnegative(),
 });
 
+/**
+ * The server's own health, as far as the page needs to know: while our database is unreachable nothing is
+ * stored and no batch runs, so the page says "paused, resuming by itself" instead of "syncing". Sent to open
+ * sockets when the database goes away and when it is back (then followed by a fresh `snapshot`), and on
+ * connect while it is away. No details: the reason stays in the server's logs and `/readyz`.
+ */
+export const ServiceStatusMessage = z.object({
+  type: z.literal('service_status'),
+  database: z.enum(['available', 'unavailable']),
+});
+
 export const ServerMessage = z.discriminatedUnion('type', [
   SnapshotMessage,
   EmailsReadyMessage,
   BatchCompleteMessage,
   JobStatusMessage,
   CalendarReadyMessage,
+  ServiceStatusMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type SnapshotMessage = z.infer<typeof SnapshotMessage>;
 export type EmailsReadyMessage = z.infer<typeof EmailsReadyMessage>;
 export type BatchCompleteMessage = z.infer<typeof BatchCompleteMessage>;
 export type JobStatusMessage = z.infer<typeof JobStatusMessage>;
+export type ServiceStatusMessage = z.infer<typeof ServiceStatusMessage>;
 
 /** Browser → server: only a resync request; anything else is refused with a close code. */
 export const ClientMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('resync') })]);

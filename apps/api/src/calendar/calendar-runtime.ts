@@ -3,6 +3,7 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { AccountClients } from '../ingestion/account-clients.ts';
+import { repeatLimited } from '../lib/repeat-filter.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import { type TaskQueue, taskName } from '../tasks/task-queue.ts';
 import type { TaskHandlers } from '../tasks/task-router.ts';
@@ -97,8 +98,10 @@ export class CalendarRuntime {
   }
 
   start(): void {
+    // A database outage fails every tick the same way: one line per cause, not one per tick.
+    const log = repeatLimited(this.deps.log, 60_000);
     this.#timer = setInterval(() => {
-      this.tick().catch((error: unknown) => this.deps.log.error({ err: error }, 'calendar scheduler failed'));
+      this.tick().catch((error: unknown) => log.error({ err: error }, 'calendar scheduler failed'));
     }, this.deps.syncEveryMs);
     this.#timer.unref();
   }

@@ -2,6 +2,9 @@ import type { ReadinessResponse } from '@firstlight/contracts';
 import { type Database, migrationStatus } from '@firstlight/db';
 import { type Kysely, sql } from 'kysely';
 
+/** A probe must answer quickly: an orchestrator's readiness check times out, and so would a hung connect. */
+const PROBE_TIMEOUT_MS = 3_000;
+
 /** Readiness: the database answers, and every migration on disk has been applied to it. */
 export async function checkReadiness(
   db: Kysely<Database>,
@@ -10,10 +13,10 @@ export async function checkReadiness(
   const started = performance.now();
   let database: ReadinessResponse['checks']['database'];
   try {
-    await sql`select 1`.execute(db);
+    await withTimeout(sql`select 1`.execute(db), PROBE_TIMEOUT_MS);
     database = { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
-    database = { ok: false, error: (error as Error).message };
+    database = { ok: false, error: `database unreachable: ${(error as Error).message}` };
   }
 
   let migrations: ReadinessResponse['checks']['migrations'];
@@ -33,4 +36,16 @@ export async function checkReadiness(
     }
   }
   return { status: database.ok && migrations.ok ? 'ready' : 'not_ready', checks: { database, migrations } };
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,4 +1,5 @@
 import { TaskPayloads } from '@firstlight/contracts';
+import { repeatLimited, type WarnErrorLogger } from '../lib/repeat-filter.ts';
 import type { TaskHandlers } from '../tasks/task-router.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import type { BackfillStarter } from './backfill-port.ts';
@@ -18,8 +19,12 @@ import { enqueueSyncs } from './sync-scheduler.ts';
 export class BackfillService implements BackfillStarter {
   #timer: NodeJS.Timeout | undefined;
   #syncTimer: NodeJS.Timeout | undefined;
+  /** The timers' failures: a database outage fails every tick the same way, one line per cause is enough. */
+  readonly #timerLog: WarnErrorLogger;
 
-  constructor(private readonly deps: BackfillDeps) {}
+  constructor(private readonly deps: BackfillDeps) {
+    this.#timerLog = repeatLimited(deps.log, 60_000);
+  }
 
   async start(input: {
     jobId: string;
@@ -79,7 +84,7 @@ export class BackfillService implements BackfillStarter {
     try {
       return await reconcile(this.deps);
     } catch (error) {
-      this.deps.log.error({ err: error }, 'reconciler failed');
+      this.#timerLog.error({ err: error }, 'reconciler failed');
       return undefined;
     }
   }
@@ -92,7 +97,7 @@ export class BackfillService implements BackfillStarter {
   async startSyncScheduler(everyMs: number): Promise<void> {
     const tick = () =>
       enqueueSyncs(this.deps, everyMs).catch((error: unknown) =>
-        this.deps.log.error({ err: error }, 'sync scheduler failed'),
+        this.#timerLog.error({ err: error }, 'sync scheduler failed'),
       );
     await tick();
     this.#syncTimer = setInterval(() => void tick(), everyMs);

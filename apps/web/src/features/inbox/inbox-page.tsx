@@ -60,7 +60,11 @@ export function InboxPage() {
           Sign out
         </button>
       </header>
-      <ProgressBar progress={state.progress} needsReauth={me?.account.status === 'needs_reauth'} />
+      <ProgressBar
+        progress={state.progress}
+        needsReauth={me?.account.status === 'needs_reauth'}
+        databaseUnavailable={state.databaseUnavailable}
+      />
       <p className="connection muted" role="status">
         {connection === 'closed' ? 'Connection lost — reconnecting…' : ''}
       </p>

@@ -1,6 +1,6 @@
 import type { IngestionProgress } from '@firstlight/contracts';
 import { describe, expect, it } from 'vitest';
-import { nextProgress, progressCounts, progressPercent } from './progress.ts';
+import { nextProgress, progressCounts, progressPercent, shownProgress } from './progress.ts';
 
 const jobId = '00000000-0000-4000-8000-000000000001';
 const base: IngestionProgress = {
@@ -84,5 +84,19 @@ describe('progress', () => {
     expect(progressCounts({ ...running, etaSeconds: 7_500 })).toContain('about 2 h 5 min left');
     const done = nextProgress(running, { type: 'job_status', jobId, status: 'complete', reason: null })!;
     expect(progressCounts(done)).toBe('13,000 of 48,213 messages');
+  });
+
+  it('shows an unfinished job as paused, without an estimate, while the database is unavailable', () => {
+    const running = { ...base, etaSeconds: 120 };
+    const shown = shownProgress(running, { needsReauth: false, databaseUnavailable: true });
+    expect(shown.pausedBy).toBe('database');
+    expect(shown.progress.status).toBe('paused');
+    expect(progressCounts(shown.progress)).not.toMatch(/left/);
+    expect(shownProgress(running, { needsReauth: false, databaseUnavailable: false })).toEqual({
+      progress: running,
+      pausedBy: null,
+    });
+    const complete = { ...base, status: 'complete' as const, ingested: base.total! };
+    expect(shownProgress(complete, { needsReauth: false, databaseUnavailable: true }).pausedBy).toBeNull();
   });
 });

@@ -76,3 +76,24 @@ export function progressPercent(progress: IngestionProgress): number {
   if (!progress.total) return 0;
   return Math.min(100, Math.floor((progress.ingested / progress.total) * 100));
 }
+
+/** Why the bar shows "paused" although the job itself may say running (the job row cannot say either). */
+export type PauseCause = 'reauth' | 'database' | null;
+
+/**
+ * What the bar shows: an unfinished job is paused while our database is unreachable (nothing can be stored, so
+ * "syncing" would be a lie); a job is paused while Google access has expired.
+ */
+export function shownProgress(
+  progress: IngestionProgress,
+  flags: { needsReauth: boolean; databaseUnavailable: boolean },
+): { progress: IngestionProgress; pausedBy: PauseCause } {
+  const finished = progress.status === 'complete' || progress.status === 'failed';
+  const pausedBy: PauseCause =
+    flags.databaseUnavailable && !finished
+      ? 'database'
+      : progress.status === 'paused' || flags.needsReauth
+        ? 'reauth'
+        : null;
+  return { progress: pausedBy ? { ...progress, status: 'paused' } : progress, pausedBy };
+}

@@ -26,6 +26,8 @@ export interface InboxState {
   loadingOlder: boolean;
   error: string | null;
   progress: IngestionProgress | null;
+  /** The server said its database is unreachable: nothing is stored until it says it is back. */
+  databaseUnavailable: boolean;
 }
 
 const initialState: InboxState = {
@@ -37,6 +39,7 @@ const initialState: InboxState = {
   loadingOlder: false,
   error: null,
   progress: null,
+  databaseUnavailable: false,
 };
 
 function pageUrl(cursor: string | null): string {
@@ -183,6 +186,10 @@ export function useInbox() {
         case 'batch_complete':
         case 'job_status':
           setState((previous) => ({ ...previous, progress: nextProgress(previous.progress, message) }));
+          break;
+        case 'service_status':
+          // A fresh snapshot follows the recovery and resynchronises rows and counters.
+          setState((previous) => ({ ...previous, databaseUnavailable: message.database === 'unavailable' }));
           break;
         case 'calendar_ready':
           break;
