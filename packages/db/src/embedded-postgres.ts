@@ -291,8 +291,10 @@ async function processesIn(dir: string): Promise<number[]> {
   return found;
 }
 
+/** The line that says why (postgres' FATAL), not the banner before it. */
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 2).join(' ').trim();
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+  return (lines.find((line) => /FATAL|PANIC/.test(line)) ?? lines[0] ?? '').trim();
 }
 
 function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promise<void> {

@@ -38,6 +38,9 @@ export async function startGoogle(config: Config, host: string): Promise<GoogleR
     seed: google.seed,
     accounts: google.demoAccounts,
     latency: google.latency,
+    // The emulator keeps Google's per-user quota on the same clock as our pacer: a shortened
+    // GMAIL_QUOTA_WINDOW_MS time-scales both, instead of pacing for a window the emulator does not have.
+    quota: { windowMs: config.backfill.quotaWindowMs, gmailUnitsPerUser: config.backfill.quotaUnits },
     clients: [{ clientId: google.clientId, clientSecret: google.clientSecret }],
   });
   const accounts = google.demoAccounts.map((account) => `${account.email} (${account.mailboxSize} messages)`);

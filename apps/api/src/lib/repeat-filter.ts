@@ -22,13 +22,19 @@ export class RepeatFilter {
   }
 }
 
-/** What identifies "the same error" for rate limiting: its class, code and message, not its stack. */
+/**
+ * What identifies "the same error" for rate limiting: its class, code and message, not its stack — and not
+ * the ids in it (pg-boss appends "(Queue: …, Worker: <uuid>)", which would make every worker's error unique).
+ */
 export function errorKey(message: string, error: unknown): string {
-  if (error instanceof Error) {
-    return `${message}|${error.name}|${(error as { code?: string }).code ?? ''}|${error.message}`;
-  }
-  return `${message}|${String(error)}`;
+  const text =
+    error instanceof Error
+      ? `${error.name}|${(error as { code?: string }).code ?? ''}|${error.message}`
+      : String(error);
+  return `${message}|${text.replace(UUID, '<id>').replace(/\(Queue: [^)]*\)/g, '')}`;
 }
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 export interface WarnErrorLogger {
   warn(object: object, message: string): void;

@@ -29,6 +29,7 @@ const RECONNECT_MAX_MS = 5_000;
 export class EventBus {
   readonly #listeners = new Map<string, Set<UserEventListener>>();
   readonly #reconnected = new Set<() => void>();
+  readonly #lost = new Set<() => void>();
   #client: pg.Client | undefined;
   #closed = false;
   #reconnectTimer: NodeJS.Timeout | undefined;
@@ -61,6 +62,12 @@ export class EventBus {
     return () => this.#reconnected.delete(listener);
   }
 
+  /** Called when the LISTEN connection drops: often the first sign of a database outage. */
+  onConnectionLost(listener: () => void): () => void {
+    this.#lost.add(listener);
+    return () => this.#lost.delete(listener);
+  }
+
   /** True while the LISTEN connection is open. */
   get connected(): boolean {
     return this.#client !== undefined;
@@ -82,6 +89,7 @@ export class EventBus {
       if (this.#closed) return;
       this.log.warn({ err: error }, 'event bus connection lost; reconnecting');
       this.#scheduleReconnect();
+      for (const listener of this.#lost) listener();
     };
     // Without an 'error' listener a dropped connection would be an uncaught exception.
     client.on('error', (error) => onLost(error));

@@ -42,6 +42,8 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeOptions> = async (app, o
     for (const socket of open) await socket.resync();
   };
   const offReconnected = options.bus.onReconnected(() => void resyncAll());
+  // A dropped LISTEN connection is usually the database going away: check now rather than at the next probe.
+  const offLost = options.bus.onConnectionLost(() => void options.database?.probeNow());
   const offDatabase = options.database?.onChange((state) => {
     for (const socket of open) {
       socket.send({ type: 'service_status', database: state.available ? 'available' : 'unavailable' });
@@ -50,6 +52,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeOptions> = async (app, o
   });
   app.addHook('onClose', async () => {
     offReconnected();
+    offLost();
     offDatabase?.();
   });
 
