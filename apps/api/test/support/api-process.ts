@@ -23,7 +23,15 @@ export interface ApiProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function startApiProcess(env: Record<string, string | undefined>): Promise<ApiProcess> {
+export interface LaunchedApi extends Omit<ApiProcess, 'baseUrl'> {
+  /** Resolves with the base URL once the API logged that it is ready; rejects if it exits first. */
+  ready: Promise<string>;
+  /** Resolves with the first line matching `pattern`; rejects if the process exits first. */
+  waitForLine(pattern: RegExp): Promise<string>;
+}
+
+/** Starts the entry point and returns at once (for tests of what it does before it is ready). */
+export function launchApi(env: Record<string, string | undefined>): LaunchedApi {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env };
   for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
@@ -54,26 +62,36 @@ export async function startApiProcess(env: Record<string, string | undefined>): 
     });
   });
 
-  const ready = await new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const line = lines.find((entry) => entry.includes('Firstlight is ready at'));
-      const port = line?.match(/ready at http:\/\/[^/]+:(\d+)\//)?.[1];
-      if (port) {
-        waiters.delete(check);
-        resolve(port);
-      } else if (exitState) {
-        waiters.delete(check);
-        reject(new Error(`the API exited during start (${JSON.stringify(exitState)}):\n${lines.join('\n')}`));
-      }
-    };
-    waiters.add(check);
-    check();
+  const waitForLine = (pattern: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const line = lines.find((entry) => pattern.test(entry));
+        if (line) {
+          waiters.delete(check);
+          resolve(line);
+        } else if (exitState) {
+          waiters.delete(check);
+          reject(
+            new Error(
+              `the API exited (${JSON.stringify(exitState)}) before ${pattern}:\n${lines.join('\n')}`,
+            ),
+          );
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  const ready = waitForLine(/Firstlight is ready at http:\/\/[^/]+:\d+\//).then((line) => {
+    const port = line.match(/ready at http:\/\/[^/]+:(\d+)\//)![1];
+    return `http://127.0.0.1:${port}`;
   });
+  ready.catch(() => {}); // the caller awaits it or not; an early exit must not be an unhandled rejection
 
   return {
     child,
     lines,
-    baseUrl: `http://127.0.0.1:${ready}`,
+    ready,
+    waitForLine,
     exited,
     alive: () => exitState === undefined,
     async stop(graceMs = 20_000) {
@@ -84,6 +102,17 @@ export async function startApiProcess(env: Record<string, string | undefined>): 
       clearTimeout(timer);
     },
   };
+}
+
+/** Starts the entry point and waits until it is ready. */
+export async function startApiProcess(env: Record<string, string | undefined>): Promise<ApiProcess> {
+  const launched = launchApi(env);
+  try {
+    return { ...launched, baseUrl: await launched.ready };
+  } catch (error) {
+    await launched.stop();
+    throw error;
+  }
 }
 
 /** The embedded PostgreSQL's postmaster pid and port, from `postmaster.pid` in its data directory. */
