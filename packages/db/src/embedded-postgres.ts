@@ -364,6 +364,7 @@ export function freePort(): Promise<number> {
 /** Creates `database` if it does not exist. */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
+  client.on('error', () => {}); // a connection lost meanwhile fails the query below; never an uncaught event
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [database]);
