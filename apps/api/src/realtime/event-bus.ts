@@ -29,7 +29,8 @@ export class EventBus {
   #reconnectTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly connectionString: string,
+    /** Also where other long-lived connections of this process go (the instance lock). */
+    readonly connectionString: string,
     private readonly log: EventBusLogger,
   ) {}
 

@@ -22,6 +22,9 @@ export function backfillConfig(overrides: Partial<Config['backfill']> = {}): Con
     maxConcurrent: 4,
     stallAfterMs: 600_000,
     reconcileEveryMs: 60_000,
+    // Short leases on the scaled clock: a dead worker's batch moves on soon (its owner check finds it sooner).
+    leaseMs: 3_000,
+    leaseRenewEveryMs: 500,
     syncEveryMs: 60_000,
     calendarSyncEveryMs: 300_000,
     writebackAttempts: 8,
