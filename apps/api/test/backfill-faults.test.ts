@@ -4,11 +4,12 @@ import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator';
 import { sql } from 'kysely';
 import type { Counter } from 'prom-client';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type AppOnDatabase, buildAppOnDatabase } from './support/backfill-app.ts';
 import {
   backfillConfig,
+  cleanupsOf,
   countRequests,
   expectMailboxStoredExactlyOnce,
   jobInStatus,
@@ -24,15 +25,6 @@ import { buildTestApp, type TestApp } from './support/test-app.ts';
 
 const USER = 'faults@example.com';
 const MAILBOX = 5_000;
-
-/** What a test started, closed when it finishes (last started, first closed), passed or failed. */
-function cleanupsOf(context: TestContext): (cleanup: () => Promise<unknown>) => void {
-  const started: (() => Promise<unknown>)[] = [];
-  context.onTestFinished(async () => {
-    for (const cleanup of started.reverse()) await cleanup().catch(() => {});
-  });
-  return (cleanup) => started.push(cleanup);
-}
 
 async function emulatorWithMailbox(
   seed: number,
@@ -104,8 +96,8 @@ describe.concurrent('the background backfill under faults', () => {
       emulatorUrl: emulator.url,
       tokenKey: randomBytes(32).toString('base64'),
       sessionSecret: randomBytes(32).toString('base64url'),
-      // Short leases: a dead worker's batch is free again soon after it dies.
-      backfillSettings: { leaseMs: 1_500, reenqueueAfterMs: 3_000 },
+      // A lease far longer than the test: the restarted process must not wait for it to lapse.
+      backfillSettings: { leaseMs: 120_000, reenqueueAfterMs: 3_000 },
     };
 
     const worker = await startCrashWorker({
@@ -146,11 +138,28 @@ describe.concurrent('the background backfill under faults', () => {
     emulator.admin.clearFaults();
 
     // The restarted process: same database and secrets, a reconciler that looks often.
+    // The reconciler runs once at start and then only every minute: whatever happens next is the start's doing
+    // (or the lease sweep's, which runs as the lease is renewed).
     const restarted: AppOnDatabase = await buildAppOnDatabase({
       ...deployment,
-      overrides: { backfill: backfillConfig({ reconcileEveryMs: 250 }) },
+      overrides: { backfill: backfillConfig({ reconcileEveryMs: 60_000 }) },
     });
     defer(() => restarted.close());
+    // Ready means reclaimed: the dead process's batch is no longer 'running' under its lease, long before that
+    // lease would have lapsed — never shown as running while nothing runs it.
+    const atStart = await db
+      .selectFrom('ingestion_batches')
+      .select([
+        'status',
+        'lease_owner',
+        'generation',
+        sql<boolean>`now() < ${atCrash.lease_until}`.as('early'),
+      ])
+      .where('seq', '=', running.seq)
+      .executeTakeFirstOrThrow();
+    expect(atStart.early).toBe(true);
+    expect(atStart.generation).toBeGreaterThan(atCrash.generation);
+    expect(atStart.lease_owner).not.toBe(atCrash.lease_owner);
 
     await jobInStatus(db, 'complete', 60_000);
     const { batches } = await expectMailboxStoredExactlyOnce(db, expected);

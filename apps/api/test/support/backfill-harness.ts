@@ -6,7 +6,7 @@ import type { EmulatorHandle } from '@firstlight/google-emulator';
 import { auth, gmail } from '@googleapis/gmail';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { expect } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import type { AppOnDatabaseOptions } from './backfill-app.ts';
 import { cookiesFrom, type SignedIn, signIn } from './sign-in.ts';
@@ -30,6 +30,15 @@ export function backfillConfig(overrides: Partial<Config['backfill']> = {}): Con
     writebackAttempts: 8,
     ...overrides,
   };
+}
+
+/** What a test started, closed when it finishes (last started, first closed), passed or failed. */
+export function cleanupsOf(context: TestContext): (cleanup: () => Promise<unknown>) => void {
+  const started: (() => Promise<unknown>)[] = [];
+  context.onTestFinished(async () => {
+    for (const cleanup of started.reverse()) await cleanup().catch(() => {});
+  });
+  return (cleanup) => started.push(cleanup);
 }
 
 /**
