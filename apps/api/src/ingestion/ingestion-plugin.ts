@@ -7,6 +7,7 @@ import type { EventBus } from '../realtime/event-bus.ts';
 import type { TaskDispatcher, TaskQueue } from '../tasks/task-queue.ts';
 import { routeTasks, type TaskHandlers } from '../tasks/task-router.ts';
 import { AccountClients } from './account-clients.ts';
+import { leasedCalendarSync } from './account-task-lease.ts';
 import type { BackfillSettings } from './backfill-deps.ts';
 import { BackfillService } from './backfill-service.ts';
 import { InstanceLiveness } from './instance-liveness.ts';
@@ -76,7 +77,17 @@ export function createBackfill(
     log: app.log,
     instanceId: liveness.id,
   });
-  const route = routeTasks({ ...service.handlers, ...deps.moreHandlers });
+  const more = { ...deps.moreHandlers };
+  const calendarSync = more['calendar-sync'];
+  if (calendarSync) {
+    more['calendar-sync'] = leasedCalendarSync(calendarSync, {
+      db: app.db,
+      instanceId: liveness.id,
+      lease: { leaseMs: settings.leaseMs, renewEveryMs: settings.leaseRenewEveryMs },
+      log: app.log,
+    });
+  }
+  const route = routeTasks({ ...service.handlers, ...more });
   // A user's own calendar edit is written back at once; ingest tasks (listers, batches, syncs) yield to sign-ins.
   const dispatch: TaskDispatcher = async (kind, payload, context) => {
     if (kind !== 'calendar-writeback') await deps.interactive?.idle();
