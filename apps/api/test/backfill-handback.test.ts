@@ -16,7 +16,7 @@ import { DEFAULT_BATCH_SETTINGS } from '../src/ingestion/ingestion-plugin.ts';
 import { InstanceLiveness } from '../src/ingestion/instance-liveness.ts';
 import { Pacer } from '../src/ingestion/pacer.ts';
 import { PostgresBudgetStore } from '../src/ingestion/quota-budget-repository.ts';
-import { scheduleNextBatch } from '../src/ingestion/scheduler.ts';
+import { bumpAndEnqueue, scheduleNextBatch } from '../src/ingestion/scheduler.ts';
 import { Metrics } from '../src/ops/metrics.ts';
 import { EventBus } from '../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
@@ -25,7 +25,7 @@ import { signIn } from './support/sign-in.ts';
 import { TEST_REDIRECT_URI } from './support/test-app.ts';
 
 const USER = 'handback@example.com';
-// Gmail's 6,000 units a minute on a 10×-faster clock: 1,000 messages take about 5 s, long enough to stop mid-way.
+// Gmail's 6,000 units a minute on a 10×-faster clock: 500 messages take about 2.5 s, long enough to stop mid-way.
 const WINDOW_MS = 6_000;
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -33,7 +33,7 @@ const silent = { info() {}, warn() {}, error() {} };
  * The batch handler on its own, driven by the test (no queue delivers tasks here): the app only signs the user
  * in (no backfill runs), and the test runs the batch with a signal it aborts, as a stopping process would.
  */
-describe('a batch handed back on shutdown', () => {
+describe('a batch that must stop mid-way', () => {
   let emulator: EmulatorHandle;
   let database: TestDatabase;
   let app: FastifyInstance;
@@ -49,7 +49,7 @@ describe('a batch handed back on shutdown', () => {
       latency: 'none',
       autoApprove: true,
       quota: { windowMs: WINDOW_MS },
-      accounts: [{ email: USER, mailboxSize: 1_200 }],
+      accounts: [{ email: USER, mailboxSize: 1_100 }],
     });
     database = await createTestDatabase();
     const google = emulatedGoogle(emulator.url, {
@@ -109,24 +109,18 @@ describe('a batch handed back on shutdown', () => {
     await emulator?.close();
   });
 
-  it('releases its lease at once, keeps what it stored, and a later run completes it exactly', async () => {
+  /** Batch `seq` of the mailbox's ids after the first page (500 each), enqueued; and a count of its stored rows. */
+  async function enqueuedBatch(seq: number) {
     const { db } = database;
-    await signIn(app, USER);
     const job = (await theJob(db))!;
     const firstPage = new Set(job.first_page_ids);
-    const ids = (await mailboxIds(emulator, USER)).filter((id) => !firstPage.has(id)).slice(0, 1_000);
-    await insertBatch(db, { jobId: job.id, seq: 0, tier: 'high', messageIds: ids });
-    // Listing is "done" with this one batch: the job completes when it does.
-    await db
-      .updateTable('ingestion_jobs')
-      .set({ listing_done: true, total: firstPage.size + ids.length })
-      .where('id', '=', job.id)
-      .execute();
+    const rest = (await mailboxIds(emulator, USER)).filter((id) => !firstPage.has(id));
+    const ids = rest.slice(seq * 500, (seq + 1) * 500);
+    await insertBatch(db, { jobId: job.id, seq, tier: 'high', messageIds: ids });
     await scheduleNextBatch(deps, job.id);
-    const enqueued = (await findBatch(db, job.id, 0))!;
+    const enqueued = (await findBatch(db, job.id, seq))!;
     expect(enqueued.status).toBe('enqueued');
-
-    const storedOfBatch = async () => {
+    const stored = async () => {
       const row = await db
         .selectFrom('emails')
         .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -134,8 +128,51 @@ describe('a batch handed back on shutdown', () => {
         .executeTakeFirstOrThrow();
       return row.n;
     };
+    return { job, ids, firstPage, enqueued, stored };
+  }
+
+  it('stops writing once a renewal finds its lease taken over, and leaves the batch to its new holder', async () => {
+    const { db } = database;
+    await signIn(app, USER);
+    const { job, ids, enqueued, stored } = await enqueuedBatch(0);
+    const run = runBatch(deps, { jobId: job.id, seq: 0, generation: enqueued.generation });
+    await waitFor(async () => ((await stored()) >= 100 ? true : undefined), 30_000, 'a fifth stored', 10);
+    // What the lease sweep does when it finds the owner dead or late: the next generation, lease cleared.
+    await bumpAndEnqueue(deps, db, { jobId: job.id, seq: 0, generation: enqueued.generation });
+    const result = await run;
+    expect(result.outcome).toBe('done'); // the delivery is stale: the new generation's task does the batch
+
+    const left = (await findBatch(db, job.id, 0))!;
+    expect({ status: left.status, generation: left.generation, lease: left.lease_until }).toEqual({
+      status: 'enqueued',
+      generation: enqueued.generation + 1,
+      lease: null,
+    });
+    const storedAtReturn = await stored();
+    expect(storedAtReturn).toBeLessThan(ids.length);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await stored()).toBe(storedAtReturn);
+    expect((await theJob(db))!.ingested).toBe(job.ingested);
+
+    expect((await runBatch(deps, { jobId: job.id, seq: 0, generation: left.generation })).outcome).toBe(
+      'done',
+    );
+    expect(await stored()).toBe(ids.length);
+    expect((await theJob(db))!.ingested).toBe(job.ingested + ids.length);
+  }, 60_000);
+
+  it('releases its lease at once, keeps what it stored, and a later run completes it exactly', async () => {
+    const { db } = database;
+    const { job, ids, enqueued, stored: storedOfBatch } = await enqueuedBatch(1);
+    // Listing is "done" with these two batches: the job completes when this one does.
+    const before = (await theJob(db))!;
+    await db
+      .updateTable('ingestion_jobs')
+      .set({ listing_done: true, total: before.ingested + ids.length })
+      .where('id', '=', job.id)
+      .execute();
     const shutdown = new AbortController();
-    const run = runBatch(deps, { jobId: job.id, seq: 0, generation: enqueued.generation }, shutdown.signal);
+    const run = runBatch(deps, { jobId: job.id, seq: 1, generation: enqueued.generation }, shutdown.signal);
     await waitFor(
       async () => ((await storedOfBatch()) >= 200 ? true : undefined),
       30_000,
@@ -148,29 +185,29 @@ describe('a batch handed back on shutdown', () => {
     console.info(`handed back ${Math.round(performance.now() - abortedAt)} ms after the abort`);
 
     expect(result.outcome).toBe('retry');
-    const released = (await findBatch(db, job.id, 0))!;
+    const released = (await findBatch(db, job.id, 1))!;
     expect(['pending', 'enqueued']).toContain(released.status);
     expect(released.lease_until).toBeNull();
     expect(released.lease_owner).toBeNull();
     // Stopped mid-way: what it stored stays stored, nothing was counted, and nothing writes after it returned.
     const storedAtReturn = await storedOfBatch();
-    expect(storedAtReturn).toBeGreaterThanOrEqual(200);
+    expect(storedAtReturn).toBeGreaterThanOrEqual(100);
     expect(storedAtReturn).toBeLessThan(ids.length);
-    expect((await theJob(db))!.ingested).toBe(job.ingested);
+    expect((await theJob(db))!.ingested).toBe(before.ingested);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await storedOfBatch()).toBe(storedAtReturn);
 
     // Any worker runs it again (here: this one, with the generation the hand-back enqueued) and finishes it.
-    const again = await runBatch(deps, { jobId: job.id, seq: 0, generation: released.generation });
+    const again = await runBatch(deps, { jobId: job.id, seq: 1, generation: released.generation });
     expect(again.outcome).toBe('done');
-    const done = (await findBatch(db, job.id, 0))!;
+    const done = (await findBatch(db, job.id, 1))!;
     expect({ status: done.status, stored: done.stored_count }).toEqual({
       status: 'done',
       stored: ids.length,
     });
     expect(await storedOfBatch()).toBe(ids.length);
     const finished = (await theJob(db))!;
-    expect(finished.ingested).toBe(job.ingested + ids.length);
+    expect(finished.ingested).toBe(before.ingested + ids.length);
     expect(finished.status).toBe('complete');
   }, 60_000);
 });
