@@ -1,0 +1,81 @@
+import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InstanceLiveness, ownerIsGone } from './instance-liveness.ts';
+import { withWorkLease } from './work-lease.ts';
+
+const quiet = { warn() {} };
+const timings = { leaseMs: 60_000, renewEveryMs: 50 };
+
+describe('instance liveness and named leases', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  const isGone = async (owner: string) => {
+    const { rows } = await sql<{ gone: boolean }>`select ${ownerIsGone(sql`${owner}::text`)} as gone`.execute(
+      database.db,
+    );
+    return rows[0]!.gone;
+  };
+
+  it('tells a live owner from one whose process (its lock connection) is gone', async () => {
+    const instance = new InstanceLiveness(database.url, quiet);
+    await instance.start();
+    expect(await isGone(instance.id)).toBe(false);
+    await instance.stop();
+    expect(await isGone(instance.id)).toBe(true);
+  });
+
+  it('runs the work of a name once at a time, and takes a dead holder’s lease at once', async () => {
+    const first = new InstanceLiveness(database.url, quiet);
+    const second = new InstanceLiveness(database.url, quiet);
+    await Promise.all([first.start(), second.start()]);
+    const lease = (instance: InstanceLiveness) => ({
+      db: database.db,
+      instanceId: instance.id,
+      lease: timings,
+    });
+    let release!: () => void;
+    let started!: () => void;
+    const inside = new Promise<void>((resolve) => (started = resolve));
+    const holding = withWorkLease(lease(first), 'gmail-sync:a', async () => {
+      started();
+      await new Promise<void>((resolve) => (release = resolve));
+      return 'first';
+    });
+    await inside;
+    // Held by a live instance (its own second attempt included): not run.
+    expect(await withWorkLease(lease(second), 'gmail-sync:a', async () => 'second')).toBeUndefined();
+    expect(await withWorkLease(lease(first), 'gmail-sync:a', async () => 'again')).toBeUndefined();
+    // Another name is free.
+    expect(await withWorkLease(lease(second), 'gmail-sync:b', async () => 'other')).toBe('other');
+
+    // The holder's process dies (its lock connection ends) with the lease a minute from lapsing.
+    await first.stop();
+    expect(await withWorkLease(lease(second), 'gmail-sync:a', async () => 'taken over')).toBe('taken over');
+    release();
+    expect(await holding).toBe('first');
+    await second.stop();
+  });
+
+  it('stops the work when a renewal finds the lease taken', async () => {
+    const instance = new InstanceLiveness(database.url, quiet);
+    await instance.start();
+    const result = await withWorkLease(
+      { db: database.db, instanceId: instance.id, lease: timings },
+      'calendar-sync:x',
+      async (held) => {
+        await database.db.updateTable('work_leases').set({ owner: 'someone-else' }).execute();
+        await new Promise<void>((resolve) => held.signal.addEventListener('abort', () => resolve()));
+        return held.stopped;
+      },
+    );
+    expect(result).toBe('lease-lost');
+    await instance.stop();
+  });
+});
