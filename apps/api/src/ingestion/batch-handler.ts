@@ -26,7 +26,9 @@ import { scheduleNextBatch } from './scheduler.ts';
  * One batch of ≤ 1000 messages (ARCHITECTURE §3 step 5): lease it, fetch what is not stored yet through Gmail
  * batch requests of ≤ 50 parts under the user's pacer, upsert each chunk as it lands (one statement per chunk),
  * then mark it done and add its counts to the job in one transaction. Re-running a done batch is a no-op; a
- * half-done one fetches only what is missing; counters move only on the transition to done.
+ * half-done one fetches only what is missing; counters move only on the transition to done, which is fenced on
+ * the lease (generation and owner). A heartbeat renews the short lease meanwhile; when it finds the lease taken
+ * over, or `signal` aborts (shutdown), the batch stops between chunks, cancelling calls in flight.
  */
 export async function runBatch(
   deps: BackfillDeps,
@@ -111,9 +113,15 @@ export async function runBatch(
     // A few Gmail batch requests in flight; the pacer bounds them again per user. All settle before the batch
     // is finished or handed back: nothing of this run writes after that.
     let cursor = 0;
+    let broken = false; // one failed: the others take no new chunk
     const runs = await Promise.allSettled(
       Array.from({ length: Math.min(settings.requestsInFlight, chunks.length) }, async () => {
-        while (cursor < chunks.length) await work(chunks[cursor++]!);
+        while (cursor < chunks.length && !broken) {
+          await work(chunks[cursor++]!).catch((error: unknown) => {
+            broken = true;
+            throw error;
+          });
+        }
       }),
     );
     const failed = runs.find((run) => run.status === 'rejected');

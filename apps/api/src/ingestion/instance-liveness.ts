@@ -34,6 +34,10 @@ export class InstanceLiveness {
   /** Holds the lock before this process takes any lease (a lease whose owner holds no lock looks dead). */
   async start(): Promise<void> {
     this.#stopped = false;
+    await this.#connect();
+  }
+
+  async #connect(): Promise<void> {
     const client = new pg.Client({
       connectionString: this.connectionString,
       application_name: `firstlight-instance-${this.id.slice(0, 8)}`,
@@ -45,9 +49,19 @@ export class InstanceLiveness {
       client.end().catch(() => {});
       this.#scheduleRetry();
     });
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
     // Blocking: another process may hold our key for an instant (its try-lock while we were away).
     await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [instanceLockName(this.id)]);
+    // Stopped while (re)connecting: let go at once rather than hold a connection nobody will end.
+    if (this.#stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
     this.#client = client;
   }
 
@@ -64,7 +78,7 @@ export class InstanceLiveness {
     if (this.#stopped || this.#retry) return;
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
-      this.start().catch((error: unknown) => {
+      this.#connect().catch((error: unknown) => {
         this.log.warn({ err: error, instance: this.id }, 'instance lock: still no database; retrying');
         this.#scheduleRetry();
       });

@@ -31,6 +31,28 @@ describe('instance liveness and named leases', () => {
     expect(await isGone(instance.id)).toBe(true);
   });
 
+  it('takes its lock again when its connection is cut while the process lives', async () => {
+    const instance = new InstanceLiveness(database.url, quiet, { retryMs: 20 });
+    await instance.start();
+    const name = `firstlight-instance-${instance.id.slice(0, 8)}`;
+    const backends = async () => {
+      const { rows } = await sql<{ pid: number }>`
+        select pid from pg_stat_activity where application_name = ${name}`.execute(database.db);
+      return rows.map((row) => row.pid);
+    };
+    const [before] = await backends();
+    await sql`select pg_terminate_backend(${before}::int)`.execute(database.db);
+    // Others may reclaim its leases meanwhile (safe: every write is fenced); then it holds its lock again, on a
+    // new connection.
+    for (let tries = 0; ; tries++) {
+      const now = await backends();
+      if (now.length === 1 && now[0] !== before && !(await isGone(instance.id))) break;
+      if (tries > 200) throw new Error('the instance lock was not taken again');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await instance.stop();
+  });
+
   it('runs the work of a name once at a time, and takes a dead holder’s lease at once', async () => {
     const first = new InstanceLiveness(database.url, quiet);
     const second = new InstanceLiveness(database.url, quiet);

@@ -170,8 +170,11 @@ export async function signInFollowingConsent(app: FastifyInstance, email: string
 
 const WORKER = fileURLToPath(new URL('./backfill-crash-worker.ts', import.meta.url));
 
-/** Starts the crash worker (another API process) and resolves once it has signed the user in. */
-export async function startCrashWorker(options: AppOnDatabaseOptions & { email: string }) {
+/**
+ * Starts the crash worker (another API process) and resolves once it has signed the user in (without `email`:
+ * once it is ready, a restarted instance).
+ */
+export async function startCrashWorker(options: AppOnDatabaseOptions & { email?: string }) {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WORKER], {
     env: { ...process.env, FIRSTLIGHT_CRASH_WORKER: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'pipe'],
