@@ -14,6 +14,7 @@ import { runBatch } from '../src/ingestion/batch-handler.ts';
 import { findBatch, insertBatch } from '../src/ingestion/batch-repository.ts';
 import { DEFAULT_BATCH_SETTINGS } from '../src/ingestion/ingestion-plugin.ts';
 import { InstanceLiveness } from '../src/ingestion/instance-liveness.ts';
+import { runLister } from '../src/ingestion/lister.ts';
 import { Pacer } from '../src/ingestion/pacer.ts';
 import { PostgresBudgetStore } from '../src/ingestion/quota-budget-repository.ts';
 import { bumpAndEnqueue, scheduleNextBatch } from '../src/ingestion/scheduler.ts';
@@ -131,9 +132,46 @@ describe('a batch that must stop mid-way', () => {
     return { job, ids, firstPage, enqueued, stored };
   }
 
-  it('stops writing once a renewal finds its lease taken over, and leaves the batch to its new holder', async () => {
+  it('a lister stopped mid-call hands back at once, its page token kept, under a new generation', async () => {
     const { db } = database;
     await signIn(app, USER);
+    const job = (await theJob(db))!;
+    // Every Google call of the user now takes 5 s: the stop must cancel the call in flight, not wait for it.
+    emulator.admin.setFaults({ accounts: { [USER]: { slowRate: 1, slowMs: 5_000 } } });
+    const shutdown = new AbortController();
+    const run = runLister(deps, { jobId: job.id, generation: job.list_generation }, shutdown.signal);
+    await waitFor(
+      async () => ((await theJob(db))!.list_lease_owner === liveness.id ? true : undefined),
+      10_000,
+      'the lister to hold its lease',
+      10,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its first call is in flight
+    const abortedAt = performance.now();
+    shutdown.abort();
+    const result = await run;
+    const tookMs = performance.now() - abortedAt;
+    emulator.admin.clearFaults();
+    console.info(`lister handed back ${Math.round(tookMs)} ms after the abort`);
+    expect(result.outcome).toBe('retry');
+    const after = (await theJob(db))!;
+    expect({
+      leaseUntil: after.list_lease_until,
+      owner: after.list_lease_owner,
+      generation: after.list_generation,
+      token: after.list_page_token,
+      done: after.listing_done,
+    }).toEqual({
+      leaseUntil: null,
+      owner: null,
+      generation: job.list_generation + 1,
+      token: job.list_page_token,
+      done: false,
+    });
+  }, 30_000);
+
+  it('stops writing once a renewal finds its lease taken over, and leaves the batch to its new holder', async () => {
+    const { db } = database;
     const { job, ids, enqueued, stored } = await enqueuedBatch(0);
     const run = runBatch(deps, { jobId: job.id, seq: 0, generation: enqueued.generation });
     await waitFor(async () => ((await stored()) >= 100 ? true : undefined), 30_000, 'a fifth stored', 10);
