@@ -2,7 +2,8 @@
  * A restart of `npm start` is invisible to users: the real entry point, run as a child process on one DATA_DIR,
  * signed in through the embedded emulator's consent page, stopped with SIGINT and started again, still knows
  * the session, still holds a working Google grant (new mail arrives through incremental sync from the saved
- * historyId, the calendar syncs), and asks nobody to sign in again.
+ * historyId, the calendar syncs), and asks nobody to sign in again. A grant revoked later marks the account,
+ * never the finished job.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -47,7 +48,7 @@ function startProduct(env: Record<string, string>): Promise<Product> {
   };
   started.push(product);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "ready at" line in 40 s:\n${output}`)), 40_000);
+    const timer = setTimeout(() => reject(new Error(`no "ready at" line in 60 s:\n${output}`)), 40_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const ready = /Firstlight is ready at (http:\/\/[^/\s"]+)\//.exec(output);
@@ -174,6 +175,22 @@ describe('restarting the product on the same DATA_DIR', () => {
     expect(after.body.account.status).toBe('active');
     expect(after.body.ingestion?.status).toBe('complete');
     expect(second.output()).not.toMatch(/refused the refresh token/);
+
+    // When Google does refuse later (the user revoked access), the finished mailbox stays finished.
+    const post = (path: string, body: unknown = {}) =>
+      fetch(`${second.googleUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await post(`/admin/accounts/${ADA}/revoke`);
+    await post(`/admin/accounts/${ADA}/expire-access-tokens`);
+    await post(`/admin/gmail/${ADA}/deliver`, { count: 1 });
+    const revoked = await waitFor('the account to need a sign-in', async () => {
+      const me = await getJson<MeResponse>(`${second.url}/api/me`, cookie);
+      return me.body.account.status === 'needs_reauth' ? me.body : undefined;
+    });
+    expect(revoked.ingestion?.status).toBe('complete');
     expect([0, 130]).toContain(await second.stop());
-  }, 90_000);
+  }, 120_000);
 });
