@@ -48,7 +48,7 @@ function startProduct(env: Record<string, string>): Promise<Product> {
   };
   started.push(product);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "ready at" line in 60 s:\n${output}`)), 40_000);
+    const timer = setTimeout(() => reject(new Error(`no "ready at" line in 60 s:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const ready = /Firstlight is ready at (http:\/\/[^/\s"]+)\//.exec(output);
