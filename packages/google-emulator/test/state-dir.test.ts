@@ -166,6 +166,30 @@ describe('an emulator with a state dir', () => {
     ]);
   });
 
+  // That the save precedes the reply (onSend) is by construction: in one process it cannot be told from a save
+  // on the next loop turn. What is tested: nothing waits for close().
+  it('saves changes as they happen: an emulator killed without close() loses nothing it answered', async () => {
+    const dir = stateDir();
+    const first = await start({ stateDir: dir });
+    const calendar = await calendarFor(first, ADA);
+    const full = await sync(calendar);
+    const single = full.items.find((e) => !e.recurrence && !e.recurringEventId && e.status === 'confirmed')!;
+    await calendar.events.patch({
+      calendarId: 'primary',
+      eventId: single.id!,
+      requestBody: { summary: 'Acknowledged' },
+    });
+    await admin(first, `/admin/gmail/${ADA}/deliver`, { count: 1 });
+    // No close(): a second emulator reads the directory while the first is as a kill -9 would leave it.
+    const second = await start({ stateDir: dir });
+    const { data } = await (await calendarFor(second, ADA)).events.get({
+      calendarId: 'primary',
+      eventId: single.id!,
+    });
+    expect(data.summary).toBe('Acknowledged');
+    expect(second.admin.gmail.profile(ADA).messagesTotal).toBe(41);
+  });
+
   it('keeps the data of its first day: a restart without an anchor serves the saved one', async () => {
     const dir = stateDir();
     const first = await start({ stateDir: dir, anchor: Date.UTC(2026, 0, 15) });
