@@ -153,7 +153,8 @@ export function printTable(results: ScenarioResult[]): void {
       console.log(
         `\n  ${result.name}: API ${exit.process} exited on its own (code ${exit.code}, signal ${exit.signal}):`,
       );
-      for (const line of exit.tail.slice(-4)) console.log(`    ${line.slice(0, 300)}`);
+      for (const line of exit.tail.filter((entry) => !/^\s+at /.test(entry)).slice(-6))
+        console.log(`    ${line.slice(0, 300)}`);
     }
     if (result.error) console.log(`\n  ${result.name}: ${result.error.split('\n')[0]}`);
   }

@@ -145,7 +145,7 @@ export class Supervised {
           code,
           signal: signalName,
           expected: this.#expecting,
-          tail: this.#tail(8),
+          tail: this.#tail(14),
         });
         resolve();
       });
@@ -170,12 +170,28 @@ export class Supervised {
     }
   }
 
+  /** Why it went: raw output (stack traces) and error-level log lines, from the end of its log. */
   #tail(lines: number): string[] {
+    let text = '';
     try {
-      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines);
+      text = readFileSync(this.logFile, 'utf8');
     } catch {
       return [];
     }
+    return text
+      .trimEnd()
+      .split('\n')
+      .slice(-80)
+      .flatMap((line) => {
+        if (!line.startsWith('{')) return line.trim() ? [line] : [];
+        try {
+          const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+          return (entry.level ?? 0) >= 50 ? [`[log error] ${entry.msg}: ${entry.err?.message ?? ''}`] : [];
+        } catch {
+          return [line];
+        }
+      })
+      .slice(-lines);
   }
 }
 
