@@ -66,7 +66,9 @@ export function toResult(
     quota429: audit.quota429,
     concurrency429: audit.concurrency429,
     apiExitedUnexpectedly: audit.exits.some((exit) => !exit.expected),
-    exits: audit.exits,
+    exits: audit.exits.map(({ tail, ...exit }) =>
+      exit.expected ? exit : { ...exit, cause: headline(tail), tail },
+    ),
     timeline: outcome.timeline,
     details: run.details,
   };
@@ -147,17 +149,21 @@ export function printTable(results: ScenarioResult[]): void {
       expected: boolean;
       code: number | null;
       signal: string | null;
-      tail: string[];
+      cause: string[];
     }[]) {
       if (exit.expected) continue;
       console.log(
         `\n  ${result.name}: API ${exit.process} exited on its own (code ${exit.code}, signal ${exit.signal}):`,
       );
-      for (const line of exit.tail.filter((entry) => !/^\s+at /.test(entry)).slice(-6))
-        console.log(`    ${line.slice(0, 300)}`);
+      for (const line of exit.cause) console.log(`    ${line.slice(0, 300)}`);
     }
     if (result.error) console.log(`\n  ${result.name}: ${result.error.split('\n')[0]}`);
   }
+}
+
+/** The lines of a crash that say what happened (not the stack frames nor the error's properties). */
+export function headline(tail: string[]): string[] {
+  return tail.filter((line) => /^\S/.test(line) && !/^(}|\^|Node\.js v|\[\.\.\.)/.test(line)).slice(-6);
 }
 
 function machine(): string {

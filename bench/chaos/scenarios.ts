@@ -40,16 +40,23 @@ async function inTrial<T>(
   setup: (trial: Trial) => Promise<T>,
   disturb: (trial: Trial, setUp: T, details: Record<string, unknown>) => Promise<void>,
 ): Promise<ScenarioRun> {
+  const began = performance.now();
+  const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
   const trial = await Trial.open(name, context.settings, database);
   const details: Record<string, unknown> = {};
+  const overhead: Record<string, number> = { openS: seconds(began) };
   try {
     const setUp = await setup(trial);
+    overhead.setupS = seconds(began) - overhead.openS!;
     const disturbing = disturb(trial, setUp, details).catch((error: unknown) => {
       details.disturbanceError = error instanceof Error ? error.message : String(error);
     });
     const outcome = await trial.waitForBackfill(context.timeoutS);
     await disturbing;
-    return { outcome, audit: await trial.audit(), details };
+    const auditing = performance.now();
+    const audit = await trial.audit();
+    overhead.auditS = seconds(auditing);
+    return { outcome, audit, details: { ...details, overhead } };
   } finally {
     await trial.close();
   }

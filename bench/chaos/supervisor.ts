@@ -145,7 +145,7 @@ export class Supervised {
           code,
           signal: signalName,
           expected: this.#expecting,
-          tail: this.#tail(14),
+          tail: this.#tail(40),
         });
         resolve();
       });
