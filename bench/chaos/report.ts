@@ -163,7 +163,10 @@ export function printTable(results: ScenarioResult[]): void {
 
 /** The lines of a crash that say what happened (not the stack frames nor the error's properties). */
 export function headline(tail: string[]): string[] {
-  return tail.filter((line) => /^\S/.test(line) && !/^(}|\^|Node\.js v|\[\.\.\.)/.test(line)).slice(-6);
+  const said = (line: string) => /^\S/.test(line) && !/^(}|\^|Node\.js v|\[\.\.\.)/.test(line);
+  // Frames in the queue library or our code name the path that let the error through.
+  const where = (line: string) => /^\s+at .*(pg-boss\/src|apps\/api\/src|packages\/db\/src)/.test(line);
+  return tail.filter((line) => said(line) || where(line)).slice(-8);
 }
 
 function machine(): string {

@@ -47,7 +47,7 @@ async function inTrial<T>(
   const overhead: Record<string, number> = { openS: seconds(began) };
   try {
     const setUp = await setup(trial);
-    overhead.setupS = seconds(began) - overhead.openS!;
+    overhead.setupS = Math.round((seconds(began) - overhead.openS!) * 10) / 10;
     const disturbing = disturb(trial, setUp, details).catch((error: unknown) => {
       details.disturbanceError = error instanceof Error ? error.message : String(error);
     });
