@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { QueueName, TaskKind } from '@firstlight/contracts';
 import { createDatabase, withMigrationLock } from '@firstlight/db';
 import { type Job, PgBoss } from 'pg-boss';
+import { carryOverPgBoss10Tasks, setAsidePgBoss10 } from './pgboss-v10-upgrade.ts';
 import { QueueErrorLog } from './queue-error-log.ts';
 import type { TaskDispatcher, TaskQueue, TaskRequest } from './task-queue.ts';
 
@@ -211,12 +212,19 @@ export class EmbeddedTaskQueue implements TaskQueue {
   async #startBoss(): Promise<void> {
     const lockDb = createDatabase({ connectionString: this.#options.connectionString, max: 1 });
     try {
-      await withMigrationLock(lockDb, async () => {
+      await withMigrationLock(lockDb, async (conn) => {
+        await setAsidePgBoss10(conn);
         await this.#boss.start();
         for (const queue of QueueName.options) {
           await this.#boss.createQueue(queue, { policy: 'standard' });
         }
+        const carried = await carryOverPgBoss10Tasks(conn, this.#boss);
+        if (carried) this.#options.log?.warn({ carried }, 'task queue: tasks carried over from pg-boss 10');
       });
+    } catch (error) {
+      // Its pool would otherwise stay open (and report the server's goodbye as an error) after a failed start.
+      await this.#boss.stop({ graceful: false, close: true }).catch(() => {});
+      throw error;
     } finally {
       await lockDb.destroy();
     }
