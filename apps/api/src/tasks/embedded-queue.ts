@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { QueueName, TaskKind } from '@firstlight/contracts';
 import { createDatabase, withMigrationLock } from '@firstlight/db';
 import { type Job, PgBoss } from 'pg-boss';
@@ -191,7 +192,8 @@ export class EmbeddedTaskQueue implements TaskQueue {
         if (this.#stopping.signal.aborted || !QueueErrorLog.isConnectionError(error)) throw error;
         this.#errors.report(error as Error);
         const wait = SETTLE_RETRY_MS[Math.min(attemptNo, SETTLE_RETRY_MS.length - 1)]!;
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        // A stop ends the wait: the settle is then pg-boss's to try (or the job's expiry's).
+        await delay(wait, undefined, { signal: this.#stopping.signal }).catch(() => {});
       }
     }
   }
