@@ -4,8 +4,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 
-async function until(condition: () => boolean) {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50));
+async function untilAsync(condition: () => Promise<boolean>) {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 const PENDING = '11111111-1111-5111-8111-111111111111';
@@ -49,10 +49,15 @@ describe('a database of the pg-boss 10 days', () => {
         delivered.push(context.name);
         return { outcome: 'done' };
       });
-      await until(() => delivered.length >= 2);
-      const { rows } = await sql<{ id: string; state: string }>`
-        select id, state from pgboss.job order by id`.execute(database.db);
-      expect(rows).toEqual([
+      const states = async () =>
+        (
+          await sql<{ id: string; state: string }>`select id, state from pgboss.job order by id`.execute(
+            database.db,
+          )
+        ).rows;
+      // Delivered, then completed once the handler returned.
+      await untilAsync(async () => (await states()).filter((row) => row.state === 'completed').length >= 2);
+      expect(await states()).toEqual([
         { id: PENDING, state: 'completed' },
         { id: ACTIVE, state: 'completed' },
         { id: LATER, state: 'created' },
