@@ -14,5 +14,6 @@ export {
   migrate,
   migrationStatus,
   readMigrations,
+  withMigrationLock,
 } from './migrator.ts';
 export type * from './schema.ts';

@@ -1,19 +1,10 @@
 import type { IngestionProgress } from '@firstlight/contracts';
-import { progressCounts, progressPercent } from './progress.ts';
-
-const STATUS_LABEL: Record<IngestionProgress['status'], string> = {
-  pending: 'waiting to sync the rest',
-  listing: 'listing your mailbox',
-  running: 'syncing',
-  paused: 'paused',
-  stalled: 'stalled — retrying',
-  complete: 'complete',
-  failed: 'failed',
-};
+import { progressCounts, progressPercent, STATUS_LABEL, syncView } from './progress.ts';
 
 /**
  * The mailbox sync bar. Always the same height (text included), so nothing below it moves as states change.
- * `needsReauth` comes from `/api/me`: Google refused the token, so the job waits for a new consent.
+ * `needsReauth` comes from `/api/me`: Google refused the token, so a running job waits for a new consent and a
+ * finished one stays finished (see `syncView`).
  */
 export function ProgressBar({
   progress,
@@ -30,8 +21,7 @@ export function ProgressBar({
       </div>
     );
   }
-  const paused = progress.status === 'paused' || needsReauth;
-  const state = paused ? 'paused' : progress.status;
+  const { state, label, alert } = syncView(progress, needsReauth);
   const percent = progressPercent(progress);
   return (
     <div className="progress" data-testid="progress" data-state={state}>
@@ -47,13 +37,13 @@ export function ProgressBar({
         <div className="progress-fill" style={{ width: `${percent}%` }} />
       </div>
       <p className="progress-text" aria-live="polite">
-        {progressCounts(progress)} · {paused ? STATUS_LABEL.paused : STATUS_LABEL[progress.status]}
+        {progressCounts(progress)} · {label}
         {progress.status === 'failed' && progress.lastError ? ` — ${progress.lastError}` : ''}
         {progress.status === 'stalled' ? ' (no progress for a while; the server will retry)' : ''}
       </p>
-      {paused && (
+      {alert && (
         <p role="alert" className="progress-alert">
-          Google access expired, so syncing is paused.{' '}
+          {alert}{' '}
           <a className="button small" href="/auth/google?consent=1">
             Sign in again
           </a>

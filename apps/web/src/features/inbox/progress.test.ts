@@ -1,6 +1,6 @@
 import type { IngestionProgress } from '@firstlight/contracts';
 import { describe, expect, it } from 'vitest';
-import { nextProgress, progressCounts, progressPercent } from './progress.ts';
+import { nextProgress, progressCounts, progressPercent, syncView } from './progress.ts';
 
 const jobId = '00000000-0000-4000-8000-000000000001';
 const base: IngestionProgress = {
@@ -84,5 +84,36 @@ describe('progress', () => {
     expect(progressCounts({ ...running, etaSeconds: 7_500 })).toContain('about 2 h 5 min left');
     const done = nextProgress(running, { type: 'job_status', jobId, status: 'complete', reason: null })!;
     expect(progressCounts(done)).toBe('13,000 of 48,213 messages');
+  });
+
+  it('keeps a finished mailbox finished when Google access lapses: only new mail waits for a sign-in', () => {
+    const complete = {
+      ...base,
+      status: 'complete' as const,
+      ingested: 4_860,
+      total: 4_860,
+      currentTier: null,
+    };
+    const view = syncView(complete, true);
+    expect(view).toEqual({
+      state: 'complete',
+      label: 'complete',
+      alert: 'Google access expired: sign in again to keep syncing new mail.',
+    });
+    expect(`${progressCounts(complete)} · ${view.label}`).toBe('4,860 of 4,860 messages · complete');
+    expect(syncView(complete, false)).toEqual({ state: 'complete', label: 'complete', alert: null });
+  });
+
+  it('shows a running job as paused while the account needs a sign-in', () => {
+    expect(syncView(base, true)).toEqual({
+      state: 'paused',
+      label: 'paused',
+      alert: 'Google access expired, so syncing is paused.',
+    });
+    expect(syncView({ ...base, status: 'paused' }, false)).toMatchObject({
+      state: 'paused',
+      label: 'paused',
+    });
+    expect(syncView(base, false)).toEqual({ state: 'running', label: 'syncing', alert: null });
   });
 });

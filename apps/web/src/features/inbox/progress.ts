@@ -46,6 +46,48 @@ export function nextProgress(
   }
 }
 
+export const STATUS_LABEL: Record<IngestionProgress['status'], string> = {
+  pending: 'waiting to sync the rest',
+  listing: 'listing your mailbox',
+  running: 'syncing',
+  paused: 'paused',
+  stalled: 'stalled — retrying',
+  complete: 'complete',
+  failed: 'failed',
+};
+
+export interface SyncView {
+  /** `data-state` and the track's class: what the bar looks like. */
+  state: IngestionProgress['status'];
+  /** The status after the counts: "4,860 of 4,860 messages · complete". */
+  label: string;
+  /** The line under the bar with the "Sign in again" button, or null. */
+  alert: string | null;
+}
+
+/**
+ * What the bar shows for a job and the account's state (`needs_reauth` from `/api/me`). A finished job stays
+ * finished when Google access lapses afterwards — the mailbox is all there; only new mail waits for a
+ * sign-in — so "4,860 of 4,860 messages · complete" is never rewritten as paused.
+ */
+export function syncView(progress: IngestionProgress, needsReauth: boolean): SyncView {
+  const finished = progress.status === 'complete' || progress.status === 'failed';
+  if (finished) {
+    return {
+      state: progress.status,
+      label: STATUS_LABEL[progress.status],
+      alert: needsReauth ? 'Google access expired: sign in again to keep syncing new mail.' : null,
+    };
+  }
+  const paused = progress.status === 'paused' || needsReauth;
+  const state = paused ? 'paused' : progress.status;
+  return {
+    state,
+    label: STATUS_LABEL[state],
+    alert: paused ? 'Google access expired, so syncing is paused.' : null,
+  };
+}
+
 const TIER_LABEL = { now: 'newest mail', high: 'recent mail', low: 'archive' } as const;
 
 /** "12,000 of 48,213 messages · archive". */
