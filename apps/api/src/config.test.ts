@@ -30,6 +30,9 @@ describe('loadConfig', () => {
       { TASK_WORKERS: 'writeback=2,writeback=3' },
       /TASK_WORKERS="writeback=2,writeback=3" names a queue twice/,
     ],
+    [{ LEASE_MS: '10' }, /LEASE_MS="10"/],
+    [{ LEASE_RENEW_EVERY_MS: '15000' }, /LEASE_RENEW_EVERY_MS=15000 must be less than LEASE_MS=15000/],
+    [{ LEASE_MS: '3000', LEASE_RENEW_EVERY_MS: '5000' }, /must be less than LEASE_MS=3000/],
   ])('names the bad variable: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -40,6 +43,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ TASK_WORKERS: 'ingest-low=64,writeback=1' }).tasks).toEqual({
       mode: 'embedded',
       workers: { 'ingest-low': 64, writeback: 1 },
+    });
+  });
+
+  it('leases: 15 s renewed every 5 s unless set', () => {
+    expect(loadConfig({}).backfill).toMatchObject({ leaseMs: 15_000, leaseRenewEveryMs: 5_000 });
+    expect(loadConfig({ LEASE_MS: '6000', LEASE_RENEW_EVERY_MS: '2000' }).backfill).toMatchObject({
+      leaseMs: 6_000,
+      leaseRenewEveryMs: 2_000,
     });
   });
 

@@ -84,6 +84,8 @@ const EnvSchema = z.object({
   GMAIL_QUOTA_UTILISATION: z.coerce.number({ error: 'must be a number' }).gt(0).max(1).default(0.95),
   GMAIL_MAX_CONCURRENT: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100).default(4),
   BACKFILL_STALL_AFTER_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(600_000),
+  LEASE_MS: z.coerce.number({ error: 'must be a number' }).int().min(200).max(3_600_000).default(15_000),
+  LEASE_RENEW_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(50).default(5_000),
   RECONCILE_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(100).default(60_000),
   GMAIL_SYNC_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(60_000),
   CALENDAR_SYNC_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(300_000),
@@ -145,6 +147,12 @@ export interface Config {
     maxConcurrent: number;
     stallAfterMs: number;
     reconcileEveryMs: number;
+    /**
+     * Batch, lister and sync leases: how long one lasts, how often a working holder renews it (also how often
+     * the lease sweep looks for expired leases and dead owners). A SIGKILLed worker costs about one lease.
+     */
+    leaseMs: number;
+    leaseRenewEveryMs: number;
     syncEveryMs: number;
     calendarSyncEveryMs: number;
     /** Attempts of a calendar write-back before it is recorded as failed. */
@@ -206,6 +214,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
+  if (vars.LEASE_RENEW_EVERY_MS >= vars.LEASE_MS) {
+    throw new ConfigError(
+      `invalid configuration: LEASE_RENEW_EVERY_MS=${vars.LEASE_RENEW_EVERY_MS} must be less than LEASE_MS=${vars.LEASE_MS} (a third of it is usual)`,
+    );
+  }
   // The default is the address `npm start` prints: the OAuth cookie set on one host name is not sent to another
   // (127.0.0.1 ≠ localhost), so the redirect URI must use the name the browser started on.
   const shownHost = vars.HOST === '0.0.0.0' || vars.HOST === '::' ? 'localhost' : vars.HOST;
@@ -227,6 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrent: vars.GMAIL_MAX_CONCURRENT,
       stallAfterMs: vars.BACKFILL_STALL_AFTER_MS,
       reconcileEveryMs: vars.RECONCILE_EVERY_MS,
+      leaseMs: vars.LEASE_MS,
+      leaseRenewEveryMs: vars.LEASE_RENEW_EVERY_MS,
       syncEveryMs: vars.GMAIL_SYNC_EVERY_MS,
       calendarSyncEveryMs: vars.CALENDAR_SYNC_EVERY_MS,
       writebackAttempts: vars.CALENDAR_WRITEBACK_ATTEMPTS,

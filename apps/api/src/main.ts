@@ -14,7 +14,6 @@ import { ConfigError, loadConfig } from './config.ts';
 import { type GoogleRuntime, startGoogle } from './google/google-runtime.ts';
 import { loadOrCreateLocalSecrets } from './lib/local-secrets.ts';
 import { keepRunningOnUnhandledRejection } from './lib/process-policy.ts';
-import { repeatLimited } from './lib/repeat-filter.ts';
 import { EventBus } from './realtime/event-bus.ts';
 import { CloudTasksQueue } from './tasks/cloud-tasks-queue.ts';
 import { EmbeddedTaskQueue } from './tasks/embedded-queue.ts';
@@ -97,8 +96,7 @@ async function main(): Promise<void> {
       : new EmbeddedTaskQueue({
           connectionString: databaseUrl,
           concurrency: config.tasks.workers,
-          // During a database outage every worker's poll fails: one line per distinct error, not one per poll.
-          log: repeatLimited(log),
+          log,
         });
   const app = await buildApp({
     config,

@@ -4,11 +4,12 @@ import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator';
 import { sql } from 'kysely';
 import type { Counter } from 'prom-client';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type AppOnDatabase, buildAppOnDatabase } from './support/backfill-app.ts';
 import {
   backfillConfig,
+  cleanupsOf,
   countRequests,
   expectMailboxStoredExactlyOnce,
   jobInStatus,
@@ -24,15 +25,6 @@ import { buildTestApp, type TestApp } from './support/test-app.ts';
 
 const USER = 'faults@example.com';
 const MAILBOX = 5_000;
-
-/** What a test started, closed when it finishes (last started, first closed), passed or failed. */
-function cleanupsOf(context: TestContext): (cleanup: () => Promise<unknown>) => void {
-  const started: (() => Promise<unknown>)[] = [];
-  context.onTestFinished(async () => {
-    for (const cleanup of started.reverse()) await cleanup().catch(() => {});
-  });
-  return (cleanup) => started.push(cleanup);
-}
 
 async function emulatorWithMailbox(
   seed: number,
@@ -104,8 +96,8 @@ describe.concurrent('the background backfill under faults', () => {
       emulatorUrl: emulator.url,
       tokenKey: randomBytes(32).toString('base64'),
       sessionSecret: randomBytes(32).toString('base64url'),
-      // Short leases: a dead worker's batch is free again soon after it dies.
-      backfillSettings: { leaseMs: 1_500, reenqueueAfterMs: 3_000 },
+      // A lease far longer than the test: the restarted process must not wait for it to lapse.
+      backfillSettings: { leaseMs: 120_000, reenqueueAfterMs: 3_000 },
     };
 
     const worker = await startCrashWorker({
@@ -146,11 +138,28 @@ describe.concurrent('the background backfill under faults', () => {
     emulator.admin.clearFaults();
 
     // The restarted process: same database and secrets, a reconciler that looks often.
+    // The reconciler runs once at start and then only every minute: whatever happens next is the start's doing
+    // (or the lease sweep's, which runs as the lease is renewed).
     const restarted: AppOnDatabase = await buildAppOnDatabase({
       ...deployment,
-      overrides: { backfill: backfillConfig({ reconcileEveryMs: 250 }) },
+      overrides: { backfill: backfillConfig({ reconcileEveryMs: 60_000 }) },
     });
     defer(() => restarted.close());
+    // Ready means reclaimed: the dead process's batch is no longer 'running' under its lease, long before that
+    // lease would have lapsed — never shown as running while nothing runs it.
+    const atStart = await db
+      .selectFrom('ingestion_batches')
+      .select([
+        'status',
+        'lease_owner',
+        'generation',
+        sql<boolean>`now() < ${atCrash.lease_until}`.as('early'),
+      ])
+      .where('seq', '=', running.seq)
+      .executeTakeFirstOrThrow();
+    expect(atStart.early).toBe(true);
+    expect(atStart.generation).toBeGreaterThan(atCrash.generation);
+    expect(atStart.lease_owner).not.toBe(atCrash.lease_owner);
 
     await jobInStatus(db, 'complete', 60_000);
     const { batches } = await expectMailboxStoredExactlyOnce(db, expected);
@@ -193,7 +202,8 @@ describe.concurrent('the background backfill under faults', () => {
           .executeTakeFirst();
         return done && job?.listing_done && job.ingested < expected.length / 2 ? true : undefined;
       },
-      30_000,
+      // Bounds, not expectations: on a loaded machine (CI beside other work) listing alone can take 30 s.
+      120_000,
       'the first batch',
       20,
     );
@@ -202,13 +212,13 @@ describe.concurrent('the background backfill under faults', () => {
     await emulator.admin.revokeAccount(USER);
     await emulator.admin.expireAccessTokens(USER);
 
-    const paused = await jobInStatus(db, 'paused', 15_000);
+    const paused = await jobInStatus(db, 'paused', 60_000);
     expect(paused.last_error).toMatch(/^reauth_required/);
     const account = await db.selectFrom('google_accounts').select('status').executeTakeFirstOrThrow();
     expect(account.status).toBe('needs_reauth');
     await waitFor(
       async () => (messages.some((m) => m.type === 'job_status' && m.status === 'paused') ? true : undefined),
-      5_000,
+      30_000,
       'job_status paused on the socket',
     );
 
@@ -248,21 +258,21 @@ describe.concurrent('the background backfill under faults', () => {
 
     // The user signs in again: a new grant, the account active, the job resumes where it stopped.
     await signInFollowingConsent(test.app, USER);
-    await jobInStatus(db, 'complete', 60_000);
+    await jobInStatus(db, 'complete', 180_000);
     const reactivated = await db.selectFrom('google_accounts').select('status').executeTakeFirstOrThrow();
     expect(reactivated.status).toBe('active');
     await expectMailboxStoredExactlyOnce(db, expected);
     await waitFor(
       async () =>
         messages.some((m) => m.type === 'job_status' && m.status === 'complete') ? true : undefined,
-      5_000,
+      30_000,
       'job_status complete on the socket',
     );
     const statuses = messages.flatMap((m) => (m.type === 'job_status' ? [m.status] : []));
     const pausedAt = statuses.indexOf('paused');
     expect(statuses.slice(pausedAt + 1)).toContain('complete');
     expect(statuses.slice(pausedAt + 1, -1)).not.toContain('paused');
-  }, 100_000);
+  }, 480_000);
 
   it('refreshes an access token Google ended early instead of asking the user to sign in again', async (context) => {
     const defer = cleanupsOf(context);

@@ -93,4 +93,26 @@ describe('embedded task queue workers', () => {
     await until(() => gate!.started.includes(second));
     expect(gate.started).toEqual([first, second]);
   }, 20_000);
+  it('refuses a second task of the same name, queued or done, and retries a task whose handler asks for it', async () => {
+    const deliveries: { name: string; retryCount: number }[] = [];
+    queue = new EmbeddedTaskQueue({
+      connectionString: database.url,
+      concurrency: { 'ingest-low': 1 },
+      pollingIntervalSeconds: 0.5,
+      retryDelaySeconds: 1,
+    });
+    await queue.start(async (_kind, _payload, context) => {
+      deliveries.push({ name: context.name, retryCount: context.retryCount });
+      return context.retryCount === 0 ? { outcome: 'retry', reason: 'not yet' } : { outcome: 'done' };
+    });
+    const name = `once-${randomUUID()}`;
+    expect(await queue.enqueue(task(name))).toEqual({ accepted: true });
+    expect(await queue.enqueue(task(name))).toEqual({ accepted: false });
+    await until(() => deliveries.length === 2);
+    expect(deliveries).toEqual([
+      { name, retryCount: 0 },
+      { name, retryCount: 1 },
+    ]);
+    expect(await queue.enqueue(task(name))).toEqual({ accepted: false });
+  });
 });

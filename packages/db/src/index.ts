@@ -21,5 +21,6 @@ export {
   migrate,
   migrationStatus,
   readMigrations,
+  withMigrationLock,
 } from './migrator.ts';
 export type * from './schema.ts';

@@ -94,24 +94,38 @@ export async function migrationStatus(
  */
 export async function migrate(db: Kysely<Database>, dir = defaultMigrationsDir): Promise<string[]> {
   const files = await readMigrations(dir);
+  return withMigrationLock(db, async (conn) => {
+    const { pending } = await migrationStatus(conn, dir);
+    for (const name of pending) {
+      const file = files.find((candidate) => candidate.name === name)!;
+      await conn.transaction().execute(async (trx) => {
+        try {
+          await sql.raw(file.sql).execute(trx);
+        } catch (error) {
+          throw new MigrationError(`migration ${name} failed: ${(error as Error).message}`, name, {
+            cause: error,
+          });
+        }
+        await trx.insertInto('schema_migrations').values({ name, checksum: file.checksum }).execute();
+      });
+    }
+    return pending;
+  });
+}
+
+/**
+ * Runs `work` while holding the migration lock (a session advisory lock on one connection of `db`), so schema
+ * work of several instances starting together runs one after the other: our migrations, and the task queue's
+ * own schema and queue creation (pg-boss), which deadlocked when two instances ran it at once.
+ */
+export async function withMigrationLock<T>(
+  db: Kysely<Database>,
+  work: (conn: Kysely<Database>) => Promise<T>,
+): Promise<T> {
   return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
     try {
-      const { pending } = await migrationStatus(conn, dir);
-      for (const name of pending) {
-        const file = files.find((candidate) => candidate.name === name)!;
-        await conn.transaction().execute(async (trx) => {
-          try {
-            await sql.raw(file.sql).execute(trx);
-          } catch (error) {
-            throw new MigrationError(`migration ${name} failed: ${(error as Error).message}`, name, {
-              cause: error,
-            });
-          }
-          await trx.insertInto('schema_migrations').values({ name, checksum: file.checksum }).execute();
-        });
-      }
-      return pending;
+      return await work(conn);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
     }

@@ -84,6 +84,8 @@ export interface IngestionJobsTable {
   first_page_ids: Generated<string[]>;
   list_generation: Generated<number>;
   list_lease_until: Timestamp | null;
+  /** The instance id holding the lister's lease (migrations/0004). */
+  list_lease_owner: string | null;
 }
 
 export interface IngestionFailuresTable {
@@ -110,6 +112,8 @@ export interface IngestionBatchesTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   last_error: string | null;
+  /** The instance id holding the lease (migrations/0004). */
+  lease_owner: string | null;
 }
 
 export interface CalendarEventsTable {
@@ -172,6 +176,23 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
+/** Named leases (an account's Gmail or calendar sync), held by an instance id. */
+export interface WorkLeasesTable {
+  name: string;
+  owner: string;
+  lease_until: Timestamp;
+  acquired_at: TimestampDefault;
+}
+
+/** A token bucket per quota subject (`user:<id>`, later `project`), shared by every instance. */
+export interface QuotaBudgetsTable {
+  subject: string;
+  tokens: number;
+  refilled_at: TimestampDefault;
+  blocked_until: TimestampDefault;
+  last_granted: Generated<number>;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   checksum: string;
@@ -189,5 +210,7 @@ export interface Database {
   sync_state: SyncStateTable;
   writeback_outbox: WritebackOutboxTable;
   sessions: SessionsTable;
+  work_leases: WorkLeasesTable;
+  quota_budgets: QuotaBudgetsTable;
   schema_migrations: SchemaMigrationsTable;
 }

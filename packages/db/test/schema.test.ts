@@ -53,6 +53,7 @@ const declared: Record<string, string[]> = {
     'first_page_ids',
     'list_generation',
     'list_lease_until',
+    'list_lease_owner',
   ],
   ingestion_failures: ['job_id', 'seq', 'gmail_id', 'reason', 'created_at'],
   ingestion_batches: [
@@ -64,6 +65,7 @@ const declared: Record<string, string[]> = {
     'attempts',
     'generation',
     'lease_until',
+    'lease_owner',
     'message_count',
     'stored_count',
     'failed_count',
@@ -114,6 +116,8 @@ const declared: Record<string, string[]> = {
   ],
   sessions: ['id', 'user_id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent'],
   schema_migrations: ['name', 'checksum', 'applied_at'],
+  work_leases: ['name', 'owner', 'lease_until', 'acquired_at'],
+  quota_budgets: ['subject', 'tokens', 'refilled_at', 'blocked_until', 'last_granted'],
 };
 
 describe('schema', () => {

@@ -24,6 +24,7 @@ const HELP = `Usage: firstlight-google-emulator [options]
   --concurrency <n>             concurrent requests per user (default 10)
   --no-quota                    switch quota and concurrency limits off
   --error-rate <0..1>           random 429/500/503 on API calls (default 0)
+  --state-dir <dir>             keep grants and run-time changes here across restarts (default: memory only)
   --quiet                       no request log
   --help`;
 
@@ -55,6 +56,7 @@ async function main() {
       concurrency: { type: 'string' },
       'no-quota': { type: 'boolean' },
       'error-rate': { type: 'string' },
+      'state-dir': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -95,12 +97,16 @@ async function main() {
     quota,
     faults: values['error-rate'] ? { errorRate: Number(values['error-rate']) } : undefined,
     logger: !values.quiet,
+    stateDir: values['state-dir'],
   });
   const emulator = await startEmulator(options);
   const accounts = options.accounts
     .map((account) => `${account.email} (${account.mailboxSize} messages)`)
     .join(', ');
-  console.log(`google-emulator listening on ${emulator.url}; accounts: ${accounts}; seed ${options.seed}`);
+  const state = options.stateDir ? `; state in ${options.stateDir}` : '';
+  console.log(
+    `google-emulator listening on ${emulator.url}; accounts: ${accounts}; seed ${options.seed}${state}`,
+  );
   const stop = async () => {
     await emulator.close();
     process.exit(0);

@@ -5,13 +5,21 @@ import { FaultBook } from './guard/faults.ts';
 import { QuotaLedger } from './guard/quota-ledger.ts';
 import { SigningKey } from './oauth/signing-key.ts';
 import { TokenStore } from './oauth/token-store.ts';
-import type { ResolvedOptions } from './options.ts';
+import type { AccountSpec, ResolvedOptions } from './options.ts';
+import type { StateKeeper } from './state/state-keeper.ts';
+
+export interface SavedParts {
+  /** The id_token key of a previous run (a state dir). */
+  signingKeyPem?: string;
+  /** Saves run-time changes (a state dir); every store tells it when something changed. */
+  keeper?: StateKeeper;
+}
 
 /** The state one emulator instance holds; routes and hooks receive it instead of reaching for globals. */
 export class EmulatorContext {
   readonly accounts: AccountDirectory;
   readonly tokens: TokenStore;
-  readonly key = new SigningKey();
+  readonly key: SigningKey;
   readonly counters = new Counters();
   readonly faults: FaultBook;
   readonly quota: QuotaLedger;
@@ -19,19 +27,37 @@ export class EmulatorContext {
   readonly batchPartToken = randomBytes(18).toString('base64url');
   readonly anchor: number;
   readonly names = new Map<string, string>();
+  /** Accounts added after start (admin API): a state dir keeps them. */
+  readonly addedAccounts: AccountSpec[] = [];
+  readonly keeper: StateKeeper | undefined;
+  #started = false;
 
-  constructor(readonly options: ResolvedOptions) {
+  constructor(
+    readonly options: ResolvedOptions,
+    saved: SavedParts = {},
+  ) {
+    this.keeper = saved.keeper;
+    this.key = new SigningKey(saved.signingKeyPem);
     this.accounts = new AccountDirectory(options.seed);
     for (const spec of options.accounts) this.addAccount(spec.email, spec.mailboxSize, spec.name);
-    this.tokens = new TokenStore(() => this.options.accessTokenTtlSeconds * 1000);
+    this.#started = true;
+    this.tokens = new TokenStore(() => this.options.accessTokenTtlSeconds * 1000, Date.now, this.changed);
     this.faults = new FaultBook(options.faults);
     this.quota = new QuotaLedger(options.quota);
     this.anchor = options.anchor ?? startOfUtcDay(Date.now());
   }
 
+  /** Something worth keeping across a restart changed (a no-op without a state dir). */
+  readonly changed = (): void => this.keeper?.markDirty();
+
   addAccount(email: string, mailboxSize: number, name?: string) {
+    const known = this.accounts.get(email);
     const account = this.accounts.add(email, mailboxSize);
     this.names.set(account.email, name ?? displayNameOf(account.email));
+    if (this.#started && !known) {
+      this.addedAccounts.push({ email: account.email, mailboxSize, ...(name ? { name } : {}) });
+      this.changed();
+    }
     return account;
   }
 

@@ -11,6 +11,9 @@ import { type GmailService, gmailServiceFor } from './gmail/index.ts';
 import type { CountersSnapshot } from './guard/counters.ts';
 import { type EmulatorOptions, parseOptions, QuotaSettings } from './options.ts';
 import { buildServer } from './server.ts';
+import { identityOf, type SavedState, STATE_FORMAT, STATE_VERSION } from './state/saved-state.ts';
+import { loadState } from './state/state-file.ts';
+import { StateKeeper } from './state/state-keeper.ts';
 
 export type { FaultsUpdate, QuotaUpdate } from './admin/routes.ts';
 export { DEFAULT_CLIENT, type EmulatorOptions, type FaultPatch, type QuotaSettings } from './options.ts';
@@ -45,16 +48,47 @@ export interface EmulatorHandle {
 
 export async function startEmulator(input: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const options = parseOptions({ port: 0, ...input });
-  const context = new EmulatorContext(options);
+  const warn = options.warn ?? ((message: string) => console.warn(`google-emulator: ${message}`));
+  const saved = options.stateDir ? loadState(options.stateDir, options, warn) : undefined;
+  const keeper = options.stateDir ? new StateKeeper(options.stateDir, warn) : undefined;
+  const context = new EmulatorContext(
+    // Without an explicit anchor, a restart keeps the saved one: the same mailboxes on another day.
+    { ...options, anchor: options.anchor ?? saved?.anchor },
+    { signingKeyPem: saved?.signingKeyPem, keeper },
+  );
+  for (const spec of saved?.addedAccounts ?? []) context.addAccount(spec.email, spec.mailboxSize, spec.name);
   const app = await buildServer(context);
-  await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const gmail = gmailServiceFor(context.accounts);
   const calendar = calendarServiceFor(context.accounts);
   if (!gmail || !calendar)
     throw new Error('google-emulator: the Gmail and Calendar plugins did not register');
+  if (saved) {
+    context.tokens.restoreState(saved.tokens);
+    gmail.restoreState(saved.gmail);
+    calendar.restoreState(saved.calendar);
+  }
+  if (keeper) {
+    const identity = identityOf(options);
+    const signingKeyPem = context.key.exportPrivatePem();
+    keeper.attach(
+      (): SavedState => ({
+        format: STATE_FORMAT,
+        version: STATE_VERSION,
+        identity,
+        anchor: context.anchor,
+        savedAt: new Date().toISOString(),
+        signingKeyPem,
+        addedAccounts: context.addedAccounts,
+        tokens: context.tokens.exportState(),
+        gmail: gmail.exportState(),
+        calendar: calendar.exportState(),
+      }),
+    );
+  }
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
 
   const admin: EmulatorAdmin = {
     issueAccessToken: async (email, scopes = ALL_SCOPES) => {
@@ -87,6 +121,10 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
     port,
     app,
     admin,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      // After the last request: whatever it changed is saved (and nothing later is).
+      keeper?.close();
+    },
   };
 }

@@ -80,6 +80,15 @@ export const EmulatorOptions = z.object({
   anchor: z.number().int().optional(),
   /** Log requests (CLI default). */
   logger: z.boolean().default(false),
+  /**
+   * Where grants and run-time changes are kept across restarts, as Google keeps them (src/state). Unset:
+   * everything is in memory and a restart forgets every grant.
+   */
+  stateDir: z.string().min(1).optional(),
+  /** Where warnings go (a discarded state file, a failed save); default: stderr, prefixed `google-emulator:`. */
+  warn: z
+    .custom<(message: string) => void>((value) => typeof value === 'function', 'must be a function')
+    .optional(),
 });
 export type EmulatorOptions = z.input<typeof EmulatorOptions>;
 export type ResolvedOptions = z.infer<typeof EmulatorOptions>;

@@ -17,6 +17,14 @@ export async function buildServer(context: EmulatorContext): Promise<FastifyInst
     routerOptions: { maxParamLength: 500 },
   });
   app.decorateRequest('googleAccount', undefined);
+  // What a request changed is saved before its reply leaves (see state/state-keeper.ts).
+  if (context.keeper) {
+    const keeper = context.keeper;
+    app.addHook('onSend', async (_request, _reply, payload) => {
+      keeper.flushIfDirty();
+      return payload;
+    });
+  }
   await app.register(formbody);
   installGuard(app, context);
   registerOAuthRoutes(app, context);
@@ -25,10 +33,15 @@ export async function buildServer(context: EmulatorContext): Promise<FastifyInst
     accounts: context.accounts,
     anchor: context.anchor,
     batchPartToken: context.batchPartToken,
+    onChange: context.changed,
   });
   const gmail = gmailServiceFor(context.accounts);
   if (gmail) registerGmailAdminRoutes(app, gmail);
-  await app.register(calendarRoutes, { accounts: context.accounts, anchor: context.anchor });
+  await app.register(calendarRoutes, {
+    accounts: context.accounts,
+    anchor: context.anchor,
+    onChange: context.changed,
+  });
   app.get('/', async () => ({
     name: 'firstlight-google-emulator',
     accounts: context.accounts.list().map((account) => account.email),

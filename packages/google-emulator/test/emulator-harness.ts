@@ -16,7 +16,11 @@ export function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulat
 }
 
 /** google-auth-library pointed at the emulator: only the endpoints differ from real Google. */
-export function oauthClient(emulator: EmulatorHandle, secret = DEFAULT_CLIENT.clientSecret): OAuth2Client {
+export function oauthClient(
+  emulator: EmulatorHandle,
+  secret = DEFAULT_CLIENT.clientSecret,
+  issuers = [emulator.url],
+): OAuth2Client {
   return new OAuth2Client({
     clientId: DEFAULT_CLIENT.clientId,
     clientSecret: secret,
@@ -29,7 +33,7 @@ export function oauthClient(emulator: EmulatorHandle, secret = DEFAULT_CLIENT.cl
       oauth2FederatedSignonJwkCertsUrl: `${emulator.url}/oauth2/v3/certs`,
       tokenInfoUrl: `${emulator.url}/tokeninfo`,
     },
-    issuers: [emulator.url],
+    issuers,
   });
 }
 

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { account, type GmailHarness, header, listAll, startGmailHarness } from './gmail-harness.ts';
+import {
+  account,
+  type GmailHarness,
+  header,
+  listAll,
+  mapBounded,
+  startGmailHarness,
+} from './gmail-harness.ts';
 
 const ANN = 'ann@example.com';
 let harness: GmailHarness | undefined;
@@ -55,8 +62,10 @@ describe('messages.get', () => {
     harness = await startGmailHarness([account(ANN, 22, 2500)]);
     const api = harness.client(ANN);
     const { ids } = await listAll(api, { maxResults: 500, includeSpamTrash: true });
-    const messages = await Promise.all(
-      ids.map(async (id) => (await api.users.messages.get({ userId: 'me', id, format: 'minimal' })).data),
+    const messages = await mapBounded(
+      ids,
+      8,
+      async (id) => (await api.users.messages.get({ userId: 'me', id, format: 'minimal' })).data,
     );
     const huge = messages.filter((m) => m.sizeEstimate! > 5_000_000);
     expect(huge.length).toBeGreaterThan(0);

@@ -38,7 +38,8 @@ export class CalendarRuntime {
   constructor(private readonly deps: CalendarRuntimeDeps) {}
 
   readonly handlers: TaskHandlers = {
-    'calendar-sync': (payload) => runCalendarSync(this.deps, TaskPayloads['calendar-sync'].parse(payload)),
+    'calendar-sync': (payload, context) =>
+      runCalendarSync(this.deps, TaskPayloads['calendar-sync'].parse(payload), context.signal),
     'calendar-writeback': (payload) =>
       runWriteback(
         { ...this.deps, maxAttempts: this.deps.writebackAttempts },

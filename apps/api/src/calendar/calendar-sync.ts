@@ -42,7 +42,12 @@ const EMPTY: SeriesExceptions = { cancelled: [], overrides: {} };
  * rows; instances fold into their master's exceptions — as a set, so Google echoing back a change we made
  * ourselves changes nothing. The token is saved in the transaction that stores what it covers.
  */
-export async function runCalendarSync(deps: CalendarSyncDeps, task: CalendarSyncTask): Promise<TaskResult> {
+export async function runCalendarSync(
+  deps: CalendarSyncDeps,
+  task: CalendarSyncTask,
+  /** Aborted when the sync must stop (its lease was taken over, the process stops): it stops between calendars. */
+  signal?: AbortSignal,
+): Promise<TaskResult> {
   const account = await deps.db
     .selectFrom('google_accounts')
     .select(['id', 'user_id', 'status'])
@@ -55,6 +60,7 @@ export async function runCalendarSync(deps: CalendarSyncDeps, task: CalendarSync
     const calendars = await listCalendars(api);
     let events = 0;
     for (const entry of calendars) {
+      signal?.throwIfAborted();
       events += await syncCalendar(deps, api, { accountId: account.id, userId: account.user_id }, entry);
     }
     await deps.bus.publish(deps.db, account.user_id, {
@@ -64,6 +70,8 @@ export async function runCalendarSync(deps: CalendarSyncDeps, task: CalendarSync
     });
     return { outcome: 'done' };
   } catch (error) {
+    // Each calendar's cursor is saved with its rows: the next sync resumes with the calendars not done.
+    if (signal?.aborted) return { outcome: 'retry', reason: 'the calendar sync was stopped' };
     if (error instanceof ReauthRequired || classifyGoogleError(error).kind === 'reauth') {
       await deps.db
         .updateTable('google_accounts')

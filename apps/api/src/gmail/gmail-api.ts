@@ -28,6 +28,8 @@ export async function batchGetMessageMetadata(
   oauth: OAuth2Client,
   settings: GoogleSettings,
   ids: string[],
+  /** Cancels the request (the caller hands its work back). */
+  signal?: AbortSignal,
 ): Promise<BatchPartResponse[]> {
   if (ids.length === 0) return [];
   if (ids.length > MAX_BATCH_PARTS) throw new Error(`a Gmail batch holds at most ${MAX_BATCH_PARTS} calls`);
@@ -46,6 +48,7 @@ export async function batchGetMessageMetadata(
     body,
     responseType: 'text',
     timeout: settings.requestTimeoutMs,
+    ...(signal ? { signal } : {}),
   });
   return decodeBatch(response.headers.get('content-type') ?? '', response.data);
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { emulatedGoogle, type GoogleSettings, realGoogle } from './google-settings.ts';
 
@@ -10,9 +11,15 @@ export interface GoogleRuntime {
 
 /**
  * Resolves the configured Google. In embedded mode the emulator runs in this process (demo accounts, seeded
- * mailbox), on its own port so the browser can reach its consent page like it would reach Google's.
+ * mailbox), on its own port so the browser can reach its consent page like it would reach Google's, and keeps
+ * its grants and run-time changes in `DATA_DIR/google-emulator`, as Google would: a restart of the product
+ * asks nobody to sign in again. (Its port may change between runs; nothing saved depends on it.)
  */
-export async function startGoogle(config: Config, host: string): Promise<GoogleRuntime> {
+export async function startGoogle(
+  config: Config,
+  host: string,
+  warn: (message: string) => void = (message) => console.warn(`google-emulator: ${message}`),
+): Promise<GoogleRuntime> {
   const google = config.google;
   const credentials = {
     clientId: google.clientId,
@@ -42,6 +49,8 @@ export async function startGoogle(config: Config, host: string): Promise<GoogleR
     // GMAIL_QUOTA_WINDOW_MS time-scales both, instead of pacing for a window the emulator does not have.
     quota: { windowMs: config.backfill.quotaWindowMs, gmailUnitsPerUser: config.backfill.quotaUnits },
     clients: [{ clientId: google.clientId, clientSecret: google.clientSecret }],
+    stateDir: join(config.dataDir, 'google-emulator'),
+    warn,
   });
   const accounts = google.demoAccounts.map((account) => `${account.email} (${account.mailboxSize} messages)`);
   return {

@@ -16,8 +16,10 @@ export interface BackfillSettings {
   requestsInFlight: number;
   /** messages.list page size (max 500). */
   listPageSize: number;
-  /** A batch or lister lease; renewed as chunks complete, so only a dead worker lets it lapse. */
+  /** A batch, lister or sync lease; renewed every `leaseRenewEveryMs` while the work runs (heartbeat). */
   leaseMs: number;
+  /** The heartbeat's period, and the lease sweep's: expired leases and dead owners are found this often. */
+  leaseRenewEveryMs: number;
   /** Attempts of one Google call before the task is handed back to the queue. */
   callAttempts: number;
   /** An enqueued task not started after this long is re-enqueued under a new generation. */
@@ -44,4 +46,6 @@ export interface BackfillDeps {
   metrics: Metrics;
   settings: BackfillSettings;
   log: BackfillLog;
+  /** This process's id: the owner its leases record (see InstanceLiveness). */
+  instanceId: string;
 }

@@ -7,7 +7,7 @@ import { runBatch } from './batch-handler.ts';
 import { runIncrementalSync, type SyncOutcome, syncAccount } from './incremental-sync.ts';
 import { workingStatus } from './job-transitions.ts';
 import { runLister } from './lister.ts';
-import { reconcile } from './reconciler.ts';
+import { reclaimLeases, reconcile } from './reconciler.ts';
 import { enqueueLister, scheduleNextBatch } from './scheduler.ts';
 import { enqueueSyncs } from './sync-scheduler.ts';
 
@@ -18,6 +18,7 @@ import { enqueueSyncs } from './sync-scheduler.ts';
  */
 export class BackfillService implements BackfillStarter {
   #timer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
   #syncTimer: NodeJS.Timeout | undefined;
   /** The timers' failures: a database outage fails every tick the same way, one line per cause is enough. */
   readonly #timerLog: WarnErrorLogger;
@@ -68,16 +69,34 @@ export class BackfillService implements BackfillStarter {
 
   /** The task kinds the backfill handles; payloads are validated against their contracts. */
   readonly handlers: TaskHandlers = {
-    'gmail-list': (payload) => runLister(this.deps, TaskPayloads['gmail-list'].parse(payload)),
-    'gmail-batch': (payload) => runBatch(this.deps, TaskPayloads['gmail-batch'].parse(payload)),
-    'gmail-sync': (payload) => runIncrementalSync(this.deps, TaskPayloads['gmail-sync'].parse(payload)),
+    'gmail-list': (payload, context) =>
+      runLister(this.deps, TaskPayloads['gmail-list'].parse(payload), context.signal),
+    'gmail-batch': (payload, context) =>
+      runBatch(this.deps, TaskPayloads['gmail-batch'].parse(payload), context.signal),
+    'gmail-sync': (payload, context) =>
+      runIncrementalSync(this.deps, TaskPayloads['gmail-sync'].parse(payload), context.signal),
   };
 
-  /** Reconciles now, then every `everyMs` (unref'd: it never keeps the process alive). */
-  async startReconciler(everyMs: number): Promise<void> {
+  /**
+   * Reconciles now (which reclaims at once what a process that is gone held), then every `everyMs`; and sweeps
+   * leases every `sweepEveryMs`, so a dead worker's batch waits about one lease, not one reconciler period.
+   * Timers are unref'd: they never keep the process alive.
+   */
+  async startReconciler(everyMs: number, sweepEveryMs = everyMs): Promise<void> {
     await this.reconcileNow();
     this.#timer = setInterval(() => void this.reconcileNow(), everyMs);
     this.#timer.unref();
+    this.#sweepTimer = setInterval(() => void this.sweepLeasesNow(), sweepEveryMs);
+    this.#sweepTimer.unref();
+  }
+
+  async sweepLeasesNow() {
+    try {
+      return await reclaimLeases(this.deps);
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'lease sweep failed');
+      return undefined;
+    }
   }
 
   async reconcileNow() {
@@ -115,5 +134,6 @@ export class BackfillService implements BackfillStarter {
 
   stop(): void {
     clearInterval(this.#timer);
+    clearInterval(this.#sweepTimer);
   }
 }

@@ -1,5 +1,6 @@
 import type { BatchTier, Database, IngestionBatchesTable } from '@firstlight/db';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { ownerIsGone } from './instance-liveness.ts';
 
 export type BatchRow = Selectable<IngestionBatchesTable>;
 
@@ -43,21 +44,31 @@ export async function nextSeq(db: Kysely<Database>, jobId: string): Promise<numb
   return Number(row.next);
 }
 
+export interface BatchKey {
+  jobId: string;
+  seq: number;
+  generation: number;
+}
+
+const leaseEnd = (leaseMs: number) => sql<Date>`now() + ${`${leaseMs} milliseconds`}::interval`;
+
 /**
- * Takes the batch for this delivery: only the current generation, only if nobody holds a live lease.
- * Returns undefined when another worker has it (the task is retried later) or the delivery is stale.
+ * Takes the batch for this delivery: only the current generation, only if nobody holds a live lease (expired,
+ * or its owner's process is gone). Returns undefined when another worker has it (the task is retried later)
+ * or the delivery is stale.
  */
 export async function leaseBatch(
   db: Kysely<Database>,
-  key: { jobId: string; seq: number; generation: number },
-  leaseMs: number,
+  key: BatchKey,
+  lease: { leaseMs: number; owner: string },
 ): Promise<BatchRow | undefined> {
   return db
     .updateTable('ingestion_batches')
     .set((eb) => ({
       status: 'running',
       attempts: eb('attempts', '+', 1),
-      lease_until: sql<Date>`now() + ${`${leaseMs} milliseconds`}::interval`,
+      lease_until: leaseEnd(lease.leaseMs),
+      lease_owner: lease.owner,
       started_at: eb.fn.coalesce('started_at', sql<Date>`now()`),
     }))
     .where('job_id', '=', key.jobId)
@@ -66,43 +77,54 @@ export async function leaseBatch(
     .where((eb) =>
       eb.or([
         eb('status', 'in', ['pending', 'enqueued', 'failed']),
-        eb.and([eb('status', '=', 'running'), eb('lease_until', '<', sql<Date>`now()`)]),
+        eb.and([
+          eb('status', '=', 'running'),
+          eb.or([eb('lease_until', '<', sql<Date>`now()`), ownerIsGone('lease_owner')]),
+        ]),
       ]),
     )
     .returningAll()
     .executeTakeFirst();
 }
 
-/** Keeps the lease while a long batch works through its chunks. */
+/** The heartbeat: extends the lease; false when this worker no longer holds it (taken over, superseded). */
 export async function renewLease(
   db: Kysely<Database>,
-  key: { jobId: string; seq: number; generation: number },
-  leaseMs: number,
-): Promise<void> {
-  await db
+  key: BatchKey,
+  lease: { leaseMs: number; owner: string },
+): Promise<boolean> {
+  const renewed = await db
     .updateTable('ingestion_batches')
-    .set({ lease_until: sql<Date>`now() + ${`${leaseMs} milliseconds`}::interval` })
+    .set({ lease_until: leaseEnd(lease.leaseMs) })
     .where('job_id', '=', key.jobId)
     .where('seq', '=', key.seq)
     .where('generation', '=', key.generation)
     .where('status', '=', 'running')
-    .execute();
+    .where('lease_owner', '=', lease.owner)
+    .executeTakeFirst();
+  return Number(renewed.numUpdatedRows) > 0;
 }
 
-/** Gives the batch back (paused job, retryable failure): the scheduler or reconciler picks it up again. */
+/**
+ * Gives the batch back (paused job, retryable failure, shutdown), keeping what is stored: the next run fetches
+ * only the rest. With `owner`, only if this worker still holds it — a worker that lost its lease must not
+ * reset the batch under the one that took it over.
+ */
 export async function releaseBatch(
   db: Kysely<Database>,
-  key: { jobId: string; seq: number; generation: number },
+  key: BatchKey,
   lastError: string,
+  owner?: string,
 ): Promise<void> {
-  await db
+  let release = db
     .updateTable('ingestion_batches')
-    .set({ status: 'pending', lease_until: null, last_error: lastError })
+    .set({ status: 'pending', lease_until: null, lease_owner: null, last_error: lastError })
     .where('job_id', '=', key.jobId)
     .where('seq', '=', key.seq)
     .where('generation', '=', key.generation)
-    .where('status', '!=', 'done')
-    .execute();
+    .where('status', '!=', 'done');
+  if (owner) release = release.where('lease_owner', '=', owner);
+  await release.execute();
 }
 
 export async function recordFailures(

@@ -8,6 +8,7 @@ import { ReauthRequired } from './account-clients.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { storedIds } from './batch-repository.ts';
 import { classifyGoogleError } from './google-call.ts';
+import { WorkStopped } from './lease-heartbeat.ts';
 import { PacedGmail } from './paced-gmail.ts';
 import { type FetchedEmails, fetchEmails } from './sync-fetch.ts';
 import { changesOf } from './sync-history.ts';
@@ -17,8 +18,8 @@ import {
   findSyncTarget,
   recordSyncError,
   type SyncTarget,
-  withSyncLock,
 } from './sync-repository.ts';
+import { renewWorkLease, withWorkLease } from './work-lease.ts';
 
 /** The bounded re-list after a 404: at most this many `messages.list` pages of `RELIST_PAGE_SIZE`. */
 export const RELIST_MAX_PAGES = 5;
@@ -39,15 +40,23 @@ export type SyncOutcome =
  * A 404 (history expired) falls back to a bounded re-list of the newest mail. A revoked grant marks the
  * account `needs_reauth` and ends the task; anything else leaves the cursor where it was for the queue's retry.
  */
-export async function runIncrementalSync(deps: BackfillDeps, task: GmailSyncTask): Promise<TaskResult> {
+export async function runIncrementalSync(
+  deps: BackfillDeps,
+  task: GmailSyncTask,
+  signal?: AbortSignal,
+): Promise<TaskResult> {
   try {
-    const outcome = await syncAccount(deps, task.accountId);
+    const outcome = await syncAccount(deps, task.accountId, signal);
     if (outcome.kind !== 'skipped' && (outcome.added > 0 || ('deleted' in outcome && outcome.deleted > 0))) {
       deps.log.info({ accountId: task.accountId, ...outcome }, 'gmail sync applied');
     }
     return { outcome: 'done' };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    // Stopped before its last write: the cursor did not move, the next sync starts where this one did.
+    if (error instanceof WorkStopped) {
+      return error.reason === 'shutdown' ? { outcome: 'retry', reason } : { outcome: 'done' };
+    }
     if (error instanceof ReauthRequired) {
       await markNeedsReauth(deps, task.accountId, reason);
       return { outcome: 'done' };
@@ -59,30 +68,57 @@ export async function runIncrementalSync(deps: BackfillDeps, task: GmailSyncTask
 }
 
 /** One sync pass under the account's lock; the building block of the task and of `syncNow`. */
-export async function syncAccount(deps: BackfillDeps, accountId: string): Promise<SyncOutcome> {
-  const outcome = await withSyncLock(deps.db, accountId, async (): Promise<SyncOutcome> => {
-    // Read under the lock: a sync that just finished may have moved the cursor.
-    const target = await findSyncTarget(deps.db, accountId);
-    if (!target?.cursor) return { kind: 'skipped', reason: 'the backfill has not completed' };
-    if (target.status !== 'active') return { kind: 'skipped', reason: `the account is ${target.status}` };
-    const { client } = await deps.clients.forAccount(accountId);
-    const gmail = new PacedGmail(target.userId, client, deps.google, deps.pacer, deps.metrics, {
-      maxAttempts: deps.settings.callAttempts,
-    });
-    try {
-      return await applyHistory(deps, gmail, { ...target, cursor: target.cursor });
-    } catch (error) {
-      if (!(error instanceof HistoryExpired)) throw error;
-      return relistNewest(deps, gmail, target);
-    }
-  });
+export async function syncAccount(
+  deps: BackfillDeps,
+  accountId: string,
+  signal?: AbortSignal,
+): Promise<SyncOutcome> {
+  const lease = syncLease(deps);
+  const name = `gmail-sync:${accountId}`;
+  const outcome = await withWorkLease(
+    lease,
+    name,
+    async (held): Promise<SyncOutcome> => {
+      // Read under the lease: a sync that just finished may have moved the cursor.
+      const target = await findSyncTarget(deps.db, accountId);
+      if (!target?.cursor) return { kind: 'skipped', reason: 'the backfill has not completed' };
+      if (target.status !== 'active') return { kind: 'skipped', reason: `the account is ${target.status}` };
+      const { client } = await deps.clients.forAccount(accountId);
+      const gmail = new PacedGmail(target.userId, client, deps.google, deps.pacer, deps.metrics, {
+        maxAttempts: deps.settings.callAttempts,
+        signal: held.signal,
+      });
+      // Every write is fenced: it commits only while this worker still holds the lease.
+      const fence = async (trx: Kysely<Database>) => {
+        held.check();
+        if (!(await renewWorkLease(trx, lease, name))) throw new WorkStopped('lease-lost');
+      };
+      try {
+        return await applyHistory(deps, gmail, { ...target, cursor: target.cursor }, fence);
+      } catch (error) {
+        if (!(error instanceof HistoryExpired)) throw error;
+        return relistNewest(deps, gmail, target, fence);
+      }
+    },
+    signal,
+  );
   return outcome ?? { kind: 'skipped', reason: 'another worker is syncing this account' };
 }
+
+const syncLease = (deps: BackfillDeps) => ({
+  db: deps.db,
+  instanceId: deps.instanceId,
+  lease: { leaseMs: deps.settings.leaseMs, renewEveryMs: deps.settings.leaseRenewEveryMs },
+  log: deps.log,
+});
+
+type Fence = (trx: Kysely<Database>) => Promise<void>;
 
 async function applyHistory(
   deps: BackfillDeps,
   gmail: PacedGmail,
   target: SyncTarget & { cursor: string },
+  fence: Fence,
 ): Promise<SyncOutcome> {
   let pageToken: string | null = null;
   let added = 0;
@@ -98,6 +134,7 @@ async function applyHistory(
     if (last && !page.historyId) throw new Error('history.list answered without a historyId');
     const cursor = page.historyId ?? target.cursor;
     await deps.db.transaction().execute(async (trx) => {
+      await fence(trx);
       added += await upsertEmails(trx, fetched.emails);
       // Deleted, gone since (404), or moved to spam or trash: out of the inbox's view.
       deleted += await deleteEmails(trx, target.userId, [...changes.deleted, ...fetched.removed]);
@@ -124,7 +161,12 @@ async function historyPage(gmail: PacedGmail, cursor: string, pageToken: string 
  * nothing new or the bound is reached. What this cannot see: deletions while history was lost, and more new
  * mail than the bound (both recorded in `last_error`; a fresh backfill would close them).
  */
-async function relistNewest(deps: BackfillDeps, gmail: PacedGmail, target: SyncTarget): Promise<SyncOutcome> {
+async function relistNewest(
+  deps: BackfillDeps,
+  gmail: PacedGmail,
+  target: SyncTarget,
+  fence: Fence,
+): Promise<SyncOutcome> {
   const profile = await gmail.profile();
   if (!profile.historyId) throw new Error('getProfile answered without a historyId');
   const historyId = profile.historyId;
@@ -141,7 +183,10 @@ async function relistNewest(deps: BackfillDeps, gmail: PacedGmail, target: SyncT
     if (unknown.length > 0) {
       const fetched = await fetchEmails(gmail, target.userId, unknown, deps.settings.partsPerRequest);
       reportFailures(deps, target, fetched);
-      added += await upsertEmails(deps.db, fetched.emails);
+      added += await deps.db.transaction().execute(async (trx) => {
+        await fence(trx);
+        return upsertEmails(trx, fetched.emails);
+      });
     }
     pageToken = page.nextPageToken ?? null;
     caughtUp = unknown.length === 0 || pageToken === null;
@@ -150,6 +195,7 @@ async function relistNewest(deps: BackfillDeps, gmail: PacedGmail, target: SyncT
     ? `history expired at ${target.cursor}: re-listed ${pages} page(s), stored ${added}; deletions meanwhile are not seen`
     : `history expired at ${target.cursor}: re-list stopped at ${pages} pages with new mail still on the last; older new mail and deletions meanwhile are missing`;
   await deps.db.transaction().execute(async (trx) => {
+    await fence(trx);
     await advanceCursor(trx, target.accountId, historyId, note);
     await announce(deps, trx, target.userId, added);
   });

@@ -7,17 +7,19 @@ import type { EventBus } from '../realtime/event-bus.ts';
 import type { TaskDispatcher, TaskQueue } from '../tasks/task-queue.ts';
 import { routeTasks, type TaskHandlers } from '../tasks/task-router.ts';
 import { AccountClients } from './account-clients.ts';
+import { leasedCalendarSync } from './account-task-lease.ts';
 import type { BackfillSettings } from './backfill-deps.ts';
 import { BackfillService } from './backfill-service.ts';
+import { InstanceLiveness } from './instance-liveness.ts';
 import type { InteractiveGate } from './interactive-gate.ts';
 import { Pacer } from './pacer.ts';
+import { PostgresBudgetStore } from './quota-budget-repository.ts';
 
 export const DEFAULT_BATCH_SETTINGS = {
   batchSize: 1000,
   partsPerRequest: 50,
   requestsInFlight: 2,
   listPageSize: 500,
-  leaseMs: 120_000,
   callAttempts: 8,
   reenqueueAfterMs: 10 * 60_000,
 } satisfies Partial<BackfillSettings>;
@@ -50,10 +52,15 @@ export function createBackfill(
     windowMs: quota.quotaWindowMs,
     utilisation: quota.quotaUtilisation,
     maxConcurrent: quota.maxConcurrent,
+    budgets: new PostgresBudgetStore(app.db),
     ...(deps.interactive ? { interactive: deps.interactive } : {}),
   });
+  // Held before this process takes any lease; released when it closes (or, on a crash, by PostgreSQL).
+  const liveness = new InstanceLiveness(deps.bus.connectionString, app.log);
   const settings: BackfillSettings = {
     ...DEFAULT_BATCH_SETTINGS,
+    leaseMs: quota.leaseMs,
+    leaseRenewEveryMs: quota.leaseRenewEveryMs,
     stallAfterMs: quota.stallAfterMs,
     unitsPerMs: pacer.ratePerMs,
     ...deps.settings,
@@ -68,22 +75,35 @@ export function createBackfill(
     metrics: deps.metrics,
     settings,
     log: app.log,
+    instanceId: liveness.id,
   });
-  const route = routeTasks({ ...service.handlers, ...deps.moreHandlers });
+  const more = { ...deps.moreHandlers };
+  const calendarSync = more['calendar-sync'];
+  if (calendarSync) {
+    more['calendar-sync'] = leasedCalendarSync(calendarSync, {
+      db: app.db,
+      instanceId: liveness.id,
+      lease: { leaseMs: settings.leaseMs, renewEveryMs: settings.leaseRenewEveryMs },
+      log: app.log,
+    });
+  }
+  const route = routeTasks({ ...service.handlers, ...more });
   // A user's own calendar edit is written back at once; ingest tasks (listers, batches, syncs) yield to sign-ins.
   const dispatch: TaskDispatcher = async (kind, payload, context) => {
     if (kind !== 'calendar-writeback') await deps.interactive?.idle();
     return route(kind, payload, context);
   };
   app.addHook('onReady', async () => {
+    await liveness.start();
     await deps.queue.start(dispatch);
-    await service.startReconciler(quota.reconcileEveryMs);
+    await service.startReconciler(quota.reconcileEveryMs, settings.leaseRenewEveryMs);
     await service.startSyncScheduler(quota.syncEveryMs);
   });
   app.addHook('onClose', async () => {
     service.stop();
     service.stopSyncScheduler();
     await deps.queue.stop();
+    await liveness.stop();
   });
   return { service, dispatch };
 }

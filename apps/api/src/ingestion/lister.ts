@@ -5,9 +5,17 @@ import { ReauthRequired } from './account-clients.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { insertBatch, nextSeq } from './batch-repository.ts';
 import { completeIfDone, recordProgress, setJobStatus } from './job-transitions.ts';
+import { holdLease, WorkStopped } from './lease-heartbeat.ts';
+import {
+  handBackListLease,
+  listLeaseEnd,
+  releaseListLease,
+  renewListLease,
+  takeListLease,
+} from './list-lease-repository.ts';
 import { PacedGmail } from './paced-gmail.ts';
 import { pauseForReauth } from './reauth.ts';
-import { scheduleNextBatch } from './scheduler.ts';
+import { enqueueLister, scheduleNextBatch } from './scheduler.ts';
 
 /**
  * The lister (ARCHITECTURE §3 step 4). First getProfile's historyId and messagesTotal — the resume point of
@@ -16,18 +24,15 @@ import { scheduleNextBatch } from './scheduler.ts';
  * same transaction that moves the saved page token past them: a lister that dies resumes from the last
  * batch boundary and rewrites nothing. The next 1000 are tier `high`, the rest `low`.
  */
-export async function runLister(deps: BackfillDeps, task: GmailListTask): Promise<TaskResult> {
+export async function runLister(
+  deps: BackfillDeps,
+  task: GmailListTask,
+  signal?: AbortSignal,
+): Promise<TaskResult> {
   const { db, settings } = deps;
-  const job = await db
-    .updateTable('ingestion_jobs')
-    .set({ list_lease_until: sql<Date>`now() + ${`${settings.leaseMs} milliseconds`}::interval` })
-    .where('id', '=', task.jobId)
-    .where('list_generation', '=', task.generation)
-    .where('listing_done', '=', false)
-    .where('status', 'not in', ['paused', 'complete', 'failed'])
-    .where((eb) => eb.or([eb('list_lease_until', 'is', null), eb('list_lease_until', '<', sql<Date>`now()`)]))
-    .returningAll()
-    .executeTakeFirst();
+  if (signal?.aborted) return { outcome: 'retry', reason: 'the process is stopping' };
+  const lease = { leaseMs: settings.leaseMs, owner: deps.instanceId, generation: task.generation };
+  const job = await takeListLease(db, task.jobId, lease);
   if (!job) {
     // Stale generation, finished, paused, or another worker holds the lease: nothing to do here.
     const current = await db
@@ -46,11 +51,17 @@ export async function runLister(deps: BackfillDeps, task: GmailListTask): Promis
   }
   const who = { id: job.id, userId: job.user_id };
   const log = { userId: job.user_id, jobId: job.id };
+  const held = holdLease(() => renewListLease(db, job.id, lease), {
+    renewEveryMs: settings.leaseRenewEveryMs,
+    taskSignal: signal,
+    log: deps.log,
+  });
 
   try {
     const { client } = await deps.clients.forAccount(job.account_id);
     const gmail = new PacedGmail(job.user_id, client, deps.google, deps.pacer, deps.metrics, {
       maxAttempts: settings.callAttempts,
+      signal: held.signal,
     });
 
     if (job.start_history_id === null) {
@@ -87,20 +98,25 @@ export async function runLister(deps: BackfillDeps, task: GmailListTask): Promis
       const ids = buffered.filter((id) => !firstPage.has(id));
       const listedNow = buffered.length;
       buffered = [];
+      held.check();
       await db.transaction().execute(async (trx) => {
-        if (ids.length > 0) {
-          await insertBatch(trx, { jobId: job.id, seq, tier: seq === 0 ? 'high' : 'low', messageIds: ids });
-        }
-        await trx
+        // Fenced: only the lease's holder moves the page token (else the transaction rolls back).
+        const moved = await trx
           .updateTable('ingestion_jobs')
           .set((eb) => ({
             list_page_token: pageToken,
             listed: eb('listed', '+', listedNow),
-            list_lease_until: sql<Date>`now() + ${`${settings.leaseMs} milliseconds`}::interval`,
+            list_lease_until: listLeaseEnd(settings.leaseMs),
             updated_at: new Date(),
           }))
           .where('id', '=', job.id)
-          .execute();
+          .where('list_generation', '=', lease.generation)
+          .where('list_lease_owner', '=', lease.owner)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) === 0) throw new WorkStopped('lease-lost');
+        if (ids.length > 0) {
+          await insertBatch(trx, { jobId: job.id, seq, tier: seq === 0 ? 'high' : 'low', messageIds: ids });
+        }
         await recordProgress(trx, deps.bus, who);
       });
       if (ids.length > 0) {
@@ -110,6 +126,7 @@ export async function runLister(deps: BackfillDeps, task: GmailListTask): Promis
     }
 
     // Exact total: the first page plus every listed id after it.
+    held.end();
     await db.transaction().execute(async (trx) => {
       const counted = await trx
         .selectFrom('ingestion_batches')
@@ -122,10 +139,16 @@ export async function runLister(deps: BackfillDeps, task: GmailListTask): Promis
           listing_done: true,
           total: firstPage.size + Number(counted.n),
           list_lease_until: null,
+          list_lease_owner: null,
           updated_at: new Date(),
         })
         .where('id', '=', job.id)
-        .execute();
+        .where('list_generation', '=', lease.generation)
+        .where('list_lease_owner', '=', lease.owner)
+        .executeTakeFirst()
+        .then((done) => {
+          if (Number(done.numUpdatedRows) === 0) throw new WorkStopped('lease-lost');
+        });
       await recordProgress(trx, deps.bus, who);
     });
     deps.log.info(log, 'listing done');
@@ -133,7 +156,19 @@ export async function runLister(deps: BackfillDeps, task: GmailListTask): Promis
     await scheduleNextBatch(deps, job.id);
     return { outcome: 'done' };
   } catch (error) {
-    await db.updateTable('ingestion_jobs').set({ list_lease_until: null }).where('id', '=', job.id).execute();
+    const stopped = held.stopped ?? (error instanceof WorkStopped ? error.reason : undefined);
+    if (stopped === 'lease-lost') {
+      deps.log.info(log, 'lister taken over by another worker; stopped');
+      return { outcome: 'done' };
+    }
+    if (stopped === 'shutdown') {
+      // Handed back at once, the page token kept: a fresh task (new generation) resumes from it anywhere.
+      const next = await handBackListLease(db, job.id, lease);
+      if (next) await enqueueLister(deps, next).catch(() => {});
+      deps.log.info(log, 'lister handed back: the process is stopping');
+      return { outcome: 'retry', reason: 'the process is stopping' };
+    }
+    await releaseListLease(db, job.id, lease);
     if (error instanceof ReauthRequired) {
       await pauseForReauth(
         deps,
@@ -144,5 +179,7 @@ export async function runLister(deps: BackfillDeps, task: GmailListTask): Promis
     }
     deps.log.warn({ ...log, err: error }, 'lister failed; the queue will retry');
     return { outcome: 'retry', reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    held.end();
   }
 }

@@ -5,6 +5,7 @@ import type { OAuth2Client } from '../google/oauth-client.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { ReauthRequired } from './account-clients.ts';
 import { backoffMs, classifyGoogleError } from './google-call.ts';
+import { abortableSleep } from './lease-heartbeat.ts';
 import type { Pacer } from './pacer.ts';
 
 /** Gmail's unit costs (GOOGLE-FACTS): what the pacer charges before each call. */
@@ -20,7 +21,8 @@ export class GiveUp extends Error {}
 export interface PacedGmailOptions {
   /** Attempts of one call (or one batch chunk) before the task is handed back to the queue. */
   maxAttempts: number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Aborted when the work must stop (lease lost, shutdown): waits end and calls in flight are cancelled. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface PacedGmailOptions {
  */
 export class PacedGmail {
   readonly #gmail;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(
     private readonly user: string,
@@ -42,32 +44,38 @@ export class PacedGmail {
     private readonly options: PacedGmailOptions,
   ) {
     this.#gmail = gmailClient(oauth, settings);
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#signal = options.signal;
   }
 
   async profile() {
     const response = await this.#call('getProfile', GMAIL_COST.getProfile, () =>
-      this.#gmail.users.getProfile({ userId: 'me' }),
+      this.#gmail.users.getProfile({ userId: 'me' }, this.#requestOptions),
     );
     return response.data;
   }
 
   async listPage(pageToken: string | null, maxResults: number) {
     const response = await this.#call('messages.list', GMAIL_COST['messages.list'], () =>
-      this.#gmail.users.messages.list({ userId: 'me', maxResults, ...(pageToken ? { pageToken } : {}) }),
+      this.#gmail.users.messages.list(
+        { userId: 'me', maxResults, ...(pageToken ? { pageToken } : {}) },
+        this.#requestOptions,
+      ),
     );
     return response.data;
   }
 
   async history(startHistoryId: string, pageToken: string | null) {
     const response = await this.#call('history.list', GMAIL_COST['history.list'], () =>
-      this.#gmail.users.history.list({
-        userId: 'me',
-        startHistoryId,
-        maxResults: 500,
-        historyTypes: ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'],
-        ...(pageToken ? { pageToken } : {}),
-      }),
+      this.#gmail.users.history.list(
+        {
+          userId: 'me',
+          startHistoryId,
+          maxResults: 500,
+          historyTypes: ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'],
+          ...(pageToken ? { pageToken } : {}),
+        },
+        this.#requestOptions,
+      ),
     );
     return response.data;
   }
@@ -84,7 +92,7 @@ export class PacedGmail {
         throw new GiveUp(`${pending.length} messages still failing after ${attempt} attempts`);
       }
       const parts = await this.#call('batch', pending.length * GMAIL_COST['messages.get'], () =>
-        batchGetMessageMetadata(this.oauth, this.settings, pending),
+        batchGetMessageMetadata(this.oauth, this.settings, pending, this.#signal),
       );
       const retry: string[] = [];
       let rateLimited = false;
@@ -100,23 +108,29 @@ export class PacedGmail {
       if (retry.length > 0) {
         const wait = backoffMs(attempt);
         this.metrics.backoffs.inc({ reason: rateLimited ? 'rate_limited' : 'transient' });
-        if (rateLimited) this.pacer.penalise(this.user, wait);
-        else await this.#sleep(wait);
+        if (rateLimited) await this.pacer.penalise(this.user, wait);
+        else await abortableSleep(wait, this.#signal);
       }
       pending = retry;
     }
     return done;
   }
 
+  get #requestOptions() {
+    return this.#signal ? { signal: this.#signal } : {};
+  }
+
   async #call<T>(method: string, units: number, call: () => Promise<T>): Promise<T> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.pacer.run(this.user, units, call);
+        const result = await this.pacer.run(this.user, units, call, this.#signal);
         this.metrics.quotaUnits.inc(units);
         if (method !== 'batch') this.metrics.gmailCalls.inc({ method, status: '200' });
         return result;
       } catch (error) {
+        // Stopped on purpose (lease lost, shutdown): not Google's failure, nothing to retry.
+        this.#signal?.throwIfAborted();
         const failure = classifyGoogleError(error);
         const status = 'status' in failure ? String(failure.status) : failure.kind;
         this.metrics.gmailCalls.inc({ method, status });
@@ -138,8 +152,8 @@ export class PacedGmail {
           failure.kind === 'rate_limited' ? (failure.retryAfterMs ?? 0) : 0,
         );
         this.metrics.backoffs.inc({ reason: failure.kind });
-        if (failure.kind === 'rate_limited') this.pacer.penalise(this.user, wait);
-        else await this.#sleep(wait);
+        if (failure.kind === 'rate_limited') await this.pacer.penalise(this.user, wait);
+        else await abortableSleep(wait, this.#signal);
       }
     }
   }

@@ -1,10 +1,17 @@
 import type { InteractiveGate } from './interactive-gate.ts';
+import { abortableSleep } from './lease-heartbeat.ts';
+import type { Bucket, BudgetStore } from './quota-budget-repository.ts';
+
 /**
  * Per-user pacing under Gmail's limits (GOOGLE-FACTS): a token bucket refilled at the per-user quota rate and
- * a cap on concurrent calls (Gmail's concurrency limit bites long before the quota). Callers `acquire` the
- * call's quota units first; a 429 from Google `penalise`s the user: the bucket is drained and calls wait out
- * the backoff. Process-local on purpose: one batch in flight per user (a database lease) means one process
- * works a user at a time.
+ * a cap on concurrent calls (Gmail's concurrency limit bites long before the quota). Callers `run` a call with
+ * its quota units; a 429 from Google `penalise`s the user: the bucket is drained and calls wait out the backoff.
+ *
+ * The bucket lives in PostgreSQL (`BudgetStore`), not in this process: when another instance takes a user over
+ * (a worker died, a batch moved) it pays from what the previous one left, so a takeover never overshoots the
+ * quota. The concurrency cap stays per process: one batch per user runs at a time (a database lease), so one
+ * process works a user's backfill at a time. Budgets are keyed by subject (`user:<id>`), so a project-wide
+ * budget can be one more subject paid from in the same way.
  */
 
 export interface PacerOptions {
@@ -16,32 +23,29 @@ export interface PacerOptions {
   utilisation: number;
   /** Concurrent Gmail calls per user (a batch request counts once). */
   maxConcurrent: number;
+  /** Where the buckets live (shared by every instance). */
+  budgets: BudgetStore;
   /** Sign-ins in progress: background calls wait for them (bounded) before taking a slot. */
   interactive?: InteractiveGate;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Told of every unit granted (tests check the quota over any window). */
+  onGrant?: (user: string, units: number, atMs: number) => void;
 }
 
 interface UserState {
-  tokens: number;
-  refilledAt: number;
   inFlight: number;
   waiters: (() => void)[];
-  blockedUntil: number;
-  /** Serialises token waits so a big request cannot be starved by small ones. */
+  /** Serialises token waits in this process so a big request cannot be starved by small ones. */
   queue: Promise<void>;
 }
 
+export const budgetSubject = (user: string) => `user:${user}`;
+
 export class Pacer {
   readonly #users = new Map<string, UserState>();
-  readonly #options: Required<Omit<PacerOptions, 'interactive'>> & Pick<PacerOptions, 'interactive'>;
+  readonly #options: PacerOptions;
 
   constructor(options: PacerOptions) {
-    this.#options = {
-      now: Date.now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      ...options,
-    };
+    this.#options = options;
   }
 
   /** Units per millisecond the bucket refills at. */
@@ -57,16 +61,21 @@ export class Pacer {
     return Math.max(1, this.#options.unitsPerWindow * (1 - this.#options.utilisation));
   }
 
+  get #bucket(): Bucket {
+    return { capacity: this.capacity, ratePerMs: this.ratePerMs };
+  }
+
   /**
    * Waits for a concurrency slot and `units` tokens, then runs `call`. Units above the capacity (a 100-part
-   * batch) are paid in instalments: the call starts once the bucket has paid for all of it.
+   * batch) are paid in instalments: the call starts once the bucket has paid for all of it. `signal` ends the
+   * waits early (the work is handed back).
    */
-  async run<T>(user: string, units: number, call: () => Promise<T>): Promise<T> {
+  async run<T>(user: string, units: number, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.#options.interactive?.idle();
     const state = this.#state(user);
-    await this.#slot(state);
+    await this.#slot(state, signal);
     try {
-      await this.#pay(state, units);
+      await this.#pay(user, state, units, signal);
       return await call();
     } finally {
       state.inFlight--;
@@ -74,58 +83,52 @@ export class Pacer {
     }
   }
 
-  /** Google said 429: drain the bucket and hold every call of this user for `ms`. */
-  penalise(user: string, ms: number): void {
-    const state = this.#state(user);
-    state.tokens = Math.min(state.tokens, 0);
-    state.blockedUntil = Math.max(state.blockedUntil, this.#options.now() + ms);
+  /** Google said 429: drain the bucket and hold every call of this user, in every instance, for `ms`. */
+  async penalise(user: string, ms: number): Promise<void> {
+    await this.#options.budgets.block(budgetSubject(user), ms);
   }
 
-  async #slot(state: UserState): Promise<void> {
+  async #slot(state: UserState, signal?: AbortSignal): Promise<void> {
     while (state.inFlight >= this.#options.maxConcurrent) {
-      await new Promise<void>((resolve) => state.waiters.push(resolve));
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        // An aborted waiter leaves the line, so a freed slot wakes someone who still wants it.
+        const onAbort = () => {
+          state.waiters.splice(state.waiters.indexOf(wake) >>> 0, 1);
+          resolve();
+        };
+        state.waiters.push(wake);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
     }
+    signal?.throwIfAborted();
     state.inFlight++;
   }
 
-  #pay(state: UserState, units: number): Promise<void> {
+  #pay(user: string, state: UserState, units: number, signal?: AbortSignal): Promise<void> {
     const turn = state.queue.then(async () => {
       for (;;) {
-        const now = this.#options.now();
-        if (state.blockedUntil > now) {
-          await this.#options.sleep(state.blockedUntil - now);
-          continue;
-        }
-        this.#refill(state, now);
-        if (state.tokens >= Math.min(units, this.capacity)) {
-          state.tokens -= units; // may go negative: the debt delays the next caller
+        signal?.throwIfAborted();
+        const result = await this.#options.budgets.take(budgetSubject(user), units, this.#bucket);
+        if (result.granted) {
+          this.#options.onGrant?.(user, units, result.at);
           return;
         }
-        const missing = Math.min(units, this.capacity) - state.tokens;
-        await this.#options.sleep(Math.ceil(missing / this.ratePerMs));
+        await abortableSleep(result.waitMs, signal);
       }
     });
     state.queue = turn.catch(() => {});
     return turn;
   }
 
-  #refill(state: UserState, now: number): void {
-    const elapsed = now - state.refilledAt;
-    state.refilledAt = now;
-    state.tokens = Math.min(this.capacity, state.tokens + elapsed * this.ratePerMs);
-  }
-
   #state(user: string): UserState {
     let state = this.#users.get(user);
     if (!state) {
-      state = {
-        tokens: this.capacity,
-        refilledAt: this.#options.now(),
-        inFlight: 0,
-        waiters: [],
-        blockedUntil: 0,
-        queue: Promise.resolve(),
-      };
+      state = { inFlight: 0, waiters: [], queue: Promise.resolve() };
       this.#users.set(user, state);
     }
     return state;

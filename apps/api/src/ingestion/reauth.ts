@@ -4,7 +4,8 @@ import { setJobStatus } from './job-transitions.ts';
 /**
  * The refresh token stopped working (revoked, expired, password changed): the account needs the user, not
  * retries. The account is marked `needs_reauth`, the job `paused` (users are told over the WebSocket), and the
- * task completes so the queue does not retry in a storm. Signing in again resumes the job.
+ * task completes so the queue does not retry in a storm. Signing in again resumes the job. A finished job stays
+ * finished (setJobStatus never leaves complete or failed): only the account waits for the user.
  */
 export async function pauseForReauth(
   deps: Pick<BackfillDeps, 'db' | 'bus' | 'clients' | 'log'>,
@@ -17,7 +18,7 @@ export async function pauseForReauth(
     .where('id', '=', job.accountId)
     .execute();
   deps.clients.forget(job.accountId);
-  await setJobStatus(
+  const paused = await setJobStatus(
     deps.db,
     deps.bus,
     { id: job.jobId, userId: job.userId },
@@ -26,6 +27,8 @@ export async function pauseForReauth(
   );
   deps.log.warn(
     { userId: job.userId, jobId: job.jobId },
-    'Google refused the refresh token; job paused until sign-in',
+    paused
+      ? 'Google refused the refresh token; job paused until sign-in'
+      : 'Google refused the refresh token; the account waits for sign-in (the job is not running)',
   );
 }

@@ -85,11 +85,14 @@ export async function enqueueLister(
   });
 }
 
-/** Re-enqueues a batch whose task was lost (lease expired, or enqueued long ago and never started). */
+/**
+ * Re-enqueues a batch whose task was lost (lease expired or its owner gone, or enqueued long ago and never
+ * started), only if it is still at the generation the caller saw: two sweeps that both saw it bump it once.
+ */
 export async function bumpAndEnqueue(
   deps: BackfillDeps,
   db: Kysely<Database>,
-  key: { jobId: string; seq: number },
+  key: { jobId: string; seq: number; generation: number },
 ): Promise<void> {
   const row = await db
     .updateTable('ingestion_batches')
@@ -98,9 +101,11 @@ export async function bumpAndEnqueue(
       status: 'enqueued',
       enqueued_at: new Date(),
       lease_until: null,
+      lease_owner: null,
     }))
     .where('job_id', '=', key.jobId)
     .where('seq', '=', key.seq)
+    .where('generation', '=', key.generation)
     .where('status', '!=', 'done')
     .returning(['seq', 'generation', 'tier'])
     .executeTakeFirst();

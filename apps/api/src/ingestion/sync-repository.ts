@@ -98,26 +98,3 @@ export async function deleteEmails(
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
-
-/**
- * Runs `work` while holding a session-level advisory lock on the account's sync, on a connection of its own;
- * undefined (work not run) when another worker holds it. Two overlapping syncs of one account could otherwise
- * interleave so that the slower one re-inserts a message the faster one has just deleted.
- */
-export async function withSyncLock<T>(
-  db: Kysely<Database>,
-  accountId: string,
-  work: () => Promise<T>,
-): Promise<T | undefined> {
-  const key = `gmail-sync:${accountId}`;
-  return db.connection().execute(async (connection) => {
-    const { rows } = await sql<{ locked: boolean }>`
-      select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`.execute(connection);
-    if (!rows[0]?.locked) return undefined;
-    try {
-      return await work();
-    } finally {
-      await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(connection);
-    }
-  });
-}

@@ -36,7 +36,8 @@ export class EventBus {
   #attempt = 0;
 
   constructor(
-    private readonly connectionString: string,
+    /** Also where other long-lived connections of this process go (the instance lock). */
+    readonly connectionString: string,
     private readonly log: EventBusLogger,
   ) {}
 

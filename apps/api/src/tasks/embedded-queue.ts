@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { QueueName, TaskKind } from '@firstlight/contracts';
-import PgBoss from 'pg-boss';
+import { createDatabase, withMigrationLock } from '@firstlight/db';
+import { type Job, PgBoss } from 'pg-boss';
+import { carryOverPgBoss10Tasks, setAsidePgBoss10 } from './pgboss-v10-upgrade.ts';
+import { QueueErrorLog } from './queue-error-log.ts';
 import type { TaskDispatcher, TaskQueue, TaskRequest } from './task-queue.ts';
 
 /**
@@ -17,6 +21,11 @@ export interface EmbeddedQueueOptions {
   retryDelaySeconds?: number;
   retryLimit?: number;
   pollingIntervalSeconds?: number;
+  /**
+   * How long `stop()` waits for running handlers to hand their task back once their signal is aborted; one still
+   * running then is failed by pg-boss (and retried with its backoff). pg-boss waits at least 1 s.
+   */
+  stopGraceMs?: number;
   log?: { warn(object: object, message: string): void; error(object: object, message: string): void };
 }
 
@@ -39,6 +48,10 @@ interface JobData {
  * polls on its own, so 52 workers at 0.5 s would be ~100 queries a second on an idle instance.
  */
 const DEFAULT_POLLING_SECONDS = 2;
+/** Handlers honour their signal and return `retry` within a moment; the whole stop stays well under 3 s. */
+const DEFAULT_STOP_GRACE_MS = 1_000;
+/** A completion that failed because the database is away is tried again this often until it lands. */
+const SETTLE_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
 export const DEFAULT_WORKERS: Record<QueueName, number> = {
   'ingest-high': 16,
@@ -50,14 +63,18 @@ export class EmbeddedTaskQueue implements TaskQueue {
   readonly description = 'embedded task queue (pg-boss in PostgreSQL)';
   readonly #boss: PgBoss;
   readonly #options: EmbeddedQueueOptions;
+  readonly #errors: QueueErrorLog;
   readonly #workers = new Map<QueueName, string[]>();
   /** Workers running a task now. */
   readonly #busy = new Set<string>();
   readonly #lastWoken = new Map<QueueName, number>();
-  #started = false;
+  /** Aborted by `stop()`: every dispatched task's signal, and the settle retries below. */
+  readonly #stopping = new AbortController();
+  #starting: Promise<void> | undefined;
 
   constructor(options: EmbeddedQueueOptions) {
     this.#options = options;
+    this.#errors = new QueueErrorLog(options.log, this.#stopping.signal);
     this.#boss = new PgBoss({
       connectionString: options.connectionString,
       // Few connections: the API's own pool matters more.
@@ -65,7 +82,13 @@ export class EmbeddedTaskQueue implements TaskQueue {
       // Maintenance (archiving, expiry) in the background; schedules are not used.
       schedule: false,
     });
-    this.#boss.on('error', (error) => options.log?.error({ err: error }, 'task queue error'));
+    // Every error path of pg-boss (workers' fetches and completions, maintenance, its pool's idle clients) ends
+    // in this event; unheard, it would throw. A database outage shows here as connection errors until it is
+    // back: the workers keep polling and resume by themselves.
+    this.#boss.on('error', (error) => this.#errors.report(error));
+    this.#boss.on('warning', (warning) =>
+      options.log?.warn({ warning: warning.data }, `task queue: ${warning.message}`),
+    );
   }
 
   async enqueue(task: TaskRequest): Promise<{ accepted: boolean }> {
@@ -77,7 +100,7 @@ export class EmbeddedTaskQueue implements TaskQueue {
       retryDelay: this.#options.retryDelaySeconds ?? 1,
       retryBackoff: true,
       // A handler that hangs past this is failed and retried (Cloud Tasks' dispatch deadline).
-      expireInMinutes: 15,
+      expireInSeconds: 15 * 60,
       ...(task.delayMs ? { startAfter: new Date(Date.now() + task.delayMs) } : {}),
     });
     if (id) this.#wake(task.queue);
@@ -89,25 +112,19 @@ export class EmbeddedTaskQueue implements TaskQueue {
     for (const queue of QueueName.options) {
       const count = this.#options.concurrency?.[queue] ?? DEFAULT_WORKERS[queue];
       const ids: string[] = [];
+      // One work() per worker rather than localConcurrency: each has its own id, so #wake can pick an idle one.
       for (let i = 0; i < count; i++) {
         const worker = { id: '' };
         worker.id = await this.#boss.work<JobData>(
           queue,
           {
             pollingIntervalSeconds: this.#options.pollingIntervalSeconds ?? DEFAULT_POLLING_SECONDS,
-            includeMetadata: true,
           },
           async ([job]) => {
             if (!job) return;
             this.#busy.add(worker.id);
             try {
-              const kind = TaskKind.parse(job.data.kind);
-              const result = await dispatch(kind, job.data.payload, {
-                name: job.data.name,
-                retryCount: job.retryCount,
-              });
-              // pg-boss retries a job whose handler throws, with its exponential backoff.
-              if (result.outcome === 'retry') throw new Error(result.reason);
+              await this.#run(queue, job, dispatch);
             } finally {
               this.#busy.delete(worker.id);
             }
@@ -119,18 +136,99 @@ export class EmbeddedTaskQueue implements TaskQueue {
     }
   }
 
+  /**
+   * Aborts every running task's signal and stops fetching at once; handlers hand their tasks back (`retry`),
+   * which are then due again at once for whichever instance runs next. A handler still running after the grace
+   * is failed by pg-boss. Then the pool closes.
+   */
   async stop(): Promise<void> {
-    if (!this.#started) return;
-    this.#started = false;
-    await this.#boss.stop({ graceful: true, close: true, timeout: 10_000, wait: true });
+    if (!this.#starting) return;
+    this.#stopping.abort();
+    await this.#starting.catch(() => {});
+    await this.#boss.stop({
+      graceful: true,
+      close: true,
+      timeout: this.#options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+    });
   }
 
-  async #ensureStarted(): Promise<void> {
-    if (this.#started) return;
-    this.#started = true;
-    await this.#boss.start();
-    for (const queue of QueueName.options) {
-      await this.#boss.createQueue(queue, { name: queue, policy: 'standard' });
+  async #run(queue: QueueName, job: Job<JobData>, dispatch: TaskDispatcher): Promise<void> {
+    // A fetch that returned while stop() began: hand the job back untouched rather than start it.
+    if (this.#stopping.signal.aborted) return this.#handBack(queue, job, 'stopping');
+    const kind = TaskKind.parse(job.data.kind);
+    const result = await dispatch(kind, job.data.payload, {
+      name: job.data.name,
+      retryCount: job.retryCount,
+      // job.signal: pg-boss aborts it when it fails the job under a handler (timeout, shutdown past the grace).
+      signal: AbortSignal.any([this.#stopping.signal, job.signal]),
+    });
+    if (result.outcome === 'retry') {
+      if (this.#stopping.signal.aborted) return this.#handBack(queue, job, result.reason);
+      // pg-boss retries a job whose handler throws, with its exponential backoff.
+      throw new Error(result.reason);
+    }
+    // Completed here rather than by pg-boss after the handler returns: pg-boss tries once, and a completion
+    // lost to a database outage would leave the job active until it expires (15 minutes) and then run it again.
+    // pg-boss's own completion afterwards finds the attempt settled and does nothing.
+    await this.#settle(() => this.#boss.complete(queue, attempt(job)));
+  }
+
+  /**
+   * A task handed back on shutdown is not a failure of the task: it is failed (so it leaves `active`) and made
+   * due at once, so the next process (or another instance) picks it up without the backoff a failure earns.
+   */
+  async #handBack(queue: QueueName, job: Job<JobData>, reason: string): Promise<void> {
+    await this.#boss.fail(queue, attempt(job), { reason, handedBack: true });
+    await this.#boss.update(queue, undefined, { id: job.id, startAfter: new Date() });
+  }
+
+  /** Retries a settle that failed for want of the database, until it lands or this queue stops. */
+  async #settle(operation: () => Promise<unknown>): Promise<void> {
+    for (let attemptNo = 0; ; attemptNo++) {
+      try {
+        await operation();
+        return;
+      } catch (error) {
+        if (this.#stopping.signal.aborted || !QueueErrorLog.isConnectionError(error)) throw error;
+        this.#errors.report(error as Error);
+        const wait = SETTLE_RETRY_MS[Math.min(attemptNo, SETTLE_RETRY_MS.length - 1)]!;
+        // A stop ends the wait: the settle is then pg-boss's to try (or the job's expiry's).
+        await delay(wait, undefined, { signal: this.#stopping.signal }).catch(() => {});
+      }
+    }
+  }
+
+  #ensureStarted(): Promise<void> {
+    this.#starting ??= this.#startBoss().catch((error) => {
+      this.#starting = undefined;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  /**
+   * pg-boss creates its schema and our queues on first start. Two instances doing that at once on an empty
+   * database deadlocked in createQueue (pg-boss 10), so it runs under the migration lock: one instance at a
+   * time, and each after the migrations of any instance that holds the lock.
+   */
+  async #startBoss(): Promise<void> {
+    const lockDb = createDatabase({ connectionString: this.#options.connectionString, max: 1 });
+    try {
+      await withMigrationLock(lockDb, async (conn) => {
+        await setAsidePgBoss10(conn);
+        await this.#boss.start();
+        for (const queue of QueueName.options) {
+          await this.#boss.createQueue(queue, { policy: 'standard' });
+        }
+        const carried = await carryOverPgBoss10Tasks(conn, this.#boss);
+        if (carried) this.#options.log?.warn({ carried }, 'task queue: tasks carried over from pg-boss 10');
+      });
+    } catch (error) {
+      // Its pool would otherwise stay open (and report the server's goodbye as an error) after a failed start.
+      await this.#boss.stop({ graceful: false, close: true }).catch(() => {});
+      throw error;
+    } finally {
+      await lockDb.destroy();
     }
   }
 
@@ -151,6 +249,11 @@ export class EmbeddedTaskQueue implements TaskQueue {
       return;
     }
   }
+}
+
+/** The attempt a worker holds: pg-boss settles it only while that claim is still the job's current one. */
+function attempt(job: Job<JobData>) {
+  return { id: job.id, retryCount: job.retryCount };
 }
 
 /** A deterministic UUID (v5-shaped) for a task name: the same name always maps to the same job id. */

@@ -25,6 +25,11 @@ export const taskRoutes: FastifyPluginAsync<{ dispatch: TaskDispatcher; verifier
     }
   });
 
+  // Aborted as the app closes: a running task hands its work back (503, so Cloud Tasks retries it, on this
+  // instance's successor or another) instead of holding the shutdown until its batch is done.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+
   app.post('/tasks/:kind', async (request, reply) => {
     try {
       await verifier.verify(request.headers.authorization);
@@ -42,7 +47,7 @@ export const taskRoutes: FastifyPluginAsync<{ dispatch: TaskDispatcher; verifier
     const log = request.log.child({ task: name, kind: params.data.kind, retryCount });
     let result: Awaited<ReturnType<TaskDispatcher>>;
     try {
-      result = await dispatch(params.data.kind, request.body, { name, retryCount });
+      result = await dispatch(params.data.kind, request.body, { name, retryCount, signal: closing.signal });
     } catch (error) {
       if (error instanceof z.ZodError) {
         log.warn({ err: error }, 'task payload refused');

@@ -5,16 +5,17 @@
  * which is what a crashed Cloud Run instance leaves behind.
  *
  * Run as `node --import tsx backfill-crash-worker.ts` with FIRSTLIGHT_CRASH_WORKER = JSON of
- * `AppOnDatabaseOptions & { email: string }`.
+ * `AppOnDatabaseOptions & { email?: string }`.
  */
 import { type AppOnDatabaseOptions, buildAppOnDatabase } from './backfill-app.ts';
 import { signIn } from './sign-in.ts';
 
 const options = JSON.parse(process.env.FIRSTLIGHT_CRASH_WORKER ?? '') as AppOnDatabaseOptions & {
-  email: string;
+  email?: string;
 };
 const { app } = await buildAppOnDatabase(options);
-await signIn(app, options.email);
+// Without an email: a restarted instance, which signs nobody in and only works what the database says.
+if (options.email) await signIn(app, options.email);
 process.stdout.write('signed-in\n');
 // The queue's workers keep the event loop busy; this keeps the process up should they idle.
 setInterval(() => {}, 60_000);

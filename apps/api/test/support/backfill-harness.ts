@@ -6,7 +6,7 @@ import type { EmulatorHandle } from '@firstlight/google-emulator';
 import { auth, gmail } from '@googleapis/gmail';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { expect } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import type { AppOnDatabaseOptions } from './backfill-app.ts';
 import { cookiesFrom, type SignedIn, signIn } from './sign-in.ts';
@@ -22,11 +22,23 @@ export function backfillConfig(overrides: Partial<Config['backfill']> = {}): Con
     maxConcurrent: 4,
     stallAfterMs: 600_000,
     reconcileEveryMs: 60_000,
+    // Short leases on the scaled clock: a dead worker's batch moves on soon (its owner check finds it sooner).
+    leaseMs: 3_000,
+    leaseRenewEveryMs: 500,
     syncEveryMs: 60_000,
     calendarSyncEveryMs: 300_000,
     writebackAttempts: 8,
     ...overrides,
   };
+}
+
+/** What a test started, closed when it finishes (last started, first closed), passed or failed. */
+export function cleanupsOf(context: TestContext): (cleanup: () => Promise<unknown>) => void {
+  const started: (() => Promise<unknown>)[] = [];
+  context.onTestFinished(async () => {
+    for (const cleanup of started.reverse()) await cleanup().catch(() => {});
+  });
+  return (cleanup) => started.push(cleanup);
 }
 
 /**
@@ -158,8 +170,11 @@ export async function signInFollowingConsent(app: FastifyInstance, email: string
 
 const WORKER = fileURLToPath(new URL('./backfill-crash-worker.ts', import.meta.url));
 
-/** Starts the crash worker (another API process) and resolves once it has signed the user in. */
-export async function startCrashWorker(options: AppOnDatabaseOptions & { email: string }) {
+/**
+ * Starts the crash worker (another API process) and resolves once it has signed the user in (without `email`:
+ * once it is ready, a restarted instance).
+ */
+export async function startCrashWorker(options: AppOnDatabaseOptions & { email?: string }) {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WORKER], {
     env: { ...process.env, FIRSTLIGHT_CRASH_WORKER: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'pipe'],

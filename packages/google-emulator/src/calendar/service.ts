@@ -27,6 +27,7 @@ import { prng } from './random.js';
 import { isRecurring } from './series.js';
 import {
   AccountCalendars,
+  type CalendarChanges,
   decodeToken,
   encodeToken,
   type PageTokenState,
@@ -51,6 +52,8 @@ export interface CalendarServiceOptions {
   now?: () => number;
   /** Without timeMax, unbounded series expand to max(timeMin, anchor) + this many days (default 3 years). */
   horizonDays?: number;
+  /** Called after every run-time change to any account's calendars (the state dir saves them). */
+  onChange?: () => void;
 }
 
 export const DEFAULT_ANCHOR = '2025-06-01T00:00:00Z';
@@ -89,8 +92,9 @@ export class CalendarService {
     if (!calendars) {
       const account = typeof who === 'string' ? this.options.accounts.get(who) : who;
       if (!account) throw notFound();
-      calendars = new AccountCalendars(email, this.now);
+      calendars = new AccountCalendars(email, this.now, this.options.onChange);
       generateCalendars(calendars, { seed: account.seed, anchor: this.anchor });
+      calendars.markGenerated();
       this.accounts.set(email, calendars);
     }
     return calendars;
@@ -99,12 +103,29 @@ export class CalendarService {
   /** Drops an account's calendars: the next call regenerates them from the seed. */
   reset(email: string): void {
     this.accounts.delete(email);
+    this.options.onChange?.();
   }
 
   /** Every syncToken issued so far for the account now answers 410 (Google: token expired). */
   invalidateSyncTokens(email: string): void {
-    const calendars = this.accounts.get(email);
-    if (calendars) calendars.tokenGeneration++;
+    this.accounts.get(email)?.invalidateSyncTokens();
+  }
+
+  /** Run-time changes of every account that has some, by address. */
+  exportState(): Record<string, CalendarChanges> {
+    const state: Record<string, CalendarChanges> = {};
+    for (const [email, calendars] of this.accounts) {
+      const changes = calendars.exportChanges();
+      if (changes) state[email] = changes;
+    }
+    return state;
+  }
+
+  /** Saved changes back onto freshly generated calendars; addresses no longer served are skipped. */
+  restoreState(state: Record<string, CalendarChanges>): void {
+    for (const [email, changes] of Object.entries(state)) {
+      if (this.options.accounts.get(email)) this.account(email).restoreChanges(changes);
+    }
   }
 
   context(who: EmulatorAccount | string, calendarId: string): ListContext {

@@ -25,6 +25,15 @@ export class CalendarState {
   }
 }
 
+/** An account's run-time writes, as saved across restarts (src/state): generated events are not in it. */
+export interface CalendarChanges {
+  changeSeq: number;
+  tokenGeneration: number;
+  nextOrder: number;
+  /** Events written since generation, in their latest version. */
+  events: { calendarId: string; stored: StoredEvent }[];
+}
+
 export class AccountCalendars {
   readonly calendars = new Map<string, CalendarState>();
   /** Last change number handed out. */
@@ -32,11 +41,61 @@ export class AccountCalendars {
   /** Bumped by invalidateSyncTokens: a token of an older generation answers 410. */
   tokenGeneration = 1;
   private nextOrder = 0;
+  /** changeSeq once the seeded data was generated: writes after it are run-time changes. */
+  #generatedSeq: number | undefined;
 
   constructor(
     readonly email: string,
     private readonly clock: () => number,
+    /** Called after every run-time change (not while the seeded data is generated). */
+    private readonly onChange: () => void = () => {},
   ) {}
+
+  /** The seeded data is in place: from now on every write is a run-time change. */
+  markGenerated(): void {
+    this.#generatedSeq = this.changeSeq;
+  }
+
+  /** Every syncToken issued so far answers 410 (Google: full sync required). */
+  invalidateSyncTokens(): void {
+    this.tokenGeneration++;
+    this.onChange();
+  }
+
+  /** The run-time changes, or undefined when there are none. */
+  exportChanges(): CalendarChanges | undefined {
+    const since = this.#generatedSeq ?? 0;
+    if (this.changeSeq === since && this.tokenGeneration === 1) return undefined;
+    const events: CalendarChanges['events'] = [];
+    for (const [calendarId, calendar] of this.calendars) {
+      for (const stored of calendar.events.values())
+        if (stored.changeSeq > since) events.push({ calendarId, stored });
+    }
+    return {
+      changeSeq: this.changeSeq,
+      tokenGeneration: this.tokenGeneration,
+      nextOrder: this.nextOrder,
+      events,
+    };
+  }
+
+  /** Puts saved changes back on freshly generated calendars of the same (seed, anchor). */
+  restoreChanges(changes: CalendarChanges): void {
+    for (const { calendarId, stored } of changes.events) {
+      const calendar = this.calendars.get(calendarId);
+      if (!calendar) continue;
+      calendar.events.set(stored.event.id, stored);
+      const parentId = stored.event.recurringEventId;
+      if (parentId)
+        calendar.exceptions.set(
+          parentId,
+          (calendar.exceptions.get(parentId) ?? new Set()).add(stored.event.id),
+        );
+    }
+    this.changeSeq = changes.changeSeq;
+    this.tokenGeneration = changes.tokenGeneration;
+    this.nextOrder = changes.nextOrder;
+  }
 
   calendar(calendarId: string): CalendarState | undefined {
     return this.calendars.get(calendarId === 'primary' ? this.email : calendarId);
@@ -64,6 +123,7 @@ export class AccountCalendars {
       set.add(event.id);
       calendar.exceptions.set(event.recurringEventId, set);
     }
+    if (this.#generatedSeq !== undefined) this.onChange();
     return stored;
   }
 }

@@ -25,6 +25,18 @@ export interface MailboxOptions {
   spanMs?: number;
   /** Clock for delivered mail (default Date.now). */
   now?: () => number;
+  /** Called after every run-time change (delivery, deletion, relabelling, history expiry). */
+  onChange?: () => void;
+}
+
+/** The run-time overlays, as saved across restarts (src/state): generated mail is not in it. */
+export interface MailboxChanges {
+  delivered: { internalDate: number; historyId: number; id: string }[];
+  deleted: number[];
+  labels: [slot: number, labelIds: string[]][];
+  history: HistoryRecord[];
+  historyId: number;
+  retainedFrom: number;
 }
 
 /** What a list or history scan needs of a message without building its content. */
@@ -42,6 +54,7 @@ export class Mailbox {
   /** historyId of the oldest generated message: any start id from here on is answerable. */
   readonly baseHistoryId: number;
   readonly #now: () => number;
+  readonly #onChange: () => void;
   readonly #delivered: { internalDate: number; historyId: number; id: string }[] = [];
   readonly #deliveredById = new Map<string, number>();
   readonly #deleted = new Set<number>();
@@ -56,6 +69,7 @@ export class Mailbox {
     this.size = options.size;
     this.owner = options.owner;
     this.#now = options.now ?? Date.now;
+    this.#onChange = options.onChange ?? (() => {});
     this.timeline = new Timeline(options.seed, options.size, options.anchor, options.spanMs);
     this.baseHistoryId = 100_000 + (options.seed % 900_000);
     this.#historyId = options.size > 0 ? this.historyIdOf(0) : this.baseHistoryId;
@@ -191,6 +205,7 @@ export class Mailbox {
       }
       added.push({ ...ref, labelIds });
     }
+    if (added.length) this.#onChange();
     return added;
   }
 
@@ -210,27 +225,35 @@ export class Mailbox {
       this.#record('messageDeleted', ref);
       deleted.push(ref);
     }
+    if (deleted.length) this.#onChange();
     return deleted;
   }
 
   /** Adds and removes labels (e.g. a read elsewhere removes UNREAD); records labelAdded / labelRemoved. */
   modifyLabels(ids: readonly string[], add: readonly string[], remove: readonly string[]): void {
-    for (const id of ids) {
-      const slot = this.slotOf(id);
-      const before = this.view(slot).labelIds;
-      const added = add.filter((label) => !before.includes(label));
-      const removed = remove.filter((label) => before.includes(label));
-      const after = [...before.filter((label) => !removed.includes(label)), ...added];
-      this.#labels.set(slot, after);
-      const ref = { id, threadId: this.threadIdOf(slot), labelIds: after };
-      if (added.length) {
-        this.#historyId++;
-        this.#record('labelAdded', ref, added);
-      }
-      if (removed.length) {
-        this.#historyId++;
-        this.#record('labelRemoved', ref, removed);
-      }
+    try {
+      for (const id of ids) this.#relabel(id, add, remove);
+    } finally {
+      // An unknown id ends the call with a 404, after the ids before it were changed: those are kept.
+      this.#onChange();
+    }
+  }
+
+  #relabel(id: string, add: readonly string[], remove: readonly string[]): void {
+    const slot = this.slotOf(id);
+    const before = this.view(slot).labelIds;
+    const added = add.filter((label) => !before.includes(label));
+    const removed = remove.filter((label) => before.includes(label));
+    const after = [...before.filter((label) => !removed.includes(label)), ...added];
+    this.#labels.set(slot, after);
+    const ref = { id, threadId: this.threadIdOf(slot), labelIds: after };
+    if (added.length) {
+      this.#historyId++;
+      this.#record('labelAdded', ref, added);
+    }
+    if (removed.length) {
+      this.#historyId++;
+      this.#record('labelRemoved', ref, removed);
     }
   }
 
@@ -241,12 +264,40 @@ export class Mailbox {
   expireHistory(): void {
     this.#retainedFrom = ++this.#historyId;
     this.#history = [];
+    this.#onChange();
   }
 
   /** Records after `startHistoryId`, or undefined when that id is older than the retained history. */
   historySince(startHistoryId: number): HistoryRecord[] | undefined {
     if (startHistoryId < this.#retainedFrom) return undefined;
     return this.#history.filter((record) => record.id > startHistoryId);
+  }
+
+  /** The run-time changes, or undefined when there are none (the mailbox is exactly its seed's). */
+  exportChanges(): MailboxChanges | undefined {
+    const initial = this.size > 0 ? this.historyIdOf(0) : this.baseHistoryId;
+    if (this.#historyId === initial && this.#labels.size === 0) return undefined;
+    return {
+      delivered: this.#delivered.map((entry) => ({ ...entry })),
+      deleted: [...this.#deleted],
+      labels: [...this.#labels],
+      history: this.#history,
+      historyId: this.#historyId,
+      retainedFrom: this.#retainedFrom,
+    };
+  }
+
+  /** Puts saved changes back on a fresh mailbox of the same (seed, size, anchor). */
+  restoreChanges(changes: MailboxChanges): void {
+    for (const entry of changes.delivered) {
+      this.#deliveredById.set(entry.id, this.#delivered.length);
+      this.#delivered.push({ ...entry });
+    }
+    for (const slot of changes.deleted) this.#deleted.add(slot);
+    for (const [slot, labelIds] of changes.labels) this.#labels.set(slot, [...labelIds]);
+    this.#history = [...changes.history];
+    this.#historyId = changes.historyId;
+    this.#retainedFrom = changes.retainedFrom;
   }
 
   #record(type: HistoryType, message: MessageRef, labelIds?: string[]): void {

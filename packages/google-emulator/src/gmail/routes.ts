@@ -16,6 +16,8 @@ export interface GmailPluginOptions extends BatchOptions {
   anchor?: number;
   /** Use this service instead of creating one (to share it with the core's admin or a test). */
   service?: GmailService;
+  /** Called after every run-time mailbox change (the core's state dir saves them). */
+  onChange?: () => void;
 }
 
 /** Live services by account directory, so the core can reach the one its plugin instance uses. */
@@ -34,7 +36,9 @@ type MessageParams = UserParams & { id: string };
 type AttachmentParams = MessageParams & { attachmentId: string };
 
 export const gmailRoutes: FastifyPluginAsync<GmailPluginOptions> = async (app, options) => {
-  const service = options.service ?? new GmailService({ accounts: options.accounts, anchor: options.anchor });
+  const service =
+    options.service ??
+    new GmailService({ accounts: options.accounts, anchor: options.anchor, onChange: options.onChange });
   services.set(options.accounts, service);
   app.addHook('onClose', async () => {
     if (services.get(options.accounts) === service) services.delete(options.accounts);

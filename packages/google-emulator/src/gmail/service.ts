@@ -8,7 +8,7 @@ import { presentRecord } from './history.ts';
 import { decodeToken, encodeToken } from './ids.ts';
 import { systemLabels } from './labels.ts';
 import { listMessages } from './list.ts';
-import { Mailbox } from './mailbox.ts';
+import { Mailbox, type MailboxChanges } from './mailbox.ts';
 import { historyListQuery, messagesGetQuery, messagesListQuery, parseQuery, parseSearch } from './query.ts';
 import { type ApiMessage, attachmentBytes, parseAttachmentId, partById, present } from './render.ts';
 
@@ -26,6 +26,8 @@ export interface GmailServiceOptions {
   spanMs?: number;
   /** Clock for delivered mail (default Date.now). */
   now?: () => number;
+  /** Called after every run-time change to any mailbox (the state dir saves them). */
+  onChange?: () => void;
 }
 
 type Query = Record<string, unknown>;
@@ -52,6 +54,7 @@ export class GmailService {
         anchor: this.anchor,
         spanMs: this.options.spanMs,
         now: this.options.now,
+        onChange: this.options.onChange,
       });
       this.#mailboxes.set(email, mailbox);
     }
@@ -166,5 +169,23 @@ export class GmailService {
   reset(email?: string): void {
     if (email === undefined) this.#mailboxes.clear();
     else this.#mailboxes.delete(email.toLowerCase());
+    this.options.onChange?.();
+  }
+
+  /** Run-time changes of every mailbox that has some, by address (untouched mailboxes are their seed's). */
+  exportState(): Record<string, MailboxChanges> {
+    const state: Record<string, MailboxChanges> = {};
+    for (const [email, mailbox] of this.#mailboxes) {
+      const changes = mailbox.exportChanges();
+      if (changes) state[email] = changes;
+    }
+    return state;
+  }
+
+  /** Saved changes back onto freshly generated mailboxes; addresses no longer served are skipped. */
+  restoreState(state: Record<string, MailboxChanges>): void {
+    for (const [email, changes] of Object.entries(state)) {
+      if (this.options.accounts.get(email)) this.mailbox(email).restoreChanges(changes);
+    }
   }
 }

@@ -177,8 +177,7 @@ export function registerOAuthRoutes(app: FastifyInstance, context: EmulatorConte
         let refreshToken: string | undefined;
         if (grant.offline) {
           // Google returns a refresh token on first consent only; prompt=consent forces a new one.
-          const existing = context.tokens.liveRefreshToken(grant.email, client);
-          if (!existing || grant.forceConsent) {
+          if (!context.tokens.hasLiveRefreshToken(grant.email, client) || grant.forceConsent) {
             refreshToken = context.tokens.issueRefreshToken({
               email: grant.email,
               clientId: client,
@@ -244,7 +243,7 @@ export function registerOAuthRoutes(app: FastifyInstance, context: EmulatorConte
       expires_in: String(Math.max(0, Math.floor((grant.expiresAt - Date.now()) / 1000))),
       email: grant.email,
       email_verified: 'true',
-      access_type: grant.refreshToken ? 'offline' : 'online',
+      access_type: grant.refreshTokenHash ? 'offline' : 'online',
     });
   };
   app.get('/tokeninfo', tokeninfo);

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { invalidGrant, invalidRequest } from './oauth-error.ts';
 
 /**
- * Codes and tokens the emulator has issued. Everything is in memory: an emulator restart is a Google that
- * forgot every grant, which the product must survive anyway (re-consent).
+ * Codes and tokens the emulator has issued. Tokens are kept by their SHA-256, as a token server should: the
+ * state file (see src/state) then holds no usable credential. Codes live ten minutes and stay in memory only.
  */
 
 export interface CodeGrant {
@@ -25,7 +25,8 @@ export interface AccessGrant {
   clientId: string;
   scopes: string[];
   expiresAt: number;
-  refreshToken?: string;
+  /** Digest of the refresh token that minted it (revoking that token ends this one too). */
+  refreshTokenHash?: string;
 }
 
 export interface RefreshGrant {
@@ -33,12 +34,21 @@ export interface RefreshGrant {
   clientId: string;
   scopes: string[];
   revoked: boolean;
+  /** The token itself, only while this process lives (admin `refreshTokensOf`); never saved. */
+  token?: string;
+}
+
+/** What survives a restart (src/state): digests and grants, never a token in clear. */
+export interface TokenStoreState {
+  refresh: [hash: string, grant: Omit<RefreshGrant, 'token'>][];
+  access: [hash: string, grant: AccessGrant][];
 }
 
 /** Google's codes live about ten minutes and work once. */
 const CODE_TTL_MS = 10 * 60_000;
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
+const digest = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 export class TokenStore {
   readonly #codes = new Map<string, CodeGrant>();
@@ -48,6 +58,8 @@ export class TokenStore {
   constructor(
     private readonly accessTtlMs: () => number,
     private readonly now: () => number = Date.now,
+    /** Called after every change worth keeping (grants, not codes). */
+    private readonly onChange: () => void = () => {},
   ) {}
 
   issueCode(grant: Omit<CodeGrant, 'expiresAt'>): string {
@@ -82,29 +94,39 @@ export class TokenStore {
     return grant;
   }
 
-  /** The live refresh token of (email, client), if one exists: Google returns a new one only on re-consent. */
-  liveRefreshToken(email: string, clientId: string): string | undefined {
-    for (const [token, grant] of this.#refresh) {
-      if (grant.email === email && grant.clientId === clientId && !grant.revoked) return token;
+  /** Whether (email, client) holds a live refresh token: Google returns a new one only on re-consent. */
+  hasLiveRefreshToken(email: string, clientId: string): boolean {
+    for (const grant of this.#refresh.values()) {
+      if (grant.email === email && grant.clientId === clientId && !grant.revoked) return true;
     }
-    return undefined;
+    return false;
   }
 
-  issueRefreshToken(grant: Omit<RefreshGrant, 'revoked'>): string {
+  issueRefreshToken(grant: Omit<RefreshGrant, 'revoked' | 'token'>): string {
     const token = `1//0${random(48)}`;
-    this.#refresh.set(token, { ...grant, revoked: false });
+    this.#refresh.set(digest(token), { ...grant, revoked: false, token });
+    this.onChange();
     return token;
   }
 
-  issueAccessToken(grant: Omit<AccessGrant, 'expiresAt'>): { token: string; expiresIn: number } {
+  issueAccessToken(grant: Omit<AccessGrant, 'expiresAt' | 'refreshTokenHash'> & { refreshToken?: string }): {
+    token: string;
+    expiresIn: number;
+  } {
     const token = `ya29.${random(64)}`;
     const ttl = this.accessTtlMs();
-    this.#access.set(token, { ...grant, expiresAt: this.now() + ttl });
+    const { refreshToken, ...rest } = grant;
+    this.#access.set(digest(token), {
+      ...rest,
+      expiresAt: this.now() + ttl,
+      ...(refreshToken ? { refreshTokenHash: digest(refreshToken) } : {}),
+    });
+    this.onChange();
     return { token, expiresIn: Math.round(ttl / 1000) };
   }
 
   refreshGrant(token: string, clientId: string): RefreshGrant {
-    const grant = this.#refresh.get(token);
+    const grant = this.#refresh.get(digest(token));
     if (!grant || grant.revoked || grant.clientId !== clientId)
       throw invalidGrant('Token has been expired or revoked.');
     return grant;
@@ -112,10 +134,12 @@ export class TokenStore {
 
   /** The grant behind a bearer token, or undefined when unknown, expired or revoked. */
   accessGrant(token: string): AccessGrant | undefined {
-    const grant = this.#access.get(token);
+    const hash = digest(token);
+    const grant = this.#access.get(hash);
     if (!grant) return undefined;
     if (grant.expiresAt <= this.now()) {
-      this.#access.delete(token);
+      // Forgetting an expired token changes nothing anyone can observe: no onChange.
+      this.#access.delete(hash);
       return undefined;
     }
     return grant;
@@ -123,14 +147,18 @@ export class TokenStore {
 
   /** Revokes an access or refresh token; revoking a refresh token also kills the access tokens it minted. */
   revoke(token: string): boolean {
-    const refresh = this.#refresh.get(token);
+    const hash = digest(token);
+    const refresh = this.#refresh.get(hash);
     if (refresh) {
       refresh.revoked = true;
-      for (const [accessToken, grant] of this.#access)
-        if (grant.refreshToken === token) this.#access.delete(accessToken);
+      for (const [accessHash, grant] of this.#access)
+        if (grant.refreshTokenHash === hash) this.#access.delete(accessHash);
+      this.onChange();
       return true;
     }
-    return this.#access.delete(token);
+    const deleted = this.#access.delete(hash);
+    if (deleted) this.onChange();
+    return deleted;
   }
 
   /** Every grant of an account ends ("the user removed the app" / "the password changed"). */
@@ -142,23 +170,41 @@ export class TokenStore {
         count++;
       }
     }
-    for (const [token, grant] of this.#access) if (grant.email === email) this.#access.delete(token);
+    for (const [hash, grant] of this.#access) if (grant.email === email) this.#access.delete(hash);
+    this.onChange();
     return count;
   }
 
   /** Ends the access tokens of an account early (tests of the refresh path), keeping refresh tokens. */
   expireAccessTokens(email: string): number {
     let count = 0;
-    for (const [token, grant] of this.#access) {
+    for (const [hash, grant] of this.#access) {
       if (grant.email === email) {
-        this.#access.delete(token);
+        this.#access.delete(hash);
         count++;
       }
     }
+    if (count) this.onChange();
     return count;
   }
 
+  /** Refresh tokens this process issued to the account (live or revoked); a restart keeps only digests. */
   refreshTokensOf(email: string): string[] {
-    return [...this.#refresh].filter(([, grant]) => grant.email === email).map(([token]) => token);
+    return [...this.#refresh.values()]
+      .filter((grant) => grant.email === email && grant.token !== undefined)
+      .map((grant) => grant.token!);
+  }
+
+  exportState(): TokenStoreState {
+    const now = this.now();
+    return {
+      refresh: [...this.#refresh].map(([hash, { token: _token, ...grant }]) => [hash, grant]),
+      access: [...this.#access].filter(([, grant]) => grant.expiresAt > now),
+    };
+  }
+
+  restoreState(state: TokenStoreState): void {
+    for (const [hash, grant] of state.refresh) this.#refresh.set(hash, { ...grant });
+    for (const [hash, grant] of state.access) this.#access.set(hash, { ...grant });
   }
 }

@@ -1,25 +1,14 @@
 import type { IngestionProgress } from '@firstlight/contracts';
-import { progressCounts, progressPercent, shownProgress } from './progress.ts';
-
-const STATUS_LABEL: Record<IngestionProgress['status'], string> = {
-  pending: 'waiting to sync the rest',
-  listing: 'listing your mailbox',
-  running: 'syncing',
-  paused: 'paused',
-  stalled: 'stalled — retrying',
-  complete: 'complete',
-  failed: 'failed',
-};
-
-const DATABASE_PAUSED = 'paused: our database is unavailable — resuming by itself';
+import { progressCounts, progressPercent, syncView } from './progress.ts';
 
 /**
  * The mailbox sync bar. Always the same height (text included), so nothing below it moves as states change.
- * `needsReauth` comes from `/api/me`: Google refused the token, so the job waits for a new consent.
- * `databaseUnavailable` comes from the server's `service_status` message: nothing runs until it is back.
+ * `needsReauth` comes from `/api/me`: Google refused the token, so a running job waits for a new consent and a
+ * finished one stays finished (see `syncView`). `databaseUnavailable` comes from the server's `service_status`
+ * message: nothing runs until it is back.
  */
 export function ProgressBar({
-  progress: reported,
+  progress,
   needsReauth,
   databaseUnavailable = false,
 }: {
@@ -27,7 +16,7 @@ export function ProgressBar({
   needsReauth: boolean;
   databaseUnavailable?: boolean;
 }) {
-  if (!reported) {
+  if (!progress) {
     return (
       <div className="progress" data-testid="progress" data-state="unknown">
         <div className="progress-track" />
@@ -35,10 +24,10 @@ export function ProgressBar({
       </div>
     );
   }
-  const { progress, pausedBy } = shownProgress(reported, { needsReauth, databaseUnavailable });
-  const state = progress.status;
-  const percent = progressPercent(reported);
-  const label = pausedBy === 'database' ? DATABASE_PAUSED : STATUS_LABEL[progress.status];
+  const { state, label, alert } = syncView(progress, needsReauth, databaseUnavailable);
+  const percent = progressPercent(progress);
+  // No "about N left" while nothing runs.
+  const counts = progressCounts(state === 'paused' ? { ...progress, status: 'paused' } : progress);
   return (
     <div className="progress" data-testid="progress" data-state={state}>
       <div
@@ -48,18 +37,18 @@ export function ProgressBar({
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}
-        aria-valuetext={`${progressCounts(progress)}, ${label}`}
+        aria-valuetext={`${counts}, ${label}`}
       >
         <div className="progress-fill" style={{ width: `${percent}%` }} />
       </div>
       <p className="progress-text" aria-live="polite">
-        {progressCounts(progress)} · {label}
+        {counts} · {label}
         {progress.status === 'failed' && progress.lastError ? ` — ${progress.lastError}` : ''}
         {progress.status === 'stalled' ? ' (no progress for a while; the server will retry)' : ''}
       </p>
-      {pausedBy === 'reauth' && (
+      {alert && (
         <p role="alert" className="progress-alert">
-          Google access expired, so syncing is paused.{' '}
+          {alert}{' '}
           <a className="button small" href="/auth/google?consent=1">
             Sign in again
           </a>

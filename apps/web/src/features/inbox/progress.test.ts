@@ -1,6 +1,6 @@
 import type { IngestionProgress } from '@firstlight/contracts';
 import { describe, expect, it } from 'vitest';
-import { nextProgress, progressCounts, progressPercent, shownProgress } from './progress.ts';
+import { nextProgress, progressCounts, progressPercent, syncView } from './progress.ts';
 
 const jobId = '00000000-0000-4000-8000-000000000001';
 const base: IngestionProgress = {
@@ -86,17 +86,45 @@ describe('progress', () => {
     expect(progressCounts(done)).toBe('13,000 of 48,213 messages');
   });
 
-  it('shows an unfinished job as paused, without an estimate, while the database is unavailable', () => {
-    const running = { ...base, etaSeconds: 120 };
-    const shown = shownProgress(running, { needsReauth: false, databaseUnavailable: true });
-    expect(shown.pausedBy).toBe('database');
-    expect(shown.progress.status).toBe('paused');
-    expect(progressCounts(shown.progress)).not.toMatch(/left/);
-    expect(shownProgress(running, { needsReauth: false, databaseUnavailable: false })).toEqual({
-      progress: running,
-      pausedBy: null,
+  it('keeps a finished mailbox finished when Google access lapses: only new mail waits for a sign-in', () => {
+    const complete = {
+      ...base,
+      status: 'complete' as const,
+      ingested: 4_860,
+      total: 4_860,
+      currentTier: null,
+    };
+    const view = syncView(complete, true);
+    expect(view).toEqual({
+      state: 'complete',
+      label: 'complete',
+      alert: 'Google access expired: sign in again to keep syncing new mail.',
     });
-    const complete = { ...base, status: 'complete' as const, ingested: base.total! };
-    expect(shownProgress(complete, { needsReauth: false, databaseUnavailable: true }).pausedBy).toBeNull();
+    expect(`${progressCounts(complete)} · ${view.label}`).toBe('4,860 of 4,860 messages · complete');
+    expect(syncView(complete, false)).toEqual({ state: 'complete', label: 'complete', alert: null });
+  });
+
+  it('shows a running job as paused while the account needs a sign-in', () => {
+    expect(syncView(base, true)).toEqual({
+      state: 'paused',
+      label: 'paused',
+      alert: 'Google access expired, so syncing is paused.',
+    });
+    expect(syncView({ ...base, status: 'paused' }, false)).toMatchObject({
+      state: 'paused',
+      label: 'paused',
+    });
+    expect(syncView(base, false)).toEqual({ state: 'running', label: 'syncing', alert: null });
+  });
+
+  it('shows an unfinished job as paused, resuming by itself, while our database is unavailable', () => {
+    expect(syncView(base, false, true)).toEqual({
+      state: 'paused',
+      label: 'paused: our database is unavailable — resuming by itself',
+      alert: null,
+    });
+    expect(syncView(base, false, false).label).toBe('syncing');
+    const complete = { ...base, status: 'complete' as const, ingested: base.total!, currentTier: null };
+    expect(syncView(complete, false, true)).toEqual({ state: 'complete', label: 'complete', alert: null });
   });
 });

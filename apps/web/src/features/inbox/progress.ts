@@ -46,6 +46,63 @@ export function nextProgress(
   }
 }
 
+export const STATUS_LABEL: Record<IngestionProgress['status'], string> = {
+  pending: 'waiting to sync the rest',
+  listing: 'listing your mailbox',
+  running: 'syncing',
+  paused: 'paused',
+  stalled: 'stalled — retrying',
+  complete: 'complete',
+  failed: 'failed',
+};
+
+export const DATABASE_PAUSED = 'paused: our database is unavailable — resuming by itself';
+
+export interface SyncView {
+  /** `data-state` and the track's class: what the bar looks like. */
+  state: IngestionProgress['status'];
+  /** The status after the counts: "4,860 of 4,860 messages · complete". */
+  label: string;
+  /** The line under the bar with the "Sign in again" button, or null. */
+  alert: string | null;
+}
+
+/**
+ * What the bar shows for a job and the account's state (`needs_reauth` from `/api/me`). A finished job stays
+ * finished when Google access lapses afterwards — the mailbox is all there; only new mail waits for a
+ * sign-in — so "4,860 of 4,860 messages · complete" is never rewritten as paused. While our database is
+ * unreachable (the server's `service_status`), an unfinished job shows as paused, resuming by itself.
+ */
+export function syncView(
+  progress: IngestionProgress,
+  needsReauth: boolean,
+  databaseUnavailable = false,
+): SyncView {
+  const finished = progress.status === 'complete' || progress.status === 'failed';
+  if (databaseUnavailable && !finished) {
+    // Nothing is stored while our database is away: "syncing" would be a lie, and it resumes on its own.
+    return {
+      state: 'paused',
+      label: DATABASE_PAUSED,
+      alert: needsReauth ? 'Google access expired, so syncing is paused.' : null,
+    };
+  }
+  if (finished) {
+    return {
+      state: progress.status,
+      label: STATUS_LABEL[progress.status],
+      alert: needsReauth ? 'Google access expired: sign in again to keep syncing new mail.' : null,
+    };
+  }
+  const paused = progress.status === 'paused' || needsReauth;
+  const state = paused ? 'paused' : progress.status;
+  return {
+    state,
+    label: STATUS_LABEL[state],
+    alert: paused ? 'Google access expired, so syncing is paused.' : null,
+  };
+}
+
 const TIER_LABEL = { now: 'newest mail', high: 'recent mail', low: 'archive' } as const;
 
 /** "12,000 of 48,213 messages · archive". */
@@ -75,25 +132,4 @@ export function progressPercent(progress: IngestionProgress): number {
   if (progress.status === 'complete') return 100;
   if (!progress.total) return 0;
   return Math.min(100, Math.floor((progress.ingested / progress.total) * 100));
-}
-
-/** Why the bar shows "paused" although the job itself may say running (the job row cannot say either). */
-export type PauseCause = 'reauth' | 'database' | null;
-
-/**
- * What the bar shows: an unfinished job is paused while our database is unreachable (nothing can be stored, so
- * "syncing" would be a lie); a job is paused while Google access has expired.
- */
-export function shownProgress(
-  progress: IngestionProgress,
-  flags: { needsReauth: boolean; databaseUnavailable: boolean },
-): { progress: IngestionProgress; pausedBy: PauseCause } {
-  const finished = progress.status === 'complete' || progress.status === 'failed';
-  const pausedBy: PauseCause =
-    flags.databaseUnavailable && !finished
-      ? 'database'
-      : progress.status === 'paused' || flags.needsReauth
-        ? 'reauth'
-        : null;
-  return { progress: pausedBy ? { ...progress, status: 'paused' } : progress, pausedBy };
 }
