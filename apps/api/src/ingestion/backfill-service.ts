@@ -94,7 +94,7 @@ export class BackfillService implements BackfillStarter {
     try {
       return await reclaimLeases(this.deps);
     } catch (error) {
-      this.deps.log.error({ err: error }, 'lease sweep failed');
+      this.#timerLog.error({ err: error }, 'lease sweep failed');
       return undefined;
     }
   }
