@@ -248,4 +248,59 @@ describe('a batch that must stop mid-way', () => {
     expect(finished.ingested).toBe(before.ingested + ids.length);
     expect(finished.status).toBe('complete');
   }, 60_000);
+  it('a lister that fails as it finishes lists nothing twice: the last page and "done" commit together', async () => {
+    const { db } = database;
+    if (!(await theJob(db))) await signIn(app, USER);
+    // A listing from scratch: the tests above wrote batches of their own.
+    await db.deleteFrom('ingestion_batches').execute();
+    await db
+      .updateTable('ingestion_jobs')
+      .set({
+        status: 'listing',
+        listing_done: false,
+        list_page_token: null,
+        listed: 0,
+        list_lease_owner: null,
+        list_lease_until: null,
+      })
+      .execute();
+    // The first attempt to mark the listing done fails, as an outage or a kill at that moment would. A sequence,
+    // not a table: nextval survives the rollback, so only the first attempt fails.
+    await sql`create sequence listing_done_fault`.execute(db);
+    await sql`
+      create function fail_first_listing_done() returns trigger language plpgsql as $$
+      begin
+        if new.listing_done and not old.listing_done and nextval('listing_done_fault') = 1 then
+          raise exception 'injected: the database went away as the listing finished';
+        end if;
+        return new;
+      end $$`.execute(db);
+    await sql`
+      create trigger listing_done_fault before update on ingestion_jobs
+      for each row execute function fail_first_listing_done()`.execute(db);
+    try {
+      const outcomes: string[] = [];
+      for (let attempt = 0; attempt < 3 && !(await theJob(db))!.listing_done; attempt++) {
+        const job = (await theJob(db))!;
+        outcomes.push((await runLister(deps, { jobId: job.id, generation: job.list_generation })).outcome);
+      }
+      expect(outcomes).toEqual(['retry', 'done']);
+    } finally {
+      await sql`drop trigger listing_done_fault on ingestion_jobs`.execute(db);
+      await sql`drop function fail_first_listing_done()`.execute(db);
+      await sql`drop sequence listing_done_fault`.execute(db);
+    }
+    const job = (await theJob(db))!;
+    const batches = await db
+      .selectFrom('ingestion_batches')
+      .select('message_ids')
+      .where('job_id', '=', job.id)
+      .execute();
+    const listed = batches.flatMap((batch) => batch.message_ids);
+    const firstPage = new Set(job.first_page_ids);
+    const expected = (await mailboxIds(emulator, USER)).filter((id) => !firstPage.has(id));
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed.sort()).toEqual(expected.sort());
+    expect(job.total).toBe(firstPage.size + expected.length);
+  }, 60_000);
 });

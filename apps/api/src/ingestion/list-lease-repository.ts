@@ -78,3 +78,27 @@ export async function handBackListLease(db: Kysely<Database>, jobId: string, lea
     .returning(['id', 'list_generation'])
     .executeTakeFirst();
 }
+
+/** Exact total: the first page plus every listed id after it; the lease ends with the listing. */
+export async function finishListing(
+  trx: Kysely<Database>,
+  jobId: string,
+  firstPageSize: number,
+): Promise<void> {
+  const counted = await trx
+    .selectFrom('ingestion_batches')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('message_count'), sql<number>`0`).as('n'))
+    .where('job_id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable('ingestion_jobs')
+    .set({
+      listing_done: true,
+      total: firstPageSize + Number(counted.n),
+      list_lease_until: null,
+      list_lease_owner: null,
+      updated_at: new Date(),
+    })
+    .where('id', '=', jobId)
+    .execute();
+}

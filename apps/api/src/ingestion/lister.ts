@@ -1,5 +1,4 @@
 import type { GmailListTask } from '@firstlight/contracts';
-import { sql } from 'kysely';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import { ReauthRequired } from './account-clients.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
@@ -7,6 +6,7 @@ import { insertBatch, nextSeq } from './batch-repository.ts';
 import { completeIfDone, recordProgress, setJobStatus } from './job-transitions.ts';
 import { holdLease, WorkStopped } from './lease-heartbeat.ts';
 import {
+  finishListing,
   handBackListLease,
   listLeaseEnd,
   releaseListLease,
@@ -117,6 +117,9 @@ export async function runLister(
         if (ids.length > 0) {
           await insertBatch(trx, { jobId: job.id, seq, tier: seq === 0 ? 'high' : 'low', messageIds: ids });
         }
+        // The last page and "listing done" commit together: a lister interrupted between two transactions
+        // found no page token and no `listing_done`, listed the mailbox again and doubled its batches.
+        if (done) await finishListing(trx, job.id, firstPage.size);
         await recordProgress(trx, deps.bus, who);
       });
       if (ids.length > 0) {
@@ -125,32 +128,7 @@ export async function runLister(
       }
     }
 
-    // Exact total: the first page plus every listed id after it.
     held.end();
-    await db.transaction().execute(async (trx) => {
-      const counted = await trx
-        .selectFrom('ingestion_batches')
-        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('message_count'), sql<number>`0`).as('n'))
-        .where('job_id', '=', job.id)
-        .executeTakeFirstOrThrow();
-      await trx
-        .updateTable('ingestion_jobs')
-        .set({
-          listing_done: true,
-          total: firstPage.size + Number(counted.n),
-          list_lease_until: null,
-          list_lease_owner: null,
-          updated_at: new Date(),
-        })
-        .where('id', '=', job.id)
-        .where('list_generation', '=', lease.generation)
-        .where('list_lease_owner', '=', lease.owner)
-        .executeTakeFirst()
-        .then((done) => {
-          if (Number(done.numUpdatedRows) === 0) throw new WorkStopped('lease-lost');
-        });
-      await recordProgress(trx, deps.bus, who);
-    });
     deps.log.info(log, 'listing done');
     await completeIfDone(db, deps.bus, job.id);
     await scheduleNextBatch(deps, job.id);
