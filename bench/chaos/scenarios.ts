@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { revokeAccess, runningBatches } from './observe.ts';
 import { type ApiProcess, httpStatus, isAlive, postmasterPid, sleep } from './supervisor.ts';
@@ -229,6 +230,45 @@ const revocation: Scenario = {
     }),
 };
 
+/** Error-level (pino ≥ 50) lines of a log from byte `from` on: an orderly stop must write none. */
+function errorLinesSince(logFile: string, from: number): string[] {
+  return readFileSync(logFile, 'utf8')
+    .slice(from)
+    .split('\n')
+    .filter((line) => {
+      if (!line.startsWith('{')) return /\bError\b|\n\s+at /.test(line);
+      try {
+        return ((JSON.parse(line) as { level?: number }).level ?? 0) >= 50;
+      } catch {
+        return false;
+      }
+    });
+}
+
+const ctrlC: Scenario = {
+  name: 'ctrl-c',
+  title: 'Ctrl-C (SIGINT) mid-backfill and `npm start` again, three times; nobody signs in again',
+  run: (context) =>
+    inTrial('ctrl-c', context, 'embedded', signedInApi, async (trial, api, details) => {
+      const stops: { atS: number; stopS: number; exitCode: number | null; errorLines: number }[] = [];
+      details.stops = stops;
+      for (let i = 1; i <= 3; i++) {
+        if (!(await trial.until(context.referenceS * 0.2 * i))) break;
+        const logAt = readFileSync(api.logFile, 'utf8').length;
+        const atS = Math.round(trial.elapsedS() * 10) / 10;
+        const began = performance.now();
+        await api.kill('SIGINT');
+        const stopS = Math.round((performance.now() - began) / 100) / 10;
+        const errors = errorLinesSince(api.logFile, logAt);
+        stops.push({ atS, stopS, exitCode: api.exits.at(-1)?.code ?? null, errorLines: errors.length });
+        if (errors.length) details.firstErrorLine = errors[0];
+        api.start();
+        if (!(await api.ready(90_000))) break;
+      }
+      details.maxStopS = Math.max(0, ...stops.map((stop) => stop.stopS));
+    }),
+};
+
 export const SCENARIOS: Scenario[] = [
   baseline,
   killLoop,
@@ -236,4 +276,5 @@ export const SCENARIOS: Scenario[] = [
   postgresExternal,
   twoInstances,
   revocation,
+  ctrlC,
 ];
