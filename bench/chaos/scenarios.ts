@@ -99,8 +99,9 @@ const killLoop: Scenario = {
     inTrial('kill-loop', context, 'embedded', signedInApi, async (trial, api, details) => {
       const kills: { atS: number; restartS: number }[] = [];
       details.kills = kills;
-      // Uniform over 0.3..1.5 of a tenth of the undisturbed run after each restart: ten kills land within it.
-      const gap = () => (0.3 + 1.2 * context.random()) * (context.referenceS / 10);
+      // Uniform over 0.2..1.0 of a tenth of the undisturbed run after each restart (plus ~3 s to restart): all ten
+      // kills land within the backfill, which the kills themselves lengthen.
+      const gap = () => (0.2 + 0.8 * context.random()) * (context.referenceS / 10);
       for (let i = 0; i < context.settings.kills; i++) {
         if (!(await trial.until(trial.elapsedS() + gap()))) break;
         if (api.unexpectedExits.length) break; // it left on its own: not ours to restart

@@ -284,6 +284,8 @@ export class HarnessPostgres {
       dataDir: this.dataDir,
       port: this.#port,
       settings: { fsync: 'off', max_connections: '200' },
+      // An operator's server: down until the harness starts it again (the product must wait, not the launcher).
+      supervise: false,
     });
     this.#port = this.#handle.port;
   }

@@ -40,6 +40,11 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
   /** Supervision events worth a warn line (the server died and is being restarted). Default: console.warn. */
   onWarn?: (message: string) => void;
+  /**
+   * Restart the server when it dies (default true). False for a harness that plays an operator's server: it
+   * kills the server and decides itself when it comes back.
+   */
+  supervise?: boolean;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -118,7 +123,7 @@ export async function startEmbeddedPostgres(
    */
   const supervise = (current: ChildProcess) => {
     current.once('exit', (code, signal) => {
-      if (stopping || current !== child) return;
+      if (stopping || current !== child || options.supervise === false) return;
       warn(
         `the server (pid ${current.pid}) exited on its own (code ${code}, signal ${signal}); restarting it`,
       );
