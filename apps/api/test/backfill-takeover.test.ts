@@ -85,6 +85,8 @@ async function killOneOfTwo(
   return { db, killed, ownerA: heldByA.batch.lease_owner };
 }
 
+const KILL_WINDOW_MS = 3_000;
+
 describe('a worker killed mid-batch beside a live one', () => {
   it('is taken over by the live instance before its lease would lapse, nothing lost or doubled', async (context) => {
     const defer = cleanupsOf(context);
@@ -93,7 +95,9 @@ describe('a worker killed mid-batch beside a live one', () => {
       seed: 31,
       latency: 'none',
       autoApprove: true,
-      quota: { windowMs: 600 },
+      // Gmail's minute on a 20× clock: a batch takes ~2.5 s, so the kill lands mid-batch also on a loaded machine
+      // (at 100× a batch took ~0.5 s and the probe could miss every batch's middle).
+      quota: { windowMs: KILL_WINDOW_MS },
       accounts: [{ email: USER, mailboxSize: 3_000 }],
     });
     defer(() => emulator.close());
@@ -102,7 +106,7 @@ describe('a worker killed mid-batch beside a live one', () => {
     // A lease of two minutes: only the dead owner's free instance lock can explain a takeover within the test.
     const { db, killed, ownerA } = await killOneOfTwo(defer, {
       emulator,
-      backfill: backfillConfig(),
+      backfill: backfillConfig({ quotaWindowMs: KILL_WINDOW_MS }),
       settings: { leaseMs: 120_000 },
       killWhen: (stored, count) => stored > 0 && stored < count - 200,
     });
