@@ -14,6 +14,7 @@ import {
   expectMailboxStoredExactlyOnce,
   jobInStatus,
   mailboxIds,
+  runningBatch,
   signInFollowingConsent,
   startCrashWorker,
   theJob,
@@ -109,18 +110,9 @@ describe.concurrent('the background backfill under faults', () => {
     // Mid-batch: a batch is running, some but far from all of its messages are stored.
     const running = await waitFor(
       async () => {
-        const batch = await db
-          .selectFrom('ingestion_batches')
-          .selectAll()
-          .where('status', '=', 'running')
-          .executeTakeFirst();
-        if (!batch) return undefined;
-        const stored = await db
-          .selectFrom('emails')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('gmail_id', '=', sql<string>`any(${batch.message_ids}::text[])`)
-          .executeTakeFirstOrThrow();
-        return stored.n > 0 && stored.n < batch.message_count - 200 ? batch : undefined;
+        const now = await runningBatch(db);
+        if (!now) return undefined;
+        return now.stored > 0 && now.stored < now.batch.message_count - 200 ? now.batch : undefined;
       },
       30_000,
       'a batch half-way through',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '@firstlight/db/testing';
 import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.ts';
 import type { BackfillSettings } from '../src/ingestion/backfill-deps.ts';
@@ -12,6 +12,7 @@ import {
   expectMailboxStoredExactlyOnce,
   jobInStatus,
   mailboxIds,
+  runningBatch,
   startCrashWorker,
   waitFor,
 } from './support/backfill-harness.ts';
@@ -19,22 +20,6 @@ import {
 const USER = 'takeover@example.com';
 
 type Defer = (cleanup: () => Promise<unknown>) => void;
-
-/** The running batch and how many of its messages are stored. */
-async function runningBatch(db: Kysely<import('@firstlight/db').Database>) {
-  const batch = await db
-    .selectFrom('ingestion_batches')
-    .selectAll()
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  if (!batch) return undefined;
-  const stored = await db
-    .selectFrom('emails')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('gmail_id', '=', sql<string>`any(${batch.message_ids}::text[])`)
-    .executeTakeFirstOrThrow();
-  return { batch, stored: stored.n };
-}
 
 /**
  * Two instances of one deployment on one database: worker A (a child process) signs the user in and works a

@@ -5,7 +5,7 @@ import type { Database } from '@firstlight/db';
 import type { EmulatorHandle } from '@firstlight/google-emulator';
 import { auth, gmail } from '@googleapis/gmail';
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { expect, type TestContext } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import type { AppOnDatabaseOptions } from './backfill-app.ts';
@@ -201,4 +201,20 @@ export async function startCrashWorker(options: AppOnDatabaseOptions & { email?:
       await exited;
     },
   };
+}
+
+/** The running batch and how many of its messages are stored. */
+export async function runningBatch(db: Kysely<Database>) {
+  const batch = await db
+    .selectFrom('ingestion_batches')
+    .selectAll()
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  if (!batch) return undefined;
+  const stored = await db
+    .selectFrom('emails')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('gmail_id', '=', sql<string>`any(${batch.message_ids}::text[])`)
+    .executeTakeFirstOrThrow();
+  return { batch, stored: stored.n };
 }
