@@ -4,17 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import type { TaskContext, TaskDispatcher } from '../src/tasks/task-queue.ts';
-
-async function until(condition: () => boolean) {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-const task = (name: string) => ({
-  kind: 'gmail-batch' as const,
-  queue: 'ingest-low' as const,
-  name,
-  payload: { jobId: randomUUID(), seq: 1, generation: 0 },
-});
+import { task, until } from './support/queue-fixtures.ts';
 
 describe('embedded task queue stop', () => {
   let database: TestDatabase;

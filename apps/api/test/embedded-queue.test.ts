@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import type { TaskDispatcher } from '../src/tasks/task-queue.ts';
+import { task, until } from './support/queue-fixtures.ts';
 
 /** A dispatcher whose tasks run until released, recording how many run at once. */
 function gatedDispatcher() {
@@ -28,17 +29,6 @@ function gatedDispatcher() {
     },
   };
 }
-
-async function until(condition: () => boolean) {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-const task = (name: string) => ({
-  kind: 'gmail-batch' as const,
-  queue: 'ingest-low' as const,
-  name,
-  payload: { jobId: randomUUID(), seq: 1, generation: 0 },
-});
 
 describe('embedded task queue workers', () => {
   let database: TestDatabase;
