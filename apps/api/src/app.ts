@@ -118,7 +118,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
   }
 
-  await app.register(sessionPlugin, { secret: deps.sessionSecret });
+  await app.register(sessionPlugin, { secret: deps.sessionSecret, policy: deps.config.sessions });
   await app.register(healthRoutes);
   await app.register(authRoutes, {
     cipher: deps.tokenCipher,
@@ -147,6 +147,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(realtimeRoutes, {
     bus: deps.bus,
     database,
+    limits: deps.config.realtime,
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
   });
   await app.register(webRoutes, { distDir: deps.config.webDistDir });

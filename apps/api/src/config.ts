@@ -100,6 +100,43 @@ const EnvSchema = z.object({
     .regex(/^[^\s,]+@[^\s,]+(,[^\s,]+@[^\s,]+)*$/, 'must be a comma-separated list of emails')
     .optional(),
   OPS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  WS_MAX_SOCKETS_PER_SESSION: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(10),
+  WS_MAX_SOCKETS_PER_IP: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(50),
+  WS_RESYNC_MIN_INTERVAL_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(1_000),
+  WS_MAX_MESSAGE_BYTES: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(64)
+    .max(1_048_576)
+    .default(1_024),
+  WS_MAX_BUFFERED_BYTES: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(16_384)
+    .max(67_108_864)
+    .default(1_048_576),
+  SESSION_IDLE_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(3_600_000, 'must be at least 3600000 (1 hour)')
+    .max(2_592_000_000, 'must be at most 2592000000 (30 days, the absolute lifetime)')
+    .default(604_800_000),
+  SESSION_PRUNE_EVERY_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1_000)
+    .max(86_400_000)
+    .default(3_600_000),
   TASK_QUEUE: z.enum(['embedded', 'cloud-tasks']).default('embedded'),
   TASK_WORKERS: z
     .string()
@@ -161,6 +198,18 @@ export interface Config {
   /** Who may read `/api/ops/*` and `/metrics`: signed-in users with these emails, or `Authorization: Bearer <token>`. */
   ops: { emails: string[]; token: string | undefined };
   tasks: TasksConfig;
+  /** Per-instance limits of `/ws` (README § Routes and WebSocket messages says why these values). */
+  realtime: {
+    maxSocketsPerSession: number;
+    maxSocketsPerIp: number;
+    /** Snapshots of one socket start at least this far apart; resyncs in between are coalesced into one. */
+    resyncMinIntervalMs: number;
+    maxMessageBytes: number;
+    /** A socket whose unsent data exceeds this (a client that stopped reading) is closed. */
+    maxBufferedBytes: number;
+  };
+  /** Sessions end 30 days after sign-in, or after this long without a request; expired rows are pruned. */
+  sessions: { idleTimeoutMs: number; pruneEveryMs: number };
   /** Unset: generated once into `${dataDir}/secrets.json` (embedded mode). */
   tokenEncryptionKey: Buffer | undefined;
   sessionSecret: string | undefined;
@@ -251,6 +300,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: vars.OPS_TOKEN,
     },
     tasks: tasksConfig(vars, publicUrl),
+    realtime: {
+      maxSocketsPerSession: vars.WS_MAX_SOCKETS_PER_SESSION,
+      maxSocketsPerIp: vars.WS_MAX_SOCKETS_PER_IP,
+      resyncMinIntervalMs: vars.WS_RESYNC_MIN_INTERVAL_MS,
+      maxMessageBytes: vars.WS_MAX_MESSAGE_BYTES,
+      maxBufferedBytes: vars.WS_MAX_BUFFERED_BYTES,
+    },
+    sessions: { idleTimeoutMs: vars.SESSION_IDLE_TIMEOUT_MS, pruneEveryMs: vars.SESSION_PRUNE_EVERY_MS },
     tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY
       ? Buffer.from(vars.TOKEN_ENCRYPTION_KEY, 'base64')
       : undefined,

@@ -7,6 +7,8 @@ import { hasOpsRole } from '../ops/ops-access.ts';
 import { findUserWithAccount } from './account-repository.ts';
 
 export const meRoutes: FastifyPluginAsyncZod<{ opsAccess: Config['ops'] }> = async (app, options) => {
+  // onRequest: anonymous callers get 401 before any body is parsed or input validated (no schema details).
+  app.addHook('onRequest', (request) => app.requireUser(request));
   app.get(
     '/api/me',
     { schema: { response: { 200: MeResponse } }, preHandler: (request) => app.requireUser(request) },

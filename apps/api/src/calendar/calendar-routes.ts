@@ -30,6 +30,8 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   { enqueue },
 ) => {
   const deps = { db: app.db, enqueue };
+  // onRequest: anonymous callers get 401 before any body is parsed or input validated (no schema details).
+  app.addHook('onRequest', (request) => app.requireUser(request));
 
   app.get(
     '/api/calendar/events',

@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listEmails } from './email-service.ts';
 
 export const emailRoutes: FastifyPluginAsyncZod = async (app) => {
+  // onRequest: anonymous callers get 401 before any body is parsed or input validated (no schema details).
+  app.addHook('onRequest', (request) => app.requireUser(request));
   app.get(
     '/api/emails',
     {
