@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { SESSION_COOKIE } from '../../src/auth/session-plugin.ts';
 import { sessionIdOf, startSession } from '../../src/auth/session-service.ts';
 import type { Config } from '../../src/config.ts';
-import { buildTestApp, type TestApp } from '../support/test-app.ts';
+import { buildTestApp } from '../support/test-app.ts';
 
 /**
  * The issue's WebSocket probes against the real app on a listening port, with the real `ws` client: one session
