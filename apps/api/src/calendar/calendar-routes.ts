@@ -36,7 +36,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.get(
     '/api/calendar/events',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { querystring: CalendarRangeQuery, response: { 200: CalendarRangeResponse } },
     },
     async (request) =>
@@ -46,7 +45,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.get(
     '/api/calendar/busy',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { querystring: BusyQuery, response: { 200: BusyResponse } },
     },
     async (request) =>
@@ -56,7 +54,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.post(
     '/api/calendar/series/:id/occurrences/:originalStart/cancel',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { params: OccurrenceParams, response: { 200: EditResponse } },
     },
     async (request) =>
@@ -66,7 +63,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.patch(
     '/api/calendar/series/:id/occurrences/:originalStart',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { params: OccurrenceParams, body: OccurrencePatch, response: { 200: EditResponse } },
     },
     async (request) =>
@@ -76,7 +72,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.delete(
     '/api/calendar/series/:id',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { params: SeriesParams, response: { 200: z.object({ writeback: WritebackDto }) } },
     },
     async (request) => deleteSeries(deps, request.userId!, request.params.id),
@@ -85,7 +80,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.post(
     '/api/calendar/series/:id/split',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { params: SeriesParams, body: SplitSeries, response: { 200: SplitResponse } },
     },
     async (request) => splitSeriesAt(deps, request.userId!, request.params.id, request.body.from),
@@ -94,7 +88,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.get(
     '/api/calendar/writebacks',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { response: { 200: z.object({ writebacks: z.array(WritebackDto) }) } },
     },
     async (request) => ({ writebacks: (await listOutbox(app.db, request.userId!)).map(toWritebackDto) }),

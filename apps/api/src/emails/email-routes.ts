@@ -9,7 +9,6 @@ export const emailRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/emails',
     {
       schema: { querystring: EmailListQuery, response: { 200: EmailListResponse } },
-      preHandler: (request) => app.requireUser(request),
     },
     async (request) => listEmails(app.db, request.userId!, request.query),
   );
