@@ -81,7 +81,6 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeOptions> = async (app, o
     for (const socket of open) if (ended.has(socket.sessionId)) socket.end();
   });
   // Ended on another instance, expired or idle: found by one query for all sockets, once a heartbeat.
-  const sessionCheck = setInterval(() => void closeEndedSessions(), heartbeatMs);
   let checking = false;
   const closeEndedSessions = async () => {
     if (checking || open.size === 0) return;
@@ -96,6 +95,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeOptions> = async (app, o
       checking = false;
     }
   };
+  const sessionCheck = setInterval(() => void closeEndedSessions(), heartbeatMs);
   app.addHook('onClose', async () => {
     offReconnected();
     offLost();
