@@ -142,7 +142,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
   app.post(
     '/auth/logout-everywhere',
     {
-      onRequest: (request) => app.requireUser(request),
+      preParsing: async (request) => app.requireUser(request),
       schema: { response: { 200: LogoutEverywhereResponse } },
     },
     async (request, reply) => {

@@ -7,8 +7,9 @@ import { hasOpsRole } from '../ops/ops-access.ts';
 import { findUserWithAccount } from './account-repository.ts';
 
 export const meRoutes: FastifyPluginAsyncZod<{ opsAccess: Config['ops'] }> = async (app, options) => {
-  // onRequest: anonymous callers get 401 before any body is parsed or input validated (no schema details).
-  app.addHook('onRequest', (request) => app.requireUser(request));
+  // preParsing: anonymous callers get 401 before any body is parsed or input validated (no schema details),
+  // and after every onRequest hook (the rate limiter counts them too).
+  app.addHook('preParsing', async (request) => app.requireUser(request));
   app.get('/api/me', { schema: { response: { 200: MeResponse } } }, async (request) => {
     const row = await findUserWithAccount(app.db, request.userId!);
     if (!row) throw new DomainError(401, 'unauthenticated', 'the signed-in user no longer exists');

@@ -19,9 +19,9 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /**
-     * onRequest hook: 401 unless the request carries a live session; sets `request.userId` and `sessionId`.
-     * As onRequest (not preHandler) it answers before the body is parsed or the input validated, so an
-     * anonymous caller learns nothing from a 400.
+     * 401 unless the request carries a live session; sets `request.userId` and `sessionId`. Used as a
+     * preParsing hook (not preHandler): it answers before the body is parsed or the input validated, so an
+     * anonymous caller learns nothing from a 400 — yet after the onRequest hooks (rate limits still count it).
      */
     requireUser(request: FastifyRequest): Promise<void>;
     /** The session user's id, or undefined (never throws). */

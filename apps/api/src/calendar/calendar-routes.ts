@@ -30,8 +30,9 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   { enqueue },
 ) => {
   const deps = { db: app.db, enqueue };
-  // onRequest: anonymous callers get 401 before any body is parsed or input validated (no schema details).
-  app.addHook('onRequest', (request) => app.requireUser(request));
+  // preParsing: anonymous callers get 401 before any body is parsed or input validated (no schema details),
+  // and after every onRequest hook (the rate limiter counts them too).
+  app.addHook('preParsing', async (request) => app.requireUser(request));
 
   app.get(
     '/api/calendar/events',

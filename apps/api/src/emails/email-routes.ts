@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listEmails } from './email-service.ts';
 
 export const emailRoutes: FastifyPluginAsyncZod = async (app) => {
-  // onRequest: anonymous callers get 401 before any body is parsed or input validated (no schema details).
-  app.addHook('onRequest', (request) => app.requireUser(request));
+  // preParsing: anonymous callers get 401 before any body is parsed or input validated (no schema details),
+  // and after every onRequest hook (the rate limiter counts them too).
+  app.addHook('preParsing', async (request) => app.requireUser(request));
   app.get(
     '/api/emails',
     {

@@ -119,7 +119,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeOptions> = async (app, o
     '/ws',
     {
       websocket: true,
-      onRequest: [(request) => app.requireUser(request), reserveSlot],
+      preParsing: [async (request) => app.requireUser(request), reserveSlot],
       onError: async (_request, reply, error) => {
         if (error instanceof DomainError && error.status === 429) reply.header('retry-after', RETRY_AFTER_S);
       },
