@@ -23,6 +23,8 @@ import { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops-routes.ts';
 import type { EventBus } from './realtime/event-bus.ts';
 import { realtimeRoutes } from './realtime/ws-routes.ts';
+import { securityPlugin } from './security/security-plugin.ts';
+import { fastifyTrustProxy } from './security/trust-proxy.ts';
 import { OidcVerifier } from './tasks/oidc-verifier.ts';
 import type { TaskQueue } from './tasks/task-queue.ts';
 import { taskRoutes } from './tasks/task-routes.ts';
@@ -62,14 +64,19 @@ export interface AppDependencies {
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? { level: deps.config.logLevel },
-    // Behind Cloud Run or a local proxy, X-Forwarded-* tell us the client's protocol (Secure cookies).
-    trustProxy: true,
+    // Off unless TRUST_PROXY names our proxies: otherwise any client's X-Forwarded-For would become request.ip.
+    trustProxy: fastifyTrustProxy(deps.config.security.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('db', deps.db);
   app.decorate('config', deps.config);
   registerErrorHandler(app);
+  // Before every route: headers, the cross-origin check and rate limits apply to all of them.
+  await app.register(securityPlugin, {
+    publicUrl: deps.config.publicUrl,
+    rateLimit: deps.config.security.rateLimit,
+  });
   const metrics = new Metrics(deps.db);
   app.decorate('metrics', metrics);
   const clients = new AccountClients(deps.db, deps.google, deps.tokenCipher);
@@ -149,6 +156,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     database,
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
   });
-  await app.register(webRoutes, { distDir: deps.config.webDistDir });
+  await app.register(webRoutes, {
+    distDir: deps.config.webDistDir,
+    serveSourceMaps: deps.config.security.serveSourceMaps,
+  });
   return app;
 }

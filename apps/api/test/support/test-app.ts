@@ -10,6 +10,7 @@ import type { BackfillStarter } from '../../src/ingestion/backfill-port.ts';
 import { EventBus } from '../../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../../src/tasks/embedded-queue.ts';
 import type { TaskQueue } from '../../src/tasks/task-queue.ts';
+import { UNLIMITED_RATES } from './rates.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -41,7 +42,7 @@ export async function buildTestApp(
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ migrated: options.migrated ?? true });
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), ...options.overrides };
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED_RATES }), ...options.overrides };
   const google = emulatedGoogle(options.emulatorUrl ?? 'http://127.0.0.1:9/', {
     ...EMULATOR_CLIENT,
     redirectUri: TEST_REDIRECT_URI,
