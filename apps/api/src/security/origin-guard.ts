@@ -40,7 +40,7 @@ function guarded(request: GuardedRequest): boolean {
   return request.routeUrl === '/ws' || request.headers.upgrade?.toLowerCase() === 'websocket';
 }
 
-/** onRequest hook: 403 before any handler (or the websocket upgrade) runs. */
+/** Request hook: 403 before the body is parsed and before any handler (or the websocket upgrade) runs. */
 export function originGuard(trustedOrigin: string) {
   return async (request: FastifyRequest) => {
     const refusal = crossOriginRefusal(

@@ -18,7 +18,9 @@ export interface SecurityOptions {
 export const securityPlugin = fp<SecurityOptions>(
   async (app, options) => {
     await app.register(fastifyHelmet, browserHeaders(options.publicUrl));
-    app.addHook('onRequest', originGuard(new URL(options.publicUrl).origin));
+    // preParsing, not onRequest: still before any body is read or handler runs, but after @fastify/websocket's own
+    // onRequest hook has marked an upgrade, so a refused handshake's socket is destroyed instead of left open.
+    app.addHook('preParsing', originGuard(new URL(options.publicUrl).origin));
     await app.register(fastifyRateLimit, rateLimits(options.rateLimit));
   },
   { name: 'security' },
