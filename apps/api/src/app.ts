@@ -1,7 +1,8 @@
 import type { Database } from '@firstlight/db';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
+import type { DestinationStream } from 'pino';
 import { authRoutes } from './auth/auth-routes.ts';
 import { meRoutes } from './auth/me-routes.ts';
 import { sessionPlugin } from './auth/session-plugin.ts';
@@ -19,6 +20,7 @@ import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-por
 import { createBackfill } from './ingestion/ingestion-plugin.ts';
 import { InteractiveGate } from './ingestion/interactive-gate.ts';
 import { registerErrorHandler } from './lib/errors.ts';
+import { loggerOptions } from './lib/log-redaction.ts';
 import { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops-routes.ts';
 import type { EventBus } from './realtime/event-bus.ts';
@@ -55,15 +57,19 @@ export interface AppDependencies {
   queue?: TaskQueue;
   /** Override backfill tunables (tests: small leases, fast stall detection). */
   backfillSettings?: Partial<BackfillSettings>;
-  /** Fastify's logger option: pino settings, or false (tests). */
-  logger?: FastifyServerOptions['logger'];
+  /** false: no logs (tests); otherwise the level and destination of the app's redacting logger. */
+  logger?: false | { level?: string; stream?: DestinationStream };
   heartbeatMs?: number;
 }
 
 /** Builds the API from its feature plugins. Never listens: `main.ts` does, tests use `app.inject()`. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? { level: deps.config.logLevel },
+    // Always the redacting options (lib/log-redaction.ts): no secrets or user content in any log line.
+    logger:
+      deps.logger === false
+        ? false
+        : { ...loggerOptions(deps.logger?.level ?? deps.config.logLevel), ...pickStream(deps.logger) },
     // Off unless TRUST_PROXY names our proxies: otherwise any client's X-Forwarded-For would become request.ip.
     trustProxy: fastifyTrustProxy(deps.config.security.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
@@ -162,3 +168,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   return app;
 }
+
+const pickStream = (logger: { stream?: DestinationStream } | undefined) =>
+  logger?.stream ? { stream: logger.stream } : {};

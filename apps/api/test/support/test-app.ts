@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.ts';
+import { type AppDependencies, buildApp } from '../../src/app.ts';
 import { TokenCipher } from '../../src/auth/token-cipher.ts';
 import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
 import { emulatedGoogle, type GoogleSettings } from '../../src/google/google-settings.ts';
@@ -39,6 +39,8 @@ export async function buildTestApp(
     /** Any other task queue (the Cloud Tasks adapter against its stand-in). */
     queue?: TaskQueue;
     backfillSettings?: Partial<BackfillSettings>;
+    /** The app's own (redacting) logger at this level, into this stream: tests that read the logs. */
+    logger?: AppDependencies['logger'];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ migrated: options.migrated ?? true });
@@ -62,7 +64,7 @@ export async function buildTestApp(
     google,
     tokenCipher: new TokenCipher(randomBytes(32)),
     sessionSecret: randomBytes(32).toString('base64url'),
-    logger: false,
+    logger: options.logger ?? false,
     ...(options.backfill ? { backfill: options.backfill } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(queue ? { queue } : {}),
