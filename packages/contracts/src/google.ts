@@ -11,10 +11,13 @@ import { z } from 'zod';
 /** `String.prototype.toWellFormed` (ES2024; Node ≥ 20) is not in the ES2023 lib the repo compiles against. */
 type WellFormed = string & { toWellFormed(): string };
 
-/** NUL removed, lone surrogates replaced by U+FFFD, cut to `max` UTF-16 units (without splitting a pair). */
+/**
+ * Cut to `max` UTF-16 units, then NUL removed and lone surrogates (also one the cut made) replaced by U+FFFD.
+ * Cutting first keeps a megabyte-long value from costing more than a short one.
+ */
 export function cleanText(value: string, max: number): string {
-  const text = (value as WellFormed).toWellFormed().replaceAll('\u0000', '');
-  return text.length > max ? (text.slice(0, max) as WellFormed).toWellFormed() : text;
+  const cut = value.length > max ? value.slice(0, max) : value;
+  return (cut as WellFormed).toWellFormed().replaceAll('\u0000', '');
 }
 
 /** A string from Google, cleaned for PostgreSQL and bounded. */

@@ -6,7 +6,7 @@ import {
   type IngestFailure,
   recordIngestFailures,
 } from '../ingestion/ingest-failure-repository.ts';
-import { storeIsolated } from '../lib/row-isolation.ts';
+import { optimistically, storeIsolated } from '../lib/row-isolation.ts';
 import {
   deleteEvents,
   deleteEventsNotIn,
@@ -21,7 +21,9 @@ import { type EventRow, foldException, type Mapped } from './event-mapper.ts';
  * The database half of a calendar's sync: what one `events.list` pass mapped, stored in one transaction with
  * the sync token that covers it. One bad event never fails its calendar: events that could not be read are
  * recorded in `ingest_failures` (not only logged), and a row or an exceptions update the database refuses is
- * undone alone (a savepoint) and recorded, while the rest of the calendar is stored and the token saved.
+ * undone alone (a savepoint) and recorded, while the rest of the calendar is stored and the token saved. The
+ * savepoints are taken only on a second run of the transaction, after the database refused something in the
+ * first (`optimistically`): the mapper cleans what it can foresee, so that is rare.
  */
 
 const EMPTY: SeriesExceptions = { cancelled: [], overrides: {} };
@@ -36,15 +38,15 @@ export interface CalendarPass {
 /** A full sync replaces the calendar's rows and rebuilds every master's exceptions. Returns the rows stored. */
 export async function storeFullSync(db: Kysely<Database>, pass: CalendarPass): Promise<number> {
   const { owner, calendarId, mapped } = pass;
-  const rows = mapped.flatMap((m) => (m.type === 'row' ? [m.row] : []));
+  const rows = rowsOf(mapped);
   const exceptions = new Map<string, SeriesExceptions>();
   for (const m of mapped) {
     if (m.type === 'exception')
       exceptions.set(m.masterId, foldException(exceptions.get(m.masterId) ?? EMPTY, m));
   }
-  return db.transaction().execute(async (trx) => {
+  return optimistically(db, async (trx, careful) => {
     const failures = invalidOf(mapped);
-    const stored = await storeRows(trx, pass, rows, failures);
+    const stored = await storeRows(trx, pass, rows, failures, careful);
     // Every event Google listed and we can name is kept: an update we could not read leaves the last good copy.
     const listed = [
       ...rows.map((row) => row.google_event_id),
@@ -54,12 +56,17 @@ export async function storeFullSync(db: Kysely<Database>, pass: CalendarPass): P
     ];
     await deleteEventsNotIn(trx, owner.userId, calendarId, listed);
     const series = stored.filter((row) => row.kind === 'series');
-    const folded = await storeIsolated(trx, series, async (each, masters) => {
-      for (const row of masters) {
-        const key = { userId: owner.userId, calendarId, googleEventId: row.google_event_id };
-        await setExceptions(each, key, exceptions.get(row.google_event_id) ?? EMPTY);
-      }
-    });
+    const folded = await storeIsolated(
+      trx,
+      series,
+      async (each, masters) => {
+        for (const row of masters) {
+          const key = { userId: owner.userId, calendarId, googleEventId: row.google_event_id };
+          await setExceptions(each, key, exceptions.get(row.google_event_id) ?? EMPTY);
+        }
+      },
+      { optimistic: !careful },
+    );
     for (const { item, reason } of folded.refused) {
       failures.push({ itemId: item.google_event_id, reason: `exceptions: ${reason}` });
     }
@@ -72,10 +79,10 @@ export async function storeFullSync(db: Kysely<Database>, pass: CalendarPass): P
 /** An incremental pass: changed rows upserted, deleted ones removed, instances folded into their masters. */
 export async function storeIncremental(db: Kysely<Database>, pass: CalendarPass): Promise<number> {
   const { owner, calendarId, mapped } = pass;
-  return db.transaction().execute(async (trx) => {
+  return optimistically(db, async (trx, careful) => {
     const failures = invalidOf(mapped);
-    const rows = mapped.flatMap((m) => (m.type === 'row' ? [m.row] : []));
-    const stored = await storeRows(trx, pass, rows, failures);
+    const rows = rowsOf(mapped);
+    const stored = await storeRows(trx, pass, rows, failures, careful);
     await deleteEvents(
       trx,
       owner.userId,
@@ -83,14 +90,19 @@ export async function storeIncremental(db: Kysely<Database>, pass: CalendarPass)
       mapped.flatMap((m) => (m.type === 'deleted' ? [m.googleEventId] : [])),
     );
     const changes = mapped.flatMap((m) => (m.type === 'exception' ? [m] : []));
-    const folded = await storeIsolated(trx, changes, async (each, subset) => {
-      for (const change of subset) {
-        const key = { userId: owner.userId, calendarId, googleEventId: change.masterId };
-        const master = await findSeriesByGoogleId(each, key);
-        if (master?.kind !== 'series') continue; // the master is gone (or never seen): nothing to fold into
-        await setExceptions(each, key, foldException(master.exceptions, change));
-      }
-    });
+    const folded = await storeIsolated(
+      trx,
+      changes,
+      async (each, subset) => {
+        for (const change of subset) {
+          const key = { userId: owner.userId, calendarId, googleEventId: change.masterId };
+          const master = await findSeriesByGoogleId(each, key);
+          if (master?.kind !== 'series') continue; // the master is gone (or never seen): nothing to fold into
+          await setExceptions(each, key, foldException(master.exceptions, change));
+        }
+      },
+      { optimistic: !careful },
+    );
     for (const { item, reason } of folded.refused) {
       failures.push({ itemId: item.instanceId, reason: `exceptions: ${reason}` });
     }
@@ -106,14 +118,25 @@ async function storeRows(
   pass: CalendarPass,
   rows: EventRow[],
   failures: IngestFailure[],
+  careful: boolean,
 ): Promise<EventRow[]> {
-  const { refused } = await storeIsolated(trx, rows, (each, subset) =>
-    upsertEventRows(each, pass.owner.userId, pass.calendarId, subset),
+  const { refused } = await storeIsolated(
+    trx,
+    rows,
+    (each, subset) => upsertEventRows(each, pass.owner.userId, pass.calendarId, subset),
+    { optimistic: !careful },
   );
   if (refused.length === 0) return rows;
   for (const { item, reason } of refused) failures.push({ itemId: item.google_event_id, reason });
   const left = new Set(refused.map(({ item }) => item));
   return rows.filter((row) => !left.has(row));
+}
+
+/** One row per event id, the last listed (one INSERT … ON CONFLICT cannot touch a row twice: 21000). */
+function rowsOf(mapped: Mapped[]): EventRow[] {
+  const rows = new Map<string, EventRow>();
+  for (const m of mapped) if (m.type === 'row') rows.set(m.row.google_event_id, m.row);
+  return [...rows.values()];
 }
 
 function invalidOf(mapped: Mapped[]): IngestFailure[] {

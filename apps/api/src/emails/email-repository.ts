@@ -37,10 +37,13 @@ export async function storeEmails(
   db: Kysely<Database>,
   emails: NewEmail[],
 ): Promise<{ inserted: number; stored: number; refused: { gmailId: string; reason: string }[] }> {
-  const { results, refused } = await storeIsolated(db, emails, upsertEmails);
+  // The same id twice in one INSERT … ON CONFLICT fails the statement (21000): Google sending a message twice
+  // in a chunk keeps the last copy.
+  const unique = [...new Map(emails.map((email) => [email.gmail_id, email])).values()];
+  const { results, refused } = await storeIsolated(db, unique, upsertEmails);
   return {
     inserted: results.reduce((sum, count) => sum + count, 0),
-    stored: emails.length - refused.length,
+    stored: unique.length - refused.length,
     refused: refused.map(({ item, reason }) => ({ gmailId: item.gmail_id, reason })),
   };
 }
