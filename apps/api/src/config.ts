@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueueName } from '@firstlight/contracts';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './security/trust-proxy.ts';
 
 /**
  * The one place that reads `process.env`. Every variable is documented in README.md § Configuration.
@@ -160,6 +161,16 @@ const EnvSchema = z.object({
   TASKS_OIDC_AUDIENCE: z.string().min(1).optional(),
   TASKS_OIDC_CERTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   TASKS_OIDC_ISSUER: z.string().min(1).optional(),
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (value) => parseTrustProxy(value) !== undefined,
+      'must be true, false, a hop count or a comma-separated list of addresses/CIDRs',
+    )
+    .default('false'),
+  RATE_LIMIT_SIGN_IN_PER_MIN: z.coerce.number({ error: 'must be a number' }).int().min(1).default(60),
+  RATE_LIMIT_PER_MIN: z.coerce.number({ error: 'must be a number' }).int().min(1).default(1200),
+  SERVE_SOURCE_MAPS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
 });
 
 export interface Config {
@@ -213,6 +224,13 @@ export interface Config {
   /** Unset: generated once into `${dataDir}/secrets.json` (embedded mode). */
   tokenEncryptionKey: Buffer | undefined;
   sessionSecret: string | undefined;
+  /** Browser-facing guards (apps/api/src/security). */
+  security: {
+    trustProxy: TrustProxy;
+    /** Requests per minute: per IP on the sign-in routes; per session (else per IP) everywhere else. */
+    rateLimit: { signInPerMinute: number; perMinute: number };
+    serveSourceMaps: boolean;
+  };
 }
 
 /**
@@ -272,6 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // (127.0.0.1 ≠ localhost), so the redirect URI must use the name the browser started on.
   const shownHost = vars.HOST === '0.0.0.0' || vars.HOST === '::' ? 'localhost' : vars.HOST;
   const publicUrl = (vars.PUBLIC_URL ?? `http://${shownHost}:${vars.PORT}`).replace(/\/$/, '');
+  const google = googleConfig(vars, publicUrl);
+  if (publicUrl.startsWith('https:')) refuseLocalOnlySetup(vars, google);
   return {
     port: vars.PORT,
     host: vars.HOST,
@@ -280,7 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: vars.LOG_LEVEL,
     webDistDir: resolve(repoRoot, vars.WEB_DIST_DIR ?? 'apps/web/dist'),
     publicUrl,
-    google: googleConfig(vars, publicUrl),
+    google,
     firstPage: { size: vars.FIRST_PAGE_SIZE, budgetMs: vars.FIRST_PAGE_BUDGET_MS },
     backfill: {
       quotaUnits: vars.GMAIL_QUOTA_UNITS,
@@ -312,7 +332,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? Buffer.from(vars.TOKEN_ENCRYPTION_KEY, 'base64')
       : undefined,
     sessionSecret: vars.SESSION_SECRET,
+    security: {
+      trustProxy: parseTrustProxy(vars.TRUST_PROXY)!,
+      rateLimit: { signInPerMinute: vars.RATE_LIMIT_SIGN_IN_PER_MIN, perMinute: vars.RATE_LIMIT_PER_MIN },
+      serveSourceMaps: vars.SERVE_SOURCE_MAPS === 'true',
+    },
   };
+}
+
+/**
+ * An https PUBLIC_URL is a deployment: secrets generated into DATA_DIR would differ per instance and vanish with
+ * the disk (every session and stored refresh token lost), and the embedded emulator's /admin routes mint tokens.
+ */
+function refuseLocalOnlySetup(vars: z.infer<typeof EnvSchema>, google: GoogleConfig): void {
+  const missing = (['TOKEN_ENCRYPTION_KEY', 'SESSION_SECRET'] as const).filter((name) => !vars[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `invalid configuration: PUBLIC_URL is https, so TOKEN_ENCRYPTION_KEY and SESSION_SECRET must be set (missing: ${missing.join(', ')}); generated secrets are for local use only`,
+    );
+  }
+  if (google.mode === 'embedded-emulator') {
+    throw new ConfigError(
+      'invalid configuration: PUBLIC_URL is https, so GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set (the embedded Google emulator is for local use only)',
+    );
+  }
 }
 
 /**

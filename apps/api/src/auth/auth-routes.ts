@@ -92,7 +92,12 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
     const signedIn = await completeSignIn(
       { db: app.db, settings, cipher: options.cipher },
       { code: request.query.code, codeVerifier: pending.codeVerifier },
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === 'email_unverified') return undefined;
+      throw error;
+    });
+    // An unverified address: nothing was stored; back to the sign-in page, which says why.
+    if (!signedIn) return reply.redirect('/?signin_error=email_unverified');
     if (!signedIn.hasRefreshToken && !pending.consent) {
       // Google sends a refresh token on first consent only; without one the backfill cannot run later.
       return reply.redirect('/auth/google?consent=1');

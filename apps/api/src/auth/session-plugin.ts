@@ -53,13 +53,16 @@ export function sessionToken(request: FastifyRequest): string | undefined {
   return unsigned.valid && unsigned.value ? unsigned.value : undefined;
 }
 
-/** Cookies: httpOnly, SameSite=Lax (the OAuth redirect back to us is a top-level GET), Secure over https. */
+/**
+ * Cookies: httpOnly, SameSite=Lax (the OAuth redirect back to us is a top-level GET), Secure when PUBLIC_URL is
+ * https: decided by configuration, never by a client's X-Forwarded-Proto.
+ */
 export function cookieOptions(request: FastifyRequest, maxAgeSeconds: number) {
   return {
     path: '/',
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: request.protocol === 'https',
+    secure: request.server.config.publicUrl.startsWith('https:'),
     signed: true,
     maxAge: maxAgeSeconds,
   };

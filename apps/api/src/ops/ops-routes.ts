@@ -1,5 +1,6 @@
 import {
   ApiError,
+  OpsIngestFailuresResponse,
   OpsIngestionDetailResponse,
   OpsIngestionListQuery,
   OpsIngestionListResponse,
@@ -10,7 +11,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { Metrics } from './metrics.ts';
 import { requireOpsRole } from './ops-access.ts';
-import { ingestionDetail, listIngestions } from './ops-service.ts';
+import { ingestFailures, ingestionDetail, listIngestions } from './ops-service.ts';
 
 export interface OpsRoutesOptions {
   metrics: Metrics;
@@ -54,6 +55,12 @@ export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, op
       preParsing: authenticate,
     },
     async (request) => ingestionDetail(deps, request.params.jobId),
+  );
+
+  app.get(
+    '/api/ops/ingest-failures',
+    { schema: { response: { 200: OpsIngestFailuresResponse, ...denied } }, onRequest },
+    async () => ingestFailures(deps),
   );
 
   // Prometheus text, not JSON: no response schema, the registry serialises itself.
