@@ -59,7 +59,7 @@ export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, op
 
   app.get(
     '/api/ops/ingest-failures',
-    { schema: { response: { 200: OpsIngestFailuresResponse, ...denied } }, onRequest },
+    { schema: { response: { 200: OpsIngestFailuresResponse, ...denied } }, preParsing: authenticate },
     async () => ingestFailures(deps),
   );
 
