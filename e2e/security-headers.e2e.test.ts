@@ -66,7 +66,7 @@ describe.skipIf(skipBrowserTests)('the SPA under the security headers, in Chromi
 
     // The page's own POST passes the cross-origin check.
     const logout = page.waitForResponse((response) => response.url().endsWith('/auth/logout'));
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     expect((await logout).status()).toBe(204);
     await page.waitForURL((url) => url.pathname === '/');
 
