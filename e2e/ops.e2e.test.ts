@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../apps/api/src/config.ts';
+import { recordIngestFailures } from '../apps/api/src/ingestion/ingest-failure-repository.ts';
 import {
   accessibilityViolations,
   launchChromium,
@@ -75,6 +76,18 @@ describe.skipIf(skipBrowserTests)('ops page in Chromium', () => {
     const first = (await batches.first().locator('td').allTextContents()).map((cell) => cell.trim());
     expect(first.slice(0, 3)).toEqual(['0', 'high', 'done']);
     expect(await batches.nth(1).locator('td').nth(1).textContent()).toBe('low');
+    // A message Google sent without a usable id, as the ingestion records it: listed by id and reason, no content.
+    const owner = await product.database.db
+      .selectFrom('google_accounts')
+      .select(['id as accountId', 'user_id as userId'])
+      .where('email', '=', OPS)
+      .executeTakeFirstOrThrow();
+    await recordIngestFailures(product.database.db, owner, 'gmail', [
+      { itemId: 'bad\u0000id', reason: 'id: expected a Gmail id' },
+    ]);
+    const failures = page.getByTestId('ops-ingest-failures');
+    await expect.poll(() => failures.textContent(), { timeout: 30_000 }).toContain('id: expected a Gmail id');
+    expect(await failures.locator('code').allTextContents()).toContain('badid');
     await page.screenshot({ path: screenshotPath('ops-batches'), fullPage: true });
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('navigation', { name: 'Firstlight' }).getByRole('link', { name: 'Inbox' }).click();
