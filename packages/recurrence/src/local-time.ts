@@ -146,6 +146,21 @@ export function offsetAt(zone: Zone, instant: number): number {
   return offset;
 }
 
+/**
+ * The zone's offsets around a floating time: every instant within a day of it reads as local − one of them
+ * (min/max). Windows are widened by exactly these, not by days (a SECONDLY rule must not expand two extra days).
+ */
+export function offsetsNear(zone: Zone, local: number): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const t of [local - 2 * DAY, local - DAY, local, local + DAY, local + 2 * DAY]) {
+    const offset = offsetAt(zone, t);
+    min = Math.min(min, offset);
+    max = Math.max(max, offset);
+  }
+  return { min, max };
+}
+
 /** The floating local time of an instant. */
 export const instantToLocal = (instant: number, zone: Zone): number => instant + offsetAt(zone, instant);
 

@@ -351,7 +351,8 @@ describe('invalid input', () => {
     ['bad FREQ', { recurrence: ['RRULE:FREQ=FORTNIGHTLY'] }, 'invalid_rrule', /FREQ=FORTNIGHTLY/],
     ['no FREQ', { recurrence: ['RRULE:COUNT=3'] }, 'invalid_rrule', /FREQ is required/],
     ['bad BYDAY', { recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=MO,XX'] }, 'invalid_rrule', /'XX'/],
-    ['ordinal BYDAY in WEEKLY', { recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=2MO'] }, 'invalid_rrule', /ordinal/],
+    ['bad ordinal', { recurrence: ['RRULE:FREQ=MONTHLY;BYDAY=0MO'] }, 'invalid_rrule', /ordinal/],
+    ['BYSETPOS alone', { recurrence: ['RRULE:FREQ=MONTHLY;BYSETPOS=1'] }, 'invalid_rrule', /BYSETPOS/],
     ['BYHOUR range', { recurrence: ['RRULE:FREQ=DAILY;BYHOUR=24'] }, 'invalid_rrule', /BYHOUR value 24/],
     ['INTERVAL=0', { recurrence: ['RRULE:FREQ=DAILY;INTERVAL=0'] }, 'invalid_rrule', /INTERVAL/],
     [
