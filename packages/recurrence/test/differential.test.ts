@@ -58,7 +58,6 @@ function random(seed: number) {
   return { int, pick, chance, some, signed };
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
 const isoLocal = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
 const formats = new Map<string, Intl.DateTimeFormat>();
