@@ -289,7 +289,7 @@ export function seriesBounds(series: Series | CompiledSeries, options?: ExpandOp
       const first = firstOccurrence(rule, budget);
       if (first === undefined) continue; // no occurrence at all
       const jump = s.allDay ? 0 : spread(first);
-      starts.push(Math.min(...occurrencesBetween(rule, first, first + jump, budget).map(toStart)));
+      for (const local of occurrencesBetween(rule, first, first + jump, budget)) starts.push(toStart(local));
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
       widened = true;
@@ -305,8 +305,8 @@ export function seriesBounds(series: Series | CompiledSeries, options?: ExpandOp
         widened = true;
         open = true;
       } else if (last !== undefined) {
-        const near = occurrencesBetween(rule, last - (s.allDay ? 0 : spread(last)), last, budget);
-        ends.push(Math.max(...near.map(toStart)) + s.durationMs);
+        for (const local of occurrencesBetween(rule, last - (s.allDay ? 0 : spread(last)), last, budget))
+          ends.push(toStart(local) + s.durationMs);
       }
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
@@ -317,8 +317,12 @@ export function seriesBounds(series: Series | CompiledSeries, options?: ExpandOp
       else open = true;
     }
   }
-  const start = starts.length > 0 ? Math.min(...starts) : dtstart;
-  const end = open ? null : new Date(frame.toInstant(ends.length > 0 ? Math.max(...ends) : start));
+  const least = (list: number[], fallback: number) =>
+    list.reduce((a, b) => Math.min(a, b), list[0] ?? fallback);
+  const most = (list: number[], fallback: number) =>
+    list.reduce((a, b) => Math.max(a, b), list[0] ?? fallback);
+  const start = least(starts, dtstart);
+  const end = open ? null : new Date(frame.toInstant(most(ends, start)));
   const bounds: SeriesBounds = { start: new Date(frame.toInstant(start)), end };
   if (widened) {
     bounds.warning = {
