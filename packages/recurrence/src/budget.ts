@@ -13,10 +13,14 @@ export interface BudgetLimits {
 }
 
 /**
- * ~10 ms of examination on a busy 2-core machine (a candidate costs ~20-50 ns) and more occurrences than
- * any calendar view shows: a year of an hourly series is 8,760. See README "Budget".
+ * Chosen so that a call that exhausts it stays well under the issue's ~50 ms of event-loop time on a busy
+ * 2-core machine (a candidate costs ~0.1-0.3 µs, an occurrence produced ~1-2 µs with its mapping and
+ * object), while every view a calendar shows fits: a month of an hourly series is 744 occurrences, a week of
+ * a 5-minute one 2,016, ten years of a daily one 3,653; a year of YEARLY periods examines 366 days. Rules
+ * that need more (a MINUTELY series over a month) answer `budget_exceeded` with what was found. See README
+ * "Work budget".
  */
-export const DEFAULT_BUDGET: BudgetLimits = { candidates: 250_000, occurrences: 20_000 };
+export const DEFAULT_BUDGET: BudgetLimits = { candidates: 100_000, occurrences: 10_000 };
 
 /** Internal: thrown from the iteration's inner loops, caught at the package boundary and returned as a value. */
 export class BudgetExceeded extends Error {

@@ -157,10 +157,11 @@ export function expandWithin(
   if (!(hi > lo)) return { ok: true, occurrences: [] };
   const budget = budgetOf(options?.budget);
   const overlap = options?.window === 'overlap';
+  const timed = !s.allDay; // timed start values are instants already
   const inWindow = (start: number, end: number) => {
-    const a = frame.toInstant(start);
+    const a = timed ? start : frame.toInstant(start);
     if (a >= hi) return false;
-    return a >= lo || (overlap && frame.toInstant(end) > lo);
+    return a >= lo || (overlap && (timed ? end : frame.toInstant(end)) > lo);
   };
   // Floating range that holds every candidate start: an overlapping occurrence starts ≤ duration earlier.
   const earliest = lo - (overlap ? s.durationMs : 0);
@@ -200,7 +201,7 @@ export function expandWithin(
     if (start === previous) continue;
     previous = start;
     const end = start + s.durationMs;
-    if (!inWindow(start, end) || frame.toInstant(start) >= coveredUntil) continue;
+    if (!inWindow(start, end) || (exceeded && frame.toInstant(start) >= coveredUntil)) continue;
     if (exdates && (s.exdates.has(start) || excluded.has(start))) continue;
     if (s.exdateDays.size > 0 && s.exdateDays.has(startOfDay(instantToLocal(start, s.zone!)))) continue;
     const key = keyOf(s, start);

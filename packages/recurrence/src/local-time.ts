@@ -235,10 +235,19 @@ function civilFromDays(days: number): [number, number, number] {
   return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
 }
 
+/** Dates formatted recently: series in one view share their days, so most lookups hit. */
+const formattedDays = new Map<number, string>();
+
 function formatDate(ms: number): string {
-  const [y, m, d] = civilFromDays(Math.floor(ms / DAY));
+  const days = Math.floor(ms / DAY);
+  const cached = formattedDays.get(days);
+  if (cached !== undefined) return cached;
+  const [y, m, d] = civilFromDays(days);
   const year = y >= 1000 && y <= 9999 ? String(y) : String(y).padStart(4, '0');
-  return `${year}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}`;
+  const text = `${year}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}`;
+  if (formattedDays.size >= 20_000) formattedDays.clear();
+  formattedDays.set(days, text);
+  return text;
 }
 
 function formatTime(ms: number): string {

@@ -69,6 +69,13 @@ function monthMasks(leap: boolean) {
 }
 const MASKS = [monthMasks(false), monthMasks(true)] as const;
 
+/** The year holding day number `day` (a YearInfo of the rule, when it is the last one used). */
+function yearInfoOfDay(rule: IterRule, day: number): YearInfo {
+  const last = rule.lastYear;
+  if (last && day >= last.start && day < last.start + last.len) return last;
+  return yearInfo(rule, new Date(day * DAY).getUTCFullYear());
+}
+
 /** Day number (days since 1970-01-01) of Jan 1. */
 const yearStartDay = (year: number) => Date.UTC(year, 0, 1) / DAY;
 /** Monday = 0 of a day number (1970-01-01 was a Thursday). */
@@ -107,6 +114,13 @@ export interface IterRule {
   years: Map<number, YearInfo>;
   /** Set by `iterate`: every candidate before this floating time has been visited. */
   reached: number;
+  /** DTSTART's year, month (0-11), day number and WKST-aligned week start (day number). */
+  year0: number;
+  month0: number;
+  day0: number;
+  week0: number;
+  /** The year last looked up, to skip the Map for consecutive periods. */
+  lastYear: YearInfo | null;
 }
 
 interface YearInfo {
@@ -117,8 +131,10 @@ interface YearInfo {
   weekday: number;
   masks: (typeof MASKS)[number];
   wnomask: Uint8Array | null;
-  /** Days passing the day filters (no ordinal BYDAY: DAILY and finer), built lazily. */
+  /** Days (len + 7: weekly periods cross the year end) passing the filters but ordinal BYDAY, built lazily. */
   pass: Uint8Array | null;
+  /** Ordinal BYDAY masks, per month (MONTHLY) or at [0] (YEARLY), built lazily. */
+  nth: (Uint8Array | undefined)[];
 }
 
 const lookup = (values: number[] | undefined, size: number, pick = (v: number) => v) => {
@@ -201,7 +217,13 @@ export function prepareRule(spec: RuleSpec, dtstart: number): IterRule {
     empty: false,
     years: new Map(),
     reached: dtstart,
+    year0: d.getUTCFullYear(),
+    month0: d.getUTCMonth(),
+    day0: Math.floor(dtstart / DAY),
+    week0: 0,
+    lastYear: null,
   };
+  rule.week0 = rule.day0 - pymod(weekdayOfDay(rule.day0) - rule.wkst, 7);
   rule.empty = neverMatches(rule);
   return rule;
 }
@@ -287,8 +309,12 @@ function maxSetSize(rule: IterRule): number {
 // Year masks (dateutil's _iterinfo.rebuild).
 
 function yearInfo(rule: IterRule, year: number): YearInfo {
+  if (rule.lastYear?.year === year) return rule.lastYear;
   let info = rule.years.get(year);
-  if (info) return info;
+  if (info) {
+    rule.lastYear = info;
+    return info;
+  }
   const leap = isLeap(year);
   const len = leap ? 366 : 365;
   const start = yearStartDay(year);
@@ -302,9 +328,11 @@ function yearInfo(rule: IterRule, year: number): YearInfo {
     masks: MASKS[leap ? 1 : 0],
     wnomask: rule.byweekno ? weekNumberMask(rule, year, len, weekday) : null,
     pass: null,
+    nth: [],
   };
-  if (rule.years.size > 64) rule.years.clear();
+  if (rule.years.size >= 16) rule.years.clear();
   rule.years.set(year, info);
+  rule.lastYear = info;
   return info;
 }
 
@@ -408,14 +436,26 @@ function filtered(rule: IterRule, info: YearInfo, i: number, nth: Uint8Array | n
   return false;
 }
 
-/** DAILY and finer: the year's days passing the filters (cached on the year). */
+/** The year's days passing the filters but ordinal BYDAY (cached on the year: a lookup per day after). */
 function passMask(rule: IterRule, info: YearInfo, budget: Budget): Uint8Array {
   if (info.pass) return info.pass;
   budget.spend(info.len);
-  const pass = new Uint8Array(info.len);
-  for (let i = 0; i < info.len; i++) pass[i] = filtered(rule, info, i, null) ? 0 : 1;
+  const pass = new Uint8Array(info.len + 7);
+  for (let i = 0; i < info.len + 7; i++) pass[i] = filtered(rule, info, i, null) ? 0 : 1;
   info.pass = pass;
   return pass;
+}
+
+/** The ordinal BYDAY mask of a YEARLY period or of a month (MONTHLY), cached on the year. */
+function nthMask(rule: IterRule, info: YearInfo, month: number): Uint8Array | null {
+  if (!rule.bynweekday) return null;
+  const slot = rule.freq === YEARLY ? 0 : month;
+  let mask = info.nth[slot];
+  if (!mask) {
+    mask = nthWeekdayMask(rule, info, month);
+    info.nth[slot] = mask;
+  }
+  return mask;
 }
 
 const hasDayFilter = (rule: IterRule) =>
@@ -430,8 +470,7 @@ function nextPassingDay(rule: IterRule, day: number, budget: Budget): number | u
   if (!hasDayFilter(rule)) return day <= MAX_DAY ? day : undefined;
   let current = day;
   while (current <= MAX_DAY) {
-    const year = new Date(current * DAY).getUTCFullYear();
-    const info = yearInfo(rule, year);
+    const info = yearInfoOfDay(rule, current);
     const pass = passMask(rule, info, budget);
     for (let i = current - info.start; i < info.len; i++) if (pass[i]) return info.start + i;
     budget.spend(1);
@@ -445,50 +484,43 @@ function nextPassingDay(rule: IterRule, day: number, budget: Budget): number | u
 
 /** Period index of the period holding floating time `local` (0 = DTSTART's); may be negative. */
 export function periodOf(rule: IterRule, local: number): number {
-  const d0 = new Date(rule.dtstart);
   const t = new Date(local);
   const { interval } = rule;
   switch (rule.freq) {
     case YEARLY:
-      return Math.floor((t.getUTCFullYear() - d0.getUTCFullYear()) / interval);
+      return Math.floor((t.getUTCFullYear() - rule.year0) / interval);
     case MONTHLY:
       return Math.floor(
-        (t.getUTCFullYear() * 12 + t.getUTCMonth() - (d0.getUTCFullYear() * 12 + d0.getUTCMonth())) /
-          interval,
+        (t.getUTCFullYear() * 12 + t.getUTCMonth() - (rule.year0 * 12 + rule.month0)) / interval,
       );
     case WEEKLY:
-      return Math.floor((Math.floor(local / DAY) - weekStart(rule)) / (7 * interval));
+      return Math.floor((Math.floor(local / DAY) - rule.week0) / (7 * interval));
     case DAILY:
-      return Math.floor((Math.floor(local / DAY) - Math.floor(rule.dtstart / DAY)) / interval);
+      return Math.floor((Math.floor(local / DAY) - rule.day0) / interval);
     default:
       return Math.floor((local - rule.origin) / (rule.unit * interval));
   }
 }
 
-/** Day number of the WKST-aligned week holding DTSTART. */
-const weekStart = (rule: IterRule) => {
-  const day0 = Math.floor(rule.dtstart / DAY);
-  return day0 - pymod(weekdayOfDay(day0) - rule.wkst, 7);
-};
-
 /** Floating start of period k (its earliest possible candidate). */
 export function periodStart(rule: IterRule, k: number): number {
-  const d0 = new Date(rule.dtstart);
   switch (rule.freq) {
     case YEARLY:
-      return Date.UTC(d0.getUTCFullYear() + k * rule.interval, 0, 1);
+      return Date.UTC(rule.year0 + k * rule.interval, 0, 1);
     case MONTHLY:
-      return Date.UTC(d0.getUTCFullYear(), d0.getUTCMonth() + k * rule.interval, 1);
+      return Date.UTC(rule.year0, rule.month0 + k * rule.interval, 1);
     case WEEKLY:
-      return k === 0 ? Math.floor(rule.dtstart / DAY) * DAY : (weekStart(rule) + 7 * k * rule.interval) * DAY;
+      return k === 0 ? rule.day0 * DAY : (rule.week0 + 7 * k * rule.interval) * DAY;
     case DAILY:
-      return (Math.floor(rule.dtstart / DAY) + k * rule.interval) * DAY;
+      return (rule.day0 + k * rule.interval) * DAY;
     default:
       return rule.origin + k * rule.interval * rule.unit;
   }
 }
 
 const scratchDays: number[] = [];
+const scratchPicked: number[] = [];
+const ascending = (a: number, b: number) => a - b;
 
 /**
  * Calls `visit` with the candidates of every period from `k` on, ascending, until `visit` returns false or a
@@ -507,124 +539,150 @@ export function iterate(
   let k = Math.max(0, k0);
   rule.reached = periodStart(rule, k);
   for (;;) {
+    let start: number;
     if (rule.freq >= DAILY) {
       const next = nextGridPeriod(rule, k, limit, budget);
       if (next === undefined) break;
       k = next;
-    } else if (periodStart(rule, k) > limit) break;
-    rule.reached = periodStart(rule, k);
-    const days = periodDays(rule, k, budget);
-    if (days.length > 0 && !emitPeriod(rule, k, days, budget, visit)) return;
+      start = rule.origin + k * rule.interval * rule.unit;
+    } else {
+      start = periodStart(rule, k);
+      if (start > limit) break;
+    }
+    rule.reached = start;
+    const days = periodDays(rule, start, budget);
+    if (days.length > 0 && !emitPeriod(rule, start, days, budget, visit)) return;
     k++;
   }
   rule.reached = Number.POSITIVE_INFINITY;
 }
 
+/**
+ * The start of the next allowed unit when `value` is not in `filter` (the next allowed value, or `size`: the
+ * start of the enclosing unit's next one); -1 when `value` is allowed (or there is no filter).
+ */
+function skipTo(filter: Uint8Array | null, value: number, size: number, scale: number, base: number): number {
+  if (!filter || filter[value]) return -1;
+  let next = value + 1;
+  while (next < size && !filter[next]) next++;
+  return base + next * scale;
+}
+
 /** DAILY and finer: the first period ≥ k whose day (and hour, minute, second) passes the filters. */
 function nextGridPeriod(rule: IterRule, from: number, limit: number, budget: Budget): number | undefined {
   const step = rule.interval * rule.unit;
+  const dayFilter = hasDayFilter(rule);
   let k = from;
   for (;;) {
     budget.spend(1);
-    const t = periodStart(rule, k);
+    const t = rule.origin + k * step;
     if (t > limit) return undefined;
     const day = Math.floor(t / DAY);
-    const passing = nextPassingDay(rule, day, budget);
-    if (passing === undefined) return undefined;
-    if (passing !== day) {
-      k = Math.ceil((passing * DAY - rule.origin) / step);
-      continue;
-    }
-    if (rule.freq === DAILY) return k;
-    const tod = t - day * DAY;
-    const skip = (filter: Uint8Array | null, value: number, size: number, scale: number, base: number) => {
-      if (!filter || filter[value]) return undefined;
-      let next = value + 1;
-      while (next < size && !filter[next]) next++;
-      return base + next * scale; // `size` reached: the start of the next enclosing unit
-    };
-    const hour = Math.floor(tod / HOUR);
-    let target = skip(rule.hourFilter, hour, 24, HOUR, day * DAY);
-    if (target === undefined && rule.freq >= MINUTELY) {
-      const hourStart = day * DAY + hour * HOUR;
-      target = skip(rule.minuteFilter, Math.floor((t - hourStart) / MINUTE), 60, MINUTE, hourStart);
-      if (target === undefined && rule.freq === SECONDLY) {
-        const minuteStart = t - (t % MINUTE);
-        target = skip(rule.secondFilter, Math.floor((t - minuteStart) / SECOND), 60, SECOND, minuteStart);
+    if (dayFilter) {
+      const passing = nextPassingDay(rule, day, budget);
+      if (passing === undefined) return undefined;
+      if (passing !== day) {
+        k = Math.ceil((passing * DAY - rule.origin) / step);
+        continue;
       }
     }
-    if (target === undefined) return k;
+    if (rule.freq === DAILY) return k;
+    const dayStart = day * DAY;
+    const hour = Math.floor((t - dayStart) / HOUR);
+    let target = skipTo(rule.hourFilter, hour, 24, HOUR, dayStart);
+    if (target < 0 && rule.freq >= MINUTELY) {
+      const hourStart = dayStart + hour * HOUR;
+      target = skipTo(rule.minuteFilter, Math.floor((t - hourStart) / MINUTE), 60, MINUTE, hourStart);
+      if (target < 0 && rule.freq === SECONDLY) {
+        const minuteStart = t - (t % MINUTE);
+        target = skipTo(rule.secondFilter, Math.floor((t - minuteStart) / SECOND), 60, SECOND, minuteStart);
+      }
+    }
+    if (target < 0) return k;
     k = Math.ceil((target - rule.origin) / step);
   }
 }
 
-/** Day numbers of period k passing the day filters (a shared scratch array). */
-function periodDays(rule: IterRule, k: number, budget: Budget): number[] {
+/** Appends the day numbers of year days [from, to) passing the filters. */
+function pushDays(
+  rule: IterRule,
+  info: YearInfo,
+  from: number,
+  to: number,
+  nth: Uint8Array | null,
+  budget: Budget,
+  days: number[],
+): void {
+  budget.spend(to - from);
+  const pass = passMask(rule, info, budget);
+  for (let i = from; i < to; i++) if (pass[i] && (nth === null || nth[i])) days.push(info.start + i);
+}
+
+/** Day numbers of the period starting at `start` passing the day filters (a shared scratch array). */
+function periodDays(rule: IterRule, start: number, budget: Budget): number[] {
   const days = scratchDays;
   days.length = 0;
+  const day = Math.floor(start / DAY);
   if (rule.freq >= DAILY) {
-    days.push(Math.floor(periodStart(rule, k) / DAY)); // nextGridPeriod checked it
+    days.push(day); // nextGridPeriod checked it
     return days;
   }
-  const start = periodStart(rule, k);
-  const date = new Date(start);
-  const year = date.getUTCFullYear();
-  const info = yearInfo(rule, year);
-  const push = (from: number, to: number, nth: Uint8Array | null) => {
-    budget.spend(to - from);
-    for (let i = from; i < to; i++) if (!filtered(rule, info, i, nth)) days.push(info.start + i);
-  };
+  const info = yearInfoOfDay(rule, day);
   if (rule.freq === YEARLY) {
-    const nth = rule.bynweekday ? nthWeekdayMask(rule, info, 1) : null;
+    const nth = nthMask(rule, info, 1);
     const range = info.masks.range;
     // Days outside BYMONTH are filtered anyway: visit only those months.
-    if (rule.bymonthList) for (const m of rule.bymonthList) push(range[m - 1]!, range[m]!, nth);
-    else push(0, info.len, nth);
+    if (rule.bymonthList)
+      for (const m of rule.bymonthList) pushDays(rule, info, range[m - 1]!, range[m]!, nth, budget, days);
+    else pushDays(rule, info, 0, info.len, nth, budget, days);
   } else if (rule.freq === MONTHLY) {
-    const month = date.getUTCMonth() + 1;
-    const nth = rule.bynweekday ? nthWeekdayMask(rule, info, month) : null;
-    push(info.masks.range[month - 1]!, info.masks.range[month]!, nth);
+    const first = day - info.start;
+    const month = info.masks.month[first]!;
+    pushDays(rule, info, first, info.masks.range[month]!, nthMask(rule, info, month), budget, days);
   } else {
     // WEEKLY: from the period's first day to the next WKST, with the masks of the year it starts in.
-    const first = Math.floor(start / DAY) - info.start;
-    let i = first;
-    const from = i;
+    const from = day - info.start;
+    let i = from;
     do i++;
     while (i - from < 7 && pymod(info.weekday + i, 7) !== rule.wkst);
-    push(from, i, null);
+    pushDays(rule, info, from, i, null, budget, days);
   }
   return days;
 }
 
-/** Emits period k's candidates (BYSETPOS applied); false when `visit` asked to stop. */
+/** Emits the candidates of the period starting at `start` (BYSETPOS applied); false when told to stop. */
 function emitPeriod(
   rule: IterRule,
-  k: number,
+  start: number,
   days: number[],
   budget: Budget,
   visit: (local: number) => boolean,
 ): boolean {
   const times = rule.times;
-  const base = rule.freq >= HOURLY ? periodStart(rule, k) : -1;
-  const at = (dayIndex: number, timeIndex: number) =>
-    base >= 0 ? base + times[timeIndex]! : days[dayIndex]! * DAY + times[timeIndex]!;
+  const subDaily = rule.freq >= HOURLY;
+  const nt = times.length;
   if (!rule.bysetpos) {
-    budget.spend(days.length * times.length);
-    for (let d = 0; d < days.length; d++)
-      for (let t = 0; t < times.length; t++) if (!visit(at(d, t))) return false;
+    budget.spend(days.length * nt);
+    for (let d = 0; d < days.length; d++) {
+      const base = subDaily ? start : days[d]! * DAY;
+      for (let t = 0; t < nt; t++) if (!visit(base + times[t]!)) return false;
+    }
     return true;
   }
-  const n = days.length * times.length;
-  const picked: number[] = [];
+  const n = days.length * nt;
+  const picked = scratchPicked;
+  picked.length = 0;
   budget.spend(rule.bysetpos.length);
   for (const pos of rule.bysetpos) {
     const index = pos < 0 ? n + pos : pos - 1;
     if (index < 0 || index >= n) continue; // out of range: selects nothing
-    const value = at(Math.floor(index / times.length), index % times.length);
+    const base = subDaily ? start : days[Math.floor(index / nt)]! * DAY;
+    const value = base + times[index % nt]!;
     if (!picked.includes(value)) picked.push(value);
   }
-  picked.sort((a, b) => a - b);
-  for (const value of picked) if (!visit(value)) return false;
+  picked.sort(ascending);
+  // `visit` never re-enters the iterator, so the scratch array is safe to walk.
+  for (let i = 0; i < picked.length; i++) if (!visit(picked[i]!)) return false;
   return true;
 }
 

@@ -12,7 +12,7 @@
  *   aware UNTIL: the iteration stops at the first candidate whose instant is past it (the local reading of
  *   UNTIL moves across DST edges, so the floating bound is widened by the zone's offset change there).
  */
-import { Budget, BudgetExceeded, type BudgetLimits } from './budget.ts';
+import { Budget, BudgetExceeded, type BudgetLimits, DEFAULT_BUDGET } from './budget.ts';
 import type { IcalDateValue } from './ical-values.ts';
 import { instantToLocal, localToInstant, offsetsNear, type Zone } from './local-time.ts';
 import {
@@ -47,6 +47,23 @@ export interface CompiledRule {
   readonly empty: boolean;
 }
 
+const prepared = new Map<string, IterRule>();
+
+/**
+ * The iteration form of a rule, shared by every compile of the same rule and DTSTART: its year masks are
+ * then built once per process, not per request (the API expands uncompiled series).
+ */
+function preparedRule(spec: RuleSpec, text: string, dtstart: number): IterRule {
+  const key = `${dtstart}|${text}`;
+  let rule = prepared.get(key);
+  if (!rule) {
+    rule = prepareRule(spec, dtstart);
+    if (prepared.size >= 500) prepared.clear();
+    prepared.set(key, rule);
+  }
+  return rule;
+}
+
 /** Prepares a rule for DTSTART `dtstart` (floating) of a timed series in `zone`, or an all-day one. */
 export function compileRule(spec: RuleSpec, text: string, dtstart: number, zone: Zone | null): CompiledRule {
   let untilLocal: number | undefined;
@@ -69,7 +86,7 @@ export function compileRule(spec: RuleSpec, text: string, dtstart: number, zone:
       nearUntil = untilInstant + min;
     }
   }
-  const iter = prepareRule(spec, dtstart);
+  const iter = preparedRule(spec, text, dtstart);
   return {
     spec,
     text,
@@ -136,10 +153,25 @@ export function lastOfCount(rule: CompiledRule, limits?: BudgetLimits): number |
 function countedLast(rule: CompiledRule, limits: BudgetLimits | undefined): number | null {
   let last = rule.dtstart - 1;
   try {
-    run(rule, 0, MAX_LOCAL, new Budget(limits), true, (local) => {
-      last = local;
-      return true;
-    });
+    // Half a call's budget: a COUNT that is not resolved leaves the rest for the window itself.
+    const half = limits && { candidates: limits.candidates / 2, occurrences: Number.POSITIVE_INFINITY };
+    run(
+      rule,
+      0,
+      MAX_LOCAL,
+      new Budget(
+        half ?? {
+          ...DEFAULT_BUDGET,
+          candidates: DEFAULT_BUDGET.candidates / 2,
+          occurrences: Number.POSITIVE_INFINITY,
+        },
+      ),
+      true,
+      (local) => {
+        last = local;
+        return true;
+      },
+    );
   } catch (error) {
     if (error instanceof BudgetExceeded) return null;
     throw error;
