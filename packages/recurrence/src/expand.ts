@@ -49,23 +49,65 @@ function allDayZone(options: ExpandOptions | undefined): Zone {
   return zone;
 }
 
-/** Maps start values (instant / floating date) to instants, and back to floating, for the window. */
-interface Frame {
-  toInstant: (start: number) => number;
-  toLocal: (instant: number) => number;
+/**
+ * Maps start values (instant / floating date) to instants, and back to floating, for the window. A class,
+ * not closures: expand runs per series per view, and its fixed costs add up over a calendar.
+ */
+class Frame {
+  constructor(
+    /** Timed series: start values are instants already. */
+    readonly timed: boolean,
+    readonly zone: Zone,
+  ) {}
+
+  toInstant(start: number): number {
+    return this.timed ? start : localToInstant(start, this.zone);
+  }
+
+  toLocal(instant: number): number {
+    return instantToLocal(instant, this.zone);
+  }
 }
 
 function frameOf(series: CompiledSeries, options: ExpandOptions | undefined): Frame {
-  if (!series.allDay) {
-    const zone = series.zone!;
-    return { toInstant: (start) => start, toLocal: (instant) => instantToLocal(instant, zone) };
-  }
-  const zone = allDayZone(options);
-  return {
-    toInstant: (date) => localToInstant(date, zone),
-    toLocal: (instant) => instantToLocal(instant, zone),
-  };
+  return series.allDay ? new Frame(false, allDayZone(options)) : new Frame(true, series.zone!);
 }
+
+/** Is an occurrence [start, end) in the window [lo, hi) (by start, or overlapping)? */
+function inWindow(frame: Frame, start: number, end: number, lo: number, hi: number, overlap: boolean) {
+  const a = frame.toInstant(start);
+  if (a >= hi) return false;
+  return a >= lo || (overlap && frame.toInstant(end) > lo);
+}
+
+/** Where the budget stopped the rules of one call (floating), if it did. */
+interface Coverage {
+  covered: number;
+  exceeded: BudgetExceeded | undefined;
+}
+
+/** Start values of every rule's occurrences in floating [from, to]; a rule stopped by the budget is noted. */
+function startsOf(
+  series: CompiledSeries,
+  rules: readonly CompiledRule[],
+  from: number,
+  to: number,
+  budget: Budget,
+  coverage: Coverage,
+  out: number[],
+): void {
+  for (const rule of rules) {
+    try {
+      ruleStarts(series, rule, from, to, budget, out);
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+      coverage.exceeded = error;
+      coverage.covered = Math.min(coverage.covered, rule.iter.reached);
+    }
+  }
+}
+
+const ascending = (a: number, b: number) => a - b;
 
 /**
  * Start values of one rule's occurrences within floating [from, to] (appended to `out`). When the budget
@@ -157,42 +199,31 @@ export function expandWithin(
   if (!(hi > lo)) return { ok: true, occurrences: [] };
   const budget = budgetOf(options?.budget);
   const overlap = options?.window === 'overlap';
-  const timed = !s.allDay; // timed start values are instants already
-  const inWindow = (start: number, end: number) => {
-    const a = timed ? start : frame.toInstant(start);
-    if (a >= hi) return false;
-    return a >= lo || (overlap && (timed ? end : frame.toInstant(end)) > lo);
-  };
   // Floating range that holds every candidate start: an overlapping occurrence starts ≤ duration earlier.
   const earliest = lo - (overlap ? s.durationMs : 0);
-  const [fromLocal, toLocal] = s.allDay
-    ? [frame.toLocal(earliest) - SLACK, frame.toLocal(hi) + SLACK]
-    : localRange(s, earliest, hi);
+  let fromLocal: number;
+  let toLocal: number;
+  if (s.allDay) {
+    fromLocal = frame.toLocal(earliest) - SLACK;
+    toLocal = frame.toLocal(hi) + SLACK;
+  } else [fromLocal, toLocal] = localRange(s, earliest, hi);
 
-  let covered = Number.POSITIVE_INFINITY; // floating; finite when the budget ran out
-  let exceeded: BudgetExceeded | undefined;
-  const startsOf = (rules: readonly CompiledRule[], out: number[]) => {
-    for (const rule of rules) {
-      try {
-        ruleStarts(s, rule, fromLocal, toLocal, budget, out);
-      } catch (error) {
-        if (!(error instanceof BudgetExceeded)) throw error;
-        exceeded = error;
-        covered = Math.min(covered, rule.iter.reached);
-      }
-    }
-  };
+  const coverage: Coverage = { covered: Number.POSITIVE_INFINITY, exceeded: undefined };
   const starts: number[] = [];
-  startsOf(s.rules, starts);
+  startsOf(s, s.rules, fromLocal, toLocal, budget, coverage, starts);
   if (s.includesDtstart) starts.push(s.allDay ? s.dtstart : localToInstant(s.dtstart, s.zone!));
   for (const rdate of s.rdates) starts.push(rdate);
   // Nearly sorted already (one rule, ascending); a gap shift or a second rule can reorder or repeat.
-  starts.sort((a, b) => a - b);
-  const excludedStarts: number[] = [];
-  startsOf(s.exrules, excludedStarts);
-  const excluded = new Set(excludedStarts);
-  const coveredUntil = exceeded ? coveredInstant(s, frame, covered) : Number.POSITIVE_INFINITY;
-  const exdates = s.exdates.size > 0 || excluded.size > 0;
+  if (s.rules.length > 1 || s.rdates.length > 0 || !s.allDay) starts.sort(ascending);
+  let excluded: Set<number> | undefined;
+  if (s.exrules.length > 0) {
+    const excludedStarts: number[] = [];
+    startsOf(s, s.exrules, fromLocal, toLocal, budget, coverage, excludedStarts);
+    excluded = new Set(excludedStarts);
+  }
+  const exceeded = coverage.exceeded;
+  const coveredUntil = exceeded ? coveredInstant(s, frame, coverage.covered) : Number.POSITIVE_INFINITY;
+  const exdates = s.exdates.size > 0 || excluded !== undefined;
   const exceptions = s.cancelled.size > 0 || s.overridden.size > 0;
 
   const out: Occurrence[] = [];
@@ -201,8 +232,9 @@ export function expandWithin(
     if (start === previous) continue;
     previous = start;
     const end = start + s.durationMs;
-    if (!inWindow(start, end) || (exceeded && frame.toInstant(start) >= coveredUntil)) continue;
-    if (exdates && (s.exdates.has(start) || excluded.has(start))) continue;
+    if (!inWindow(frame, start, end, lo, hi, overlap)) continue;
+    if (exceeded && frame.toInstant(start) >= coveredUntil) continue;
+    if (exdates && (s.exdates.has(start) || excluded?.has(start))) continue;
     if (s.exdateDays.size > 0 && s.exdateDays.has(startOfDay(instantToLocal(start, s.zone!)))) continue;
     const key = keyOf(s, start);
     if (exceptions && (s.cancelled.has(key) || s.overridden.has(key))) continue;
@@ -211,7 +243,8 @@ export function expandWithin(
   // An override shows at its new time, even when its original start is outside the window.
   let moved = false;
   for (const override of s.overrides) {
-    if (!inWindow(override.start, override.end) || frame.toInstant(override.start) >= coveredUntil) continue;
+    if (!inWindow(frame, override.start, override.end, lo, hi, overlap)) continue;
+    if (frame.toInstant(override.start) >= coveredUntil) continue;
     out.push(occurrence(s, frame, override.key, override.start, override.end, override));
     moved = true;
   }

@@ -518,22 +518,24 @@ export function periodStart(rule: IterRule, k: number): number {
   }
 }
 
-const scratchDays: number[] = [];
+/** What receives the candidates (an object, not a closure: no allocation per call in the hot path). */
+export interface Sink {
+  /** A candidate, ascending; false stops the iteration. */
+  visit(local: number): boolean;
+}
+
+/** Days of the current period (366 + 7 at most); `dayCount` of them are valid. */
+const scratchDays = new Float64Array(373);
+let dayCount = 0;
 const scratchPicked: number[] = [];
 const ascending = (a: number, b: number) => a - b;
 
 /**
- * Calls `visit` with the candidates of every period from `k` on, ascending, until `visit` returns false or a
+ * Calls `sink.visit` with the candidates of every period from `k` on, ascending, until it returns false or a
  * period starts after `hi`. Candidates before DTSTART are the caller's to drop. `rule.reached` tells how far
  * it got (every candidate before it was visited), also when the budget stopped it.
  */
-export function iterate(
-  rule: IterRule,
-  k0: number,
-  hi: number,
-  budget: Budget,
-  visit: (local: number) => boolean,
-): void {
+export function iterate(rule: IterRule, k0: number, hi: number, budget: Budget, sink: Sink): void {
   if (rule.empty) return;
   const limit = Math.min(hi, MAX_LOCAL);
   let k = Math.max(0, k0);
@@ -550,8 +552,8 @@ export function iterate(
       if (start > limit) break;
     }
     rule.reached = start;
-    const days = periodDays(rule, start, budget);
-    if (days.length > 0 && !emitPeriod(rule, start, days, budget, visit)) return;
+    const count = periodDays(rule, start, budget);
+    if (count > 0 && !emitPeriod(rule, start, scratchDays, count, budget, sink)) return;
     k++;
   }
   rule.reached = Number.POSITIVE_INFINITY;
@@ -611,21 +613,21 @@ function pushDays(
   to: number,
   nth: Uint8Array | null,
   budget: Budget,
-  days: number[],
+  days: Float64Array,
 ): void {
   budget.spend(to - from);
   const pass = passMask(rule, info, budget);
-  for (let i = from; i < to; i++) if (pass[i] && (nth === null || nth[i])) days.push(info.start + i);
+  for (let i = from; i < to; i++) if (pass[i] && (nth === null || nth[i])) days[dayCount++] = info.start + i;
 }
 
-/** Day numbers of the period starting at `start` passing the day filters (a shared scratch array). */
-function periodDays(rule: IterRule, start: number, budget: Budget): number[] {
+/** Day numbers of the period starting at `start` passing the day filters: `scratchDays[0..count)`. */
+function periodDays(rule: IterRule, start: number, budget: Budget): number {
   const days = scratchDays;
-  days.length = 0;
+  dayCount = 0;
   const day = Math.floor(start / DAY);
   if (rule.freq >= DAILY) {
-    days.push(day); // nextGridPeriod checked it
-    return days;
+    days[dayCount++] = day; // nextGridPeriod checked it
+    return dayCount;
   }
   const info = yearInfoOfDay(rule, day);
   if (rule.freq === YEARLY) {
@@ -647,29 +649,30 @@ function periodDays(rule: IterRule, start: number, budget: Budget): number[] {
     while (i - from < 7 && pymod(info.weekday + i, 7) !== rule.wkst);
     pushDays(rule, info, from, i, null, budget, days);
   }
-  return days;
+  return dayCount;
 }
 
 /** Emits the candidates of the period starting at `start` (BYSETPOS applied); false when told to stop. */
 function emitPeriod(
   rule: IterRule,
   start: number,
-  days: number[],
+  days: Float64Array,
+  count: number,
   budget: Budget,
-  visit: (local: number) => boolean,
+  sink: Sink,
 ): boolean {
   const times = rule.times;
   const subDaily = rule.freq >= HOURLY;
   const nt = times.length;
   if (!rule.bysetpos) {
-    budget.spend(days.length * nt);
-    for (let d = 0; d < days.length; d++) {
+    budget.spend(count * nt);
+    for (let d = 0; d < count; d++) {
       const base = subDaily ? start : days[d]! * DAY;
-      for (let t = 0; t < nt; t++) if (!visit(base + times[t]!)) return false;
+      for (let t = 0; t < nt; t++) if (!sink.visit(base + times[t]!)) return false;
     }
     return true;
   }
-  const n = days.length * nt;
+  const n = count * nt;
   const picked = scratchPicked;
   picked.length = 0;
   budget.spend(rule.bysetpos.length);
@@ -681,8 +684,8 @@ function emitPeriod(
     if (!picked.includes(value)) picked.push(value);
   }
   picked.sort(ascending);
-  // `visit` never re-enters the iterator, so the scratch array is safe to walk.
-  for (let i = 0; i < picked.length; i++) if (!visit(picked[i]!)) return false;
+  // `sink.visit` never re-enters the iterator, so the scratch array is safe to walk.
+  for (let i = 0; i < picked.length; i++) if (!sink.visit(picked[i]!)) return false;
   return true;
 }
 

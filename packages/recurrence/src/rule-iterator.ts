@@ -24,6 +24,7 @@ import {
   periodOf,
   periodStart,
   prepareRule,
+  type Sink,
 } from './period-iterator.ts';
 import type { RuleSpec } from './rule-grammar.ts';
 
@@ -102,31 +103,60 @@ export function compileRule(spec: RuleSpec, text: string, dtstart: number, zone:
 }
 
 /**
- * Runs the rule from period `k` and calls `take` with each occurrence (floating, ≥ DTSTART, within COUNT and
- * UNTIL, ≤ `hi`) until it returns false. `counting`: iterate from DTSTART counting COUNT.
+ * Takes the rule's occurrences from the iterator's candidates: drops those before DTSTART, stops past `hi`,
+ * past UNTIL (as an instant) and after COUNT when counting, and collects those from `lo` on (at most
+ * `limit`, each counted against the budget when `produce`).
  */
+class Taker implements Sink {
+  seen = 0;
+  last = Number.NaN;
+  taken = 0;
+
+  constructor(
+    readonly rule: CompiledRule,
+    readonly hi: number,
+    readonly count: number,
+    readonly lo: number,
+    readonly limit: number,
+    readonly out: number[] | null,
+    readonly budget: Budget | null,
+  ) {}
+
+  visit(local: number): boolean {
+    const rule = this.rule;
+    if (local < rule.dtstart) return true;
+    if (local > this.hi) return false;
+    if (
+      local >= rule.nearUntil &&
+      rule.untilInstant !== undefined &&
+      localToInstant(local, rule.zone!) > rule.untilInstant
+    )
+      return false;
+    this.seen++;
+    if (this.seen > this.count) return false;
+    if (local < this.lo) return true;
+    this.budget?.produce();
+    this.out?.push(local);
+    this.last = local;
+    this.taken++;
+    return this.taken < this.limit;
+  }
+}
+
+/** Runs the rule from period `k` up to `hi` (and UNTIL); `counting`: from DTSTART, counting COUNT. */
 function run(
   rule: CompiledRule,
   k: number,
   hi: number,
   budget: Budget,
   counting: boolean,
-  take: (local: number) => boolean,
-): void {
-  const { dtstart, untilInstant, zone } = rule;
+  take: { lo: number; limit: number; out: number[] | null; produce: boolean },
+): Taker {
   const count = counting ? (rule.spec.count ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
   const bound = rule.untilLocal === undefined ? hi : Math.min(hi, rule.untilLocal);
-  const nearUntil = rule.nearUntil;
-  let seen = 0;
-  iterate(rule.iter, k, bound, budget, (local) => {
-    if (local < dtstart) return true;
-    if (local > bound) return false;
-    if (local >= nearUntil && untilInstant !== undefined && localToInstant(local, zone!) > untilInstant)
-      return false;
-    seen++;
-    if (seen > count) return false;
-    return take(local);
-  });
+  const taker = new Taker(rule, bound, count, take.lo, take.limit, take.out, take.produce ? budget : null);
+  iterate(rule.iter, k, bound, budget, taker);
+  return taker;
 }
 
 /** Period to restart from for a window starting at `local`: one before the window's (0 at the latest). */
@@ -151,33 +181,19 @@ export function lastOfCount(rule: CompiledRule, limits?: BudgetLimits): number |
 }
 
 function countedLast(rule: CompiledRule, limits: BudgetLimits | undefined): number | null {
-  let last = rule.dtstart - 1;
+  // Half a call's budget: a COUNT that is not resolved leaves the rest for the window itself.
+  const candidates = (limits ?? DEFAULT_BUDGET).candidates / 2;
+  const budget = new Budget({ candidates, occurrences: Number.POSITIVE_INFINITY });
   try {
-    // Half a call's budget: a COUNT that is not resolved leaves the rest for the window itself.
-    const half = limits && { candidates: limits.candidates / 2, occurrences: Number.POSITIVE_INFINITY };
-    run(
-      rule,
-      0,
-      MAX_LOCAL,
-      new Budget(
-        half ?? {
-          ...DEFAULT_BUDGET,
-          candidates: DEFAULT_BUDGET.candidates / 2,
-          occurrences: Number.POSITIVE_INFINITY,
-        },
-      ),
-      true,
-      (local) => {
-        last = local;
-        return true;
-      },
-    );
+    const taker = run(rule, 0, MAX_LOCAL, budget, true, ALL);
+    return taker.taken > 0 ? taker.last : rule.dtstart - 1;
   } catch (error) {
     if (error instanceof BudgetExceeded) return null;
     throw error;
   }
-  return last;
 }
+
+const ALL = { lo: Number.NEGATIVE_INFINITY, limit: Number.POSITIVE_INFINITY, out: null, produce: false };
 
 /**
  * The COUNT-th occurrence in closed form, for rules whose every period yields the same candidates at the
@@ -232,14 +248,7 @@ export function occurrencesBetween(
 ): number[] {
   if (rule.empty) return out;
   const lo = Math.max(from, rule.dtstart);
-  const take = (local: number) => {
-    if (local > to) return false;
-    if (local >= lo) {
-      budget.produce();
-      out.push(local);
-    }
-    return true;
-  };
+  const take = { lo, limit: Number.POSITIVE_INFINITY, out, produce: true };
   if (rule.spec.count !== undefined) {
     const last = lastOfCount(rule, budget.limits);
     if (last === null) {
@@ -256,16 +265,12 @@ export function occurrencesBetween(
   return out;
 }
 
-/** The first occurrence (floating) at or after `from`, or undefined when there is none. */
+/** The first occurrence (floating), or undefined when there is none. */
 export function firstOccurrence(rule: CompiledRule, budget: Budget): number | undefined {
   if (rule.empty) return undefined;
-  let first: number | undefined;
   const last = rule.spec.count !== undefined ? lastOfCount(rule, budget.limits) : undefined;
-  run(rule, 0, last ?? MAX_LOCAL, budget, last === null, (local) => {
-    first = local;
-    return false;
-  });
-  return first;
+  const taker = run(rule, 0, last ?? MAX_LOCAL, budget, last === null, { ...ALL, limit: 1 });
+  return taker.taken > 0 ? taker.last : undefined;
 }
 
 /**
