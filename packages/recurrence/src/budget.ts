@@ -30,11 +30,18 @@ export class BudgetExceeded extends Error {
   }
 }
 
+/**
+ * What is left of a budget. Pass one instance as `options.budget` to several calls to bound them together;
+ * once it is spent, every further call answers `budget_exceeded` (or widened bounds) at once.
+ */
 export class Budget {
   candidates: number;
   occurrences: number;
 
   constructor(readonly limits: BudgetLimits = DEFAULT_BUDGET) {
+    // Validated here: the budget comes from callers' configuration.
+    if (!(limits.candidates >= 0 && limits.occurrences >= 0))
+      throw new RangeError('budget limits must be ≥ 0');
     this.candidates = limits.candidates;
     this.occurrences = limits.occurrences;
   }
@@ -52,6 +59,11 @@ export class Budget {
   }
 }
 
-export function budgetOf(limits: Partial<BudgetLimits> | undefined): Budget {
+/**
+ * The budget of a call: `options.budget` limits for this call alone, or a `Budget` the caller shares across
+ * the calls of one request (a sync page, a free/busy query) so that the request as a whole is bounded.
+ */
+export function budgetOf(limits: Partial<BudgetLimits> | Budget | undefined): Budget {
+  if (limits instanceof Budget) return limits;
   return new Budget({ ...DEFAULT_BUDGET, ...limits });
 }

@@ -3,7 +3,7 @@
  * See README.md for the semantics.
  */
 
-export { type BudgetLimits, DEFAULT_BUDGET } from './budget.ts';
+export { Budget, type BudgetLimits, DEFAULT_BUDGET } from './budget.ts';
 export { type CompiledSeries, type CompileResult, compileSeries } from './compile.ts';
 export { runCase, runConformanceText, seriesOfCase } from './conformance.ts';
 export { ConformanceCase, ConformanceFile } from './conformance-case.ts';

@@ -12,7 +12,7 @@
  *   aware UNTIL: the iteration stops at the first candidate whose instant is past it (the local reading of
  *   UNTIL moves across DST edges, so the floating bound is widened by the zone's offset change there).
  */
-import { Budget, BudgetExceeded, type BudgetLimits, DEFAULT_BUDGET } from './budget.ts';
+import { Budget, BudgetExceeded } from './budget.ts';
 import type { IcalDateValue } from './ical-values.ts';
 import { instantToLocal, localToInstant, offsetsNear, type Zone } from './local-time.ts';
 import {
@@ -164,15 +164,27 @@ const restartFor = (rule: CompiledRule, local: number) => Math.max(0, periodOf(r
 
 const lastByRule = new Map<string, number | null>();
 
-/** COUNT rules: the COUNT-th occurrence (floating), dtstart − 1 when there is none, null when unknown. */
-export function lastOfCount(rule: CompiledRule, limits?: BudgetLimits): number | null {
+/**
+ * COUNT rules: the COUNT-th occurrence (floating), dtstart − 1 when there is none, null when not found within
+ * the budget. The work is charged to `budget` (shared by a caller's whole request when it passes one).
+ */
+export function lastOfCount(rule: CompiledRule, budget: Budget): number | null {
   if (rule.lastLocal !== undefined) return rule.lastLocal;
   const count = rule.spec.count!;
   const key = `${rule.dtstart}|${rule.text}`;
   let last = lastByRule.get(key);
   if (last === undefined) {
+    let final = true;
     if (rule.empty) last = rule.dtstart - 1;
-    else last = regularLast(rule, count) ?? countedLast(rule, limits);
+    else {
+      last = regularLast(rule, count);
+      if (last === undefined) {
+        const counted = countedLast(rule, budget);
+        last = counted.last;
+        final = counted.final;
+      }
+    }
+    if (!final) return last; // a later call with more budget left may resolve it
     if (lastByRule.size >= 2000) lastByRule.clear();
     lastByRule.set(key, last);
   }
@@ -180,16 +192,22 @@ export function lastOfCount(rule: CompiledRule, limits?: BudgetLimits): number |
   return last;
 }
 
-function countedLast(rule: CompiledRule, limits: BudgetLimits | undefined): number | null {
-  // Half a call's budget: a COUNT that is not resolved leaves the rest for the window itself.
-  const candidates = (limits ?? DEFAULT_BUDGET).candidates / 2;
-  const budget = new Budget({ candidates, occurrences: Number.POSITIVE_INFINITY });
+/**
+ * Iterates COUNT from DTSTART under at most half the caller's budget limit (a COUNT that is not resolved
+ * leaves the rest for the window itself). `final`: the answer holds for any later call too.
+ */
+function countedLast(rule: CompiledRule, budget: Budget): { last: number | null; final: boolean } {
+  const half = budget.limits.candidates / 2;
+  const allowed = Math.max(0, Math.min(half, budget.candidates));
+  const own = new Budget({ candidates: allowed, occurrences: Number.POSITIVE_INFINITY });
   try {
-    const taker = run(rule, 0, MAX_LOCAL, budget, true, ALL);
-    return taker.taken > 0 ? taker.last : rule.dtstart - 1;
+    const taker = run(rule, 0, MAX_LOCAL, own, true, ALL);
+    budget.spend(allowed - own.candidates);
+    return { last: taker.taken > 0 ? taker.last : rule.dtstart - 1, final: true };
   } catch (error) {
-    if (error instanceof BudgetExceeded) return null;
-    throw error;
+    if (!(error instanceof BudgetExceeded)) throw error;
+    budget.candidates -= allowed; // all of it was used (never below zero: allowed ≤ what was left)
+    return { last: null, final: allowed >= half };
   }
 }
 
@@ -230,8 +248,8 @@ function regularLast(rule: CompiledRule, count: number): number | undefined {
 }
 
 /** Inclusive floating upper bound of the rule: UNTIL (with slack), the COUNT-th occurrence, or none/null. */
-export function upperBound(rule: CompiledRule, limits?: BudgetLimits): number | null | undefined {
-  if (rule.spec.count !== undefined) return lastOfCount(rule, limits);
+export function upperBound(rule: CompiledRule, budget: Budget): number | null | undefined {
+  if (rule.spec.count !== undefined) return lastOfCount(rule, budget);
   return rule.untilLocal;
 }
 
@@ -250,7 +268,7 @@ export function occurrencesBetween(
   const lo = Math.max(from, rule.dtstart);
   const take = { lo, limit: Number.POSITIVE_INFINITY, out, produce: true };
   if (rule.spec.count !== undefined) {
-    const last = lastOfCount(rule, budget.limits);
+    const last = lastOfCount(rule, budget);
     if (last === null) {
       run(rule, 0, to, budget, true, take); // end unknown: count from DTSTART
       return out;
@@ -268,7 +286,7 @@ export function occurrencesBetween(
 /** The first occurrence (floating), or undefined when there is none. */
 export function firstOccurrence(rule: CompiledRule, budget: Budget): number | undefined {
   if (rule.empty) return undefined;
-  const last = rule.spec.count !== undefined ? lastOfCount(rule, budget.limits) : undefined;
+  const last = rule.spec.count !== undefined ? lastOfCount(rule, budget) : undefined;
   const taker = run(rule, 0, last ?? MAX_LOCAL, budget, last === null, { ...ALL, limit: 1 });
   return taker.taken > 0 ? taker.last : undefined;
 }
@@ -279,7 +297,7 @@ export function firstOccurrence(rule: CompiledRule, budget: Budget): number | un
  * UNTIL costs a few periods, not the series.
  */
 export function lastOccurrence(rule: CompiledRule, budget: Budget): number | null | undefined {
-  const bound = upperBound(rule, budget.limits);
+  const bound = upperBound(rule, budget);
   if (bound === undefined || bound === null) return bound;
   if (rule.empty || bound < rule.dtstart) return undefined;
   const { interval } = rule.spec;

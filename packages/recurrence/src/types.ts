@@ -1,4 +1,4 @@
-import type { BudgetLimits } from './budget.ts';
+import type { Budget, BudgetLimits } from './budget.ts';
 
 /**
  * The plain data the engine works on: a series as the API stores it (one row per series master) and the
@@ -79,7 +79,8 @@ export interface ExpandOptions {
   allDayZone?: string;
   /**
    * Work budget of the call (candidates examined, occurrences produced); defaults in budget.ts
-   * (`DEFAULT_BUDGET`). Past it the answer is `budget_exceeded` with the occurrences found so far.
+   * (`DEFAULT_BUDGET`). Past it the answer is `budget_exceeded` with the occurrences found so far. A `Budget`
+   * instance is shared: pass the same one to every call of a request to bound the request as a whole.
    */
-  budget?: Partial<BudgetLimits>;
+  budget?: Partial<BudgetLimits> | Budget;
 }

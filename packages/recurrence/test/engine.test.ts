@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  Budget,
   compileSeries,
   DEFAULT_BUDGET,
   expand,
@@ -203,5 +204,21 @@ describe('work budget', () => {
     const small = expandWithin(s, ...year, { budget: { occurrences: 100 } });
     expect(small.ok).toBe(false);
     expect(small.occurrences.length).toBeLessThanOrEqual(100);
+  });
+
+  it('can be shared by the calls of one request, which then answer at once', () => {
+    const shared = new Budget({ candidates: 100_000, occurrences: 1_000 });
+    const window = [at('2025-01-01T00:00:00Z'), at('2025-02-01T00:00:00Z')] as const;
+    expect(expandWithin(hostile, ...window, { budget: shared }).ok).toBe(false);
+    // Spent: an ordinary series now gets the typed answer too, with nothing covered.
+    const daily = series('2025-01-01T09:00:00', 'FREQ=DAILY;BYDAY=MO;COUNT=5');
+    const after = expandWithin(daily, ...window, { budget: shared });
+    // Its first occurrence (Monday Jan 6) would be one too many: covered up to there, nothing listed.
+    expect(after).toMatchObject({ ok: false, occurrences: [], coveredUntil: at('2025-01-06T00:00:00Z') });
+    const bounds = seriesBounds(daily, { budget: shared });
+    expect(bounds.end).toBeNull();
+    expect(bounds.warning?.code).toBe('budget_exceeded');
+    // ...and a spent budget does not poison the COUNT memo: with budget left the end is exact.
+    expect(seriesBounds(daily).end).toEqual(at('2025-02-03T09:00:00Z'));
   });
 });
