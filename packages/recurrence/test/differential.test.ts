@@ -7,9 +7,10 @@
  * as sets of instants in the same window.
  *
  * Seeded: RECURRENCE_DIFF_SEED=<n> reruns a failing seed (printed on failure), RECURRENCE_DIFF_RULES=<n>
- * changes the number of rules (default 500), RECURRENCE_DIFF_DEBUG=1 lists the rules dateutil could not answer.
- * Each rule is compared from DTSTART and again from a later window on its own (restart, COUNT). Needs python3 with python-dateutil (Debian: python3-dateutil)
- * and fails, not skips, without it.
+ * changes the number of rules (default 500), RECURRENCE_DIFF_DEBUG=1 lists the rules dateutil could not
+ * answer. Each rule is compared from DTSTART and again from a later window on its own (restart, COUNT).
+ * Needs python3 with python-dateutil (Debian: python3-dateutil, and tzdata for zoneinfo) and fails, not
+ * skips, without it.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
