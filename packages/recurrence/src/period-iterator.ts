@@ -465,14 +465,16 @@ const hasDayFilter = (rule: IterRule) =>
   rule.monthdayPos !== null ||
   rule.byyeardayPos !== null;
 
-/** The first day ≥ `day` passing the day filters (DAILY and finer), or undefined past year 9999. */
-function nextPassingDay(rule: IterRule, day: number, budget: Budget): number | undefined {
-  if (!hasDayFilter(rule)) return day <= MAX_DAY ? day : undefined;
+/** The first day in [day, lastDay] passing the day filters (DAILY and finer), or undefined. */
+function nextPassingDay(rule: IterRule, day: number, lastDay: number, budget: Budget): number | undefined {
+  const last = Math.min(lastDay, MAX_DAY);
+  if (!hasDayFilter(rule)) return day <= last ? day : undefined;
   let current = day;
-  while (current <= MAX_DAY) {
+  while (current <= last) {
     const info = yearInfoOfDay(rule, current);
     const pass = passMask(rule, info, budget);
-    for (let i = current - info.start; i < info.len; i++) if (pass[i]) return info.start + i;
+    const end = Math.min(info.len, last - info.start + 1);
+    for (let i = current - info.start; i < end; i++) if (pass[i]) return info.start + i;
     budget.spend(1);
     current = info.start + info.len;
   }
@@ -581,7 +583,7 @@ function nextGridPeriod(rule: IterRule, from: number, limit: number, budget: Bud
     if (t > limit) return undefined;
     const day = Math.floor(t / DAY);
     if (dayFilter) {
-      const passing = nextPassingDay(rule, day, budget);
+      const passing = nextPassingDay(rule, day, Math.floor(limit / DAY), budget);
       if (passing === undefined) return undefined;
       if (passing !== day) {
         k = Math.ceil((passing * DAY - rule.origin) / step);

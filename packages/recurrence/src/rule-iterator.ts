@@ -193,12 +193,13 @@ export function lastOfCount(rule: CompiledRule, budget: Budget): number | null {
 }
 
 /**
- * Iterates COUNT from DTSTART under at most half the caller's budget limit (a COUNT that is not resolved
- * leaves the rest for the window itself). `final`: the answer holds for any later call too.
+ * Iterates COUNT from DTSTART under at most a quarter of the caller's budget limit (a COUNT that is not
+ * resolved leaves the rest for the window itself, counted from DTSTART). `final`: the answer holds for any
+ * later call too.
  */
 function countedLast(rule: CompiledRule, budget: Budget): { last: number | null; final: boolean } {
-  const half = budget.limits.candidates / 2;
-  const allowed = Math.max(0, Math.min(half, budget.candidates));
+  const share = budget.limits.candidates / 4;
+  const allowed = Math.max(0, Math.min(share, budget.candidates));
   const own = new Budget({ candidates: allowed, occurrences: Number.POSITIVE_INFINITY });
   try {
     const taker = run(rule, 0, MAX_LOCAL, own, true, ALL);
@@ -207,7 +208,7 @@ function countedLast(rule: CompiledRule, budget: Budget): { last: number | null;
   } catch (error) {
     if (!(error instanceof BudgetExceeded)) throw error;
     budget.candidates -= allowed; // all of it was used (never below zero: allowed ≤ what was left)
-    return { last: null, final: allowed >= half };
+    return { last: null, final: allowed >= share };
   }
 }
 
