@@ -11,6 +11,7 @@ import { DomainError } from '../lib/errors.ts';
 import { eventsInRange } from './calendar-repository.ts';
 import { type EventRecord, toDto, toSeries } from './event-dto.ts';
 import { foldException } from './event-mapper.ts';
+import { LoopSlice } from './loop-slice.ts';
 import { seriesBounds } from './series-bounds.ts';
 import { splitSeries } from './series-split.ts';
 import { insertOutbox, type OutboxRow, toWritebackDto } from './writeback-repository.ts';
@@ -174,7 +175,9 @@ export async function busy(
 ): Promise<BusyResponse> {
   const rows = await eventsInRange(db, userId, from, to);
   const intervals: [number, number][] = [];
+  const slice = new LoopSlice();
   for (const row of rows) {
+    await slice.pause();
     if (row.status === 'cancelled') continue;
     if (row.kind === 'single') {
       intervals.push([row.start_at.getTime(), row.end_at.getTime()]);

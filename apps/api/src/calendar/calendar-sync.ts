@@ -15,7 +15,7 @@ import {
   setExceptions,
   upsertEventRows,
 } from './calendar-repository.ts';
-import { type EventRow, foldException, type Mapped, mapEvent } from './event-mapper.ts';
+import { type EventRow, foldException, type Mapped, mapEvents } from './event-mapper.ts';
 
 export interface CalendarSyncDeps {
   db: Kysely<Database>;
@@ -146,7 +146,7 @@ async function full(
   zone: string | null,
 ): Promise<number> {
   const { items, syncToken } = await fetchPages(api, { calendarId, singleEvents: false, showDeleted: true });
-  const mapped = items.map((item) => mapEvent(item, zone));
+  const mapped = await mapEvents(items, zone);
   const rows = mapped.flatMap((m) => (m.type === 'row' ? [m.row] : []));
   // A full sync rebuilds every master's exceptions from what Google lists now.
   const exceptions = new Map<string, SeriesExceptions>();
@@ -181,7 +181,7 @@ async function incremental(
   cursor: string,
 ): Promise<number> {
   const { items, syncToken } = await fetchPages(api, { calendarId, syncToken: cursor });
-  const mapped = items.map((item) => mapEvent(item, zone));
+  const mapped = await mapEvents(items, zone);
   reportInvalid(deps, who, calendarId, mapped);
   await deps.db.transaction().execute(async (trx) => {
     const rows: EventRow[] = mapped.flatMap((m) => (m.type === 'row' ? [m.row] : []));

@@ -1,6 +1,7 @@
 import type { SeriesExceptions } from '@firstlight/db';
 import { isKnownZone, originalStartFromGoogle, toLocalDateTime } from '@firstlight/recurrence';
 import { z } from 'zod';
+import { LoopSlice } from './loop-slice.ts';
 import { seriesBounds } from './series-bounds.ts';
 
 /**
@@ -156,6 +157,21 @@ export function mapEvent(raw: unknown, calendarZone: string | null): Mapped {
       series_end: bounds.end,
     },
   };
+}
+
+/**
+ * mapEvent over a sync pass's items, yielding to the event loop between slices (loop-slice.ts): each series'
+ * bounds run under the recurrence engine's work budget, and a page of many heavy series must not hold the
+ * loop for the sum of them.
+ */
+export async function mapEvents(items: readonly unknown[], calendarZone: string | null): Promise<Mapped[]> {
+  const out: Mapped[] = [];
+  const slice = new LoopSlice();
+  for (const item of items) {
+    out.push(mapEvent(item, calendarZone));
+    await slice.pause();
+  }
+  return out;
 }
 
 /** Applies one exception to a master's JSONB, as a set: re-applying the same change changes nothing. */
