@@ -8,7 +8,7 @@
 export interface BudgetLimits {
   /** Days, periods and candidate times examined, summed over the rules of one call. */
   candidates: number;
-  /** Occurrences produced by one call (after EXDATEs, in the window). */
+  /** Rule occurrences produced in the window of one call (before EXDATEs are removed). */
   occurrences: number;
 }
 
