@@ -121,12 +121,14 @@ function ruleStarts(
   budget: Budget,
   out: number[],
 ): void {
-  const locals: number[] = [];
+  // Floating values are appended to `out`, then mapped in place (also when the budget stopped the rule).
+  const first = out.length;
   try {
-    occurrencesBetween(rule, from, to, budget, locals);
+    occurrencesBetween(rule, from, to, budget, out);
   } finally {
-    if (series.allDay) for (const local of locals) out.push(startOfDay(local));
-    else for (const local of locals) out.push(localToInstant(local, series.zone!));
+    const zone = series.zone;
+    if (series.allDay) for (let i = first; i < out.length; i++) out[i] = startOfDay(out[i]!);
+    else for (let i = first; i < out.length; i++) out[i] = localToInstant(out[i]!, zone!);
   }
 }
 

@@ -250,11 +250,18 @@ function formatDate(ms: number): string {
   return text;
 }
 
+/** Times of day already formatted, by second of the day: a calendar's occurrences share a few. */
+const formattedTimes: (string | undefined)[] = new Array(86_400);
+
 function formatTime(ms: number): string {
   const seconds = Math.floor((ms - Math.floor(ms / DAY) * DAY) / SECOND);
+  const cached = formattedTimes[seconds];
+  if (cached !== undefined) return cached;
   const h = Math.floor(seconds / 3600);
   const mi = Math.floor((seconds % 3600) / 60);
-  return `${TWO_DIGITS[h]}:${TWO_DIGITS[mi]}:${TWO_DIGITS[seconds % 60]}`;
+  const text = `${TWO_DIGITS[h]}:${TWO_DIGITS[mi]}:${TWO_DIGITS[seconds % 60]}`;
+  formattedTimes[seconds] = text;
+  return text;
 }
 
 /** Floating ms → `YYYY-MM-DDTHH:mm:ss`. */
