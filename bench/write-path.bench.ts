@@ -1,7 +1,7 @@
 /**
  * The backfill's write path alone (the figure `write_messages_per_s` the backfill bench also reports): USERS
  * (default 50) users in parallel, MESSAGES_PER_USER (default 2,000) pre-parsed messages each, stored through
- * `upsertEmails` in the batch handler's chunks; Google and its quota are not involved. See write-path.ts.
+ * `storeEmails` in the batch handler's chunks; Google and its quota are not involved. See write-path.ts.
  *   npm run bench -- write-path        USERS=50 MESSAGES_PER_USER=2000 POOL=20 npm run bench -- write-path
  */
 
@@ -23,7 +23,7 @@ const figures = {
   pool_size: poolSize,
 };
 printTable(
-  `write path — ${users} users × ${messagesPerUser} messages, upsertEmails in chunks of 50, pool ${poolSize}`,
+  `write path — ${users} users × ${messagesPerUser} messages, storeEmails in chunks of 50, pool ${poolSize}`,
   [
     ['rows stored', figures.rows],
     ['write time (s)', figures.seconds],

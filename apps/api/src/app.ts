@@ -1,7 +1,8 @@
 import type { Database } from '@firstlight/db';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
+import type { DestinationStream } from 'pino';
 import { authRoutes } from './auth/auth-routes.ts';
 import { meRoutes } from './auth/me-routes.ts';
 import { sessionPlugin } from './auth/session-plugin.ts';
@@ -19,10 +20,13 @@ import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-por
 import { createBackfill } from './ingestion/ingestion-plugin.ts';
 import { InteractiveGate } from './ingestion/interactive-gate.ts';
 import { registerErrorHandler } from './lib/errors.ts';
+import { loggerOptions } from './lib/log-redaction.ts';
 import { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops-routes.ts';
 import type { EventBus } from './realtime/event-bus.ts';
 import { realtimeRoutes } from './realtime/ws-routes.ts';
+import { securityPlugin } from './security/security-plugin.ts';
+import { fastifyTrustProxy } from './security/trust-proxy.ts';
 import { OidcVerifier } from './tasks/oidc-verifier.ts';
 import type { TaskQueue } from './tasks/task-queue.ts';
 import { taskRoutes } from './tasks/task-routes.ts';
@@ -53,23 +57,32 @@ export interface AppDependencies {
   queue?: TaskQueue;
   /** Override backfill tunables (tests: small leases, fast stall detection). */
   backfillSettings?: Partial<BackfillSettings>;
-  /** Fastify's logger option: pino settings, or false (tests). */
-  logger?: FastifyServerOptions['logger'];
+  /** false: no logs (tests); otherwise the level and destination of the app's redacting logger. */
+  logger?: false | { level?: string; stream?: DestinationStream };
   heartbeatMs?: number;
 }
 
 /** Builds the API from its feature plugins. Never listens: `main.ts` does, tests use `app.inject()`. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? { level: deps.config.logLevel },
-    // Behind Cloud Run or a local proxy, X-Forwarded-* tell us the client's protocol (Secure cookies).
-    trustProxy: true,
+    // Always the redacting options (lib/log-redaction.ts): no secrets or user content in any log line.
+    logger:
+      deps.logger === false
+        ? false
+        : { ...loggerOptions(deps.logger?.level ?? deps.config.logLevel), ...pickStream(deps.logger) },
+    // Off unless TRUST_PROXY names our proxies: otherwise any client's X-Forwarded-For would become request.ip.
+    trustProxy: fastifyTrustProxy(deps.config.security.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('db', deps.db);
   app.decorate('config', deps.config);
   registerErrorHandler(app);
+  // Before every route: headers, the cross-origin check and rate limits apply to all of them.
+  await app.register(securityPlugin, {
+    publicUrl: deps.config.publicUrl,
+    rateLimit: deps.config.security.rateLimit,
+  });
   const metrics = new Metrics(deps.db);
   app.decorate('metrics', metrics);
   const clients = new AccountClients(deps.db, deps.google, deps.tokenCipher);
@@ -118,7 +131,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
   }
 
-  await app.register(sessionPlugin, { secret: deps.sessionSecret });
+  await app.register(sessionPlugin, { secret: deps.sessionSecret, policy: deps.config.sessions });
   await app.register(healthRoutes);
   await app.register(authRoutes, {
     cipher: deps.tokenCipher,
@@ -147,8 +160,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(realtimeRoutes, {
     bus: deps.bus,
     database,
+    limits: deps.config.realtime,
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
   });
-  await app.register(webRoutes, { distDir: deps.config.webDistDir });
+  await app.register(webRoutes, {
+    distDir: deps.config.webDistDir,
+    serveSourceMaps: deps.config.security.serveSourceMaps,
+  });
   return app;
 }
+
+const pickStream = (logger: { stream?: DestinationStream } | undefined) =>
+  logger?.stream ? { stream: logger.stream } : {};

@@ -54,6 +54,25 @@ describe('loadConfig', () => {
     });
   });
 
+  it('WebSocket and session limits: documented defaults, validated values', () => {
+    expect(loadConfig({}).realtime).toEqual({
+      maxSocketsPerSession: 10,
+      maxSocketsPerIp: 50,
+      resyncMinIntervalMs: 1_000,
+      maxMessageBytes: 1_024,
+      maxBufferedBytes: 1_048_576,
+    });
+    expect(loadConfig({}).sessions).toEqual({ idleTimeoutMs: 7 * 24 * 3_600_000, pruneEveryMs: 3_600_000 });
+    expect(loadConfig({ WS_MAX_SOCKETS_PER_SESSION: '3' }).realtime.maxSocketsPerSession).toBe(3);
+    expect(() => loadConfig({ WS_MAX_SOCKETS_PER_SESSION: '0' })).toThrow(/WS_MAX_SOCKETS_PER_SESSION="0"/);
+    expect(() => loadConfig({ WS_MAX_MESSAGE_BYTES: 'big' })).toThrow(
+      /WS_MAX_MESSAGE_BYTES="big" must be a number/,
+    );
+    expect(() => loadConfig({ SESSION_IDLE_TIMEOUT_MS: '60000' })).toThrow(
+      /SESSION_IDLE_TIMEOUT_MS="60000" must be at least 3600000/,
+    );
+  });
+
   it('reports every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT="x".*; LOG_LEVEL="y"/);
   });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueueName } from '@firstlight/contracts';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './security/trust-proxy.ts';
 
 /**
  * The one place that reads `process.env`. Every variable is documented in README.md § Configuration.
@@ -100,6 +101,43 @@ const EnvSchema = z.object({
     .regex(/^[^\s,]+@[^\s,]+(,[^\s,]+@[^\s,]+)*$/, 'must be a comma-separated list of emails')
     .optional(),
   OPS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  WS_MAX_SOCKETS_PER_SESSION: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(10),
+  WS_MAX_SOCKETS_PER_IP: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(50),
+  WS_RESYNC_MIN_INTERVAL_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(1_000),
+  WS_MAX_MESSAGE_BYTES: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(64)
+    .max(1_048_576)
+    .default(1_024),
+  WS_MAX_BUFFERED_BYTES: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(16_384)
+    .max(67_108_864)
+    .default(1_048_576),
+  SESSION_IDLE_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(3_600_000, 'must be at least 3600000 (1 hour)')
+    .max(2_592_000_000, 'must be at most 2592000000 (30 days, the absolute lifetime)')
+    .default(604_800_000),
+  SESSION_PRUNE_EVERY_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1_000)
+    .max(86_400_000)
+    .default(3_600_000),
   TASK_QUEUE: z.enum(['embedded', 'cloud-tasks']).default('embedded'),
   TASK_WORKERS: z
     .string()
@@ -123,6 +161,16 @@ const EnvSchema = z.object({
   TASKS_OIDC_AUDIENCE: z.string().min(1).optional(),
   TASKS_OIDC_CERTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   TASKS_OIDC_ISSUER: z.string().min(1).optional(),
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (value) => parseTrustProxy(value) !== undefined,
+      'must be true, false, a hop count or a comma-separated list of addresses/CIDRs',
+    )
+    .default('false'),
+  RATE_LIMIT_SIGN_IN_PER_MIN: z.coerce.number({ error: 'must be a number' }).int().min(1).default(60),
+  RATE_LIMIT_PER_MIN: z.coerce.number({ error: 'must be a number' }).int().min(1).default(1200),
+  SERVE_SOURCE_MAPS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
 });
 
 export interface Config {
@@ -161,9 +209,28 @@ export interface Config {
   /** Who may read `/api/ops/*` and `/metrics`: signed-in users with these emails, or `Authorization: Bearer <token>`. */
   ops: { emails: string[]; token: string | undefined };
   tasks: TasksConfig;
+  /** Per-instance limits of `/ws` (README § Routes and WebSocket messages says why these values). */
+  realtime: {
+    maxSocketsPerSession: number;
+    maxSocketsPerIp: number;
+    /** Snapshots of one socket start at least this far apart; resyncs in between are coalesced into one. */
+    resyncMinIntervalMs: number;
+    maxMessageBytes: number;
+    /** A socket whose unsent data exceeds this (a client that stopped reading) is closed. */
+    maxBufferedBytes: number;
+  };
+  /** Sessions end 30 days after sign-in, or after this long without a request; expired rows are pruned. */
+  sessions: { idleTimeoutMs: number; pruneEveryMs: number };
   /** Unset: generated once into `${dataDir}/secrets.json` (embedded mode). */
   tokenEncryptionKey: Buffer | undefined;
   sessionSecret: string | undefined;
+  /** Browser-facing guards (apps/api/src/security). */
+  security: {
+    trustProxy: TrustProxy;
+    /** Requests per minute: per IP on the sign-in routes; per session (else per IP) everywhere else. */
+    rateLimit: { signInPerMinute: number; perMinute: number };
+    serveSourceMaps: boolean;
+  };
 }
 
 /**
@@ -223,6 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // (127.0.0.1 ≠ localhost), so the redirect URI must use the name the browser started on.
   const shownHost = vars.HOST === '0.0.0.0' || vars.HOST === '::' ? 'localhost' : vars.HOST;
   const publicUrl = (vars.PUBLIC_URL ?? `http://${shownHost}:${vars.PORT}`).replace(/\/$/, '');
+  const google = googleConfig(vars, publicUrl);
+  if (publicUrl.startsWith('https:')) refuseLocalOnlySetup(vars, google);
   return {
     port: vars.PORT,
     host: vars.HOST,
@@ -231,7 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: vars.LOG_LEVEL,
     webDistDir: resolve(repoRoot, vars.WEB_DIST_DIR ?? 'apps/web/dist'),
     publicUrl,
-    google: googleConfig(vars, publicUrl),
+    google,
     firstPage: { size: vars.FIRST_PAGE_SIZE, budgetMs: vars.FIRST_PAGE_BUDGET_MS },
     backfill: {
       quotaUnits: vars.GMAIL_QUOTA_UNITS,
@@ -251,11 +320,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: vars.OPS_TOKEN,
     },
     tasks: tasksConfig(vars, publicUrl),
+    realtime: {
+      maxSocketsPerSession: vars.WS_MAX_SOCKETS_PER_SESSION,
+      maxSocketsPerIp: vars.WS_MAX_SOCKETS_PER_IP,
+      resyncMinIntervalMs: vars.WS_RESYNC_MIN_INTERVAL_MS,
+      maxMessageBytes: vars.WS_MAX_MESSAGE_BYTES,
+      maxBufferedBytes: vars.WS_MAX_BUFFERED_BYTES,
+    },
+    sessions: { idleTimeoutMs: vars.SESSION_IDLE_TIMEOUT_MS, pruneEveryMs: vars.SESSION_PRUNE_EVERY_MS },
     tokenEncryptionKey: vars.TOKEN_ENCRYPTION_KEY
       ? Buffer.from(vars.TOKEN_ENCRYPTION_KEY, 'base64')
       : undefined,
     sessionSecret: vars.SESSION_SECRET,
+    security: {
+      trustProxy: parseTrustProxy(vars.TRUST_PROXY)!,
+      rateLimit: { signInPerMinute: vars.RATE_LIMIT_SIGN_IN_PER_MIN, perMinute: vars.RATE_LIMIT_PER_MIN },
+      serveSourceMaps: vars.SERVE_SOURCE_MAPS === 'true',
+    },
   };
+}
+
+/**
+ * An https PUBLIC_URL is a deployment: secrets generated into DATA_DIR would differ per instance and vanish with
+ * the disk (every session and stored refresh token lost), and the embedded emulator's /admin routes mint tokens.
+ */
+function refuseLocalOnlySetup(vars: z.infer<typeof EnvSchema>, google: GoogleConfig): void {
+  const missing = (['TOKEN_ENCRYPTION_KEY', 'SESSION_SECRET'] as const).filter((name) => !vars[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `invalid configuration: PUBLIC_URL is https, so TOKEN_ENCRYPTION_KEY and SESSION_SECRET must be set (missing: ${missing.join(', ')}); generated secrets are for local use only`,
+    );
+  }
+  if (google.mode === 'embedded-emulator') {
+    throw new ConfigError(
+      'invalid configuration: PUBLIC_URL is https, so GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set (the embedded Google emulator is for local use only)',
+    );
+  }
 }
 
 /**

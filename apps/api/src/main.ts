@@ -13,6 +13,7 @@ import { TokenCipher } from './auth/token-cipher.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { type GoogleRuntime, startGoogle } from './google/google-runtime.ts';
 import { loadOrCreateLocalSecrets } from './lib/local-secrets.ts';
+import { loggerOptions } from './lib/log-redaction.ts';
 import { keepRunningOnUnhandledRejection } from './lib/process-policy.ts';
 import { EventBus } from './realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from './tasks/embedded-queue.ts';
@@ -24,7 +25,7 @@ import { EmbeddedTaskQueue } from './tasks/embedded-queue.ts';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = pino({ level: config.logLevel });
+  const log = pino(loggerOptions(config.logLevel));
   keepRunningOnUnhandledRejection(log);
 
   let embedded: EmbeddedPostgresHandle | undefined;

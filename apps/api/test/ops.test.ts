@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ApiError,
   MeResponse,
+  OpsIngestFailuresResponse,
   OpsIngestionDetailResponse,
   OpsIngestionListResponse,
 } from '@firstlight/contracts';
@@ -10,6 +11,7 @@ import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../src/auth/session-plugin.ts';
 import { startSession } from '../src/auth/session-service.ts';
+import { recordIngestFailures } from '../src/ingestion/ingest-failure-repository.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
 const OPS_TOKEN = 'ops-token-0123456789abcdefghijklmnop';
@@ -158,7 +160,12 @@ describe('ops API', () => {
   });
   afterAll(() => test.close());
 
-  const routes = () => ['/api/ops/ingestions', `/api/ops/ingestions/${jobs.running}`, '/metrics'];
+  const routes = () => [
+    '/api/ops/ingestions',
+    `/api/ops/ingestions/${jobs.running}`,
+    '/api/ops/ingest-failures',
+    '/metrics',
+  ];
 
   it('answers 401 without credentials or with a wrong token, before validating anything', async () => {
     for (const url of [...routes(), '/api/ops/ingestions/not-a-uuid']) {
@@ -342,5 +349,49 @@ describe('ops API', () => {
       expect(lines).toContain(line);
     }
     expect(lines.filter((line) => line.startsWith('firstlight_batches{'))).toHaveLength(5);
+  });
+
+  it('counts and lists items Google sent that could not be stored, by source and reason, ids only', async () => {
+    const db = test.database.db;
+    const account = await db
+      .selectFrom('google_accounts')
+      .select(['id', 'user_id'])
+      .where('google_sub', '=', 'sub-alice')
+      .executeTakeFirstOrThrow();
+    const owner = { accountId: account.id, userId: account.user_id };
+    await recordIngestFailures(db, owner, 'gmail', [
+      { itemId: 'm1', reason: 'id: not a Gmail id' },
+      { itemId: 'm2', reason: 'id: not a Gmail id' },
+      { itemId: null, reason: 'item: Invalid input: expected object, received array' },
+    ]);
+    await recordIngestFailures(db, owner, 'gmail', [{ itemId: 'm1', reason: 'id: not a Gmail id' }]);
+    await recordIngestFailures(db, owner, 'calendar', [{ itemId: 'ev\u00001', reason: 'no start or end' }]);
+
+    const response = await get('/api/ops/ingest-failures');
+    expect(response.statusCode).toBe(200);
+    const body = OpsIngestFailuresResponse.parse(response.json());
+    expect(body.bySourceAndReason).toEqual(
+      expect.arrayContaining([
+        { source: 'gmail', reason: 'id: not a Gmail id', items: 2, occurrences: 3 },
+        { source: 'calendar', reason: 'no start or end', items: 1, occurrences: 1 },
+      ]),
+    );
+    expect(body.recent).toHaveLength(4);
+    expect(body.recent).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          source: 'gmail',
+          accountEmail: 'alice@gmail.example',
+          itemId: 'm1',
+          count: 2,
+        }),
+        expect.objectContaining({ source: 'gmail', itemId: null }),
+        expect.objectContaining({ source: 'calendar', itemId: 'ev1' }), // the NUL cleaned from the id
+      ]),
+    );
+
+    const lines = (await get('/metrics')).body.split('\n');
+    expect(lines).toContain('firstlight_ingest_failures{source="gmail",reason="id: not a Gmail id"} 2');
+    expect(lines).toContain('firstlight_ingest_failures{source="calendar",reason="no start or end"} 1');
   });
 });

@@ -8,7 +8,38 @@ import { z } from 'zod';
 
 export const OriginalStart = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/, 'must be YYYY-MM-DDTHH:mm:ssZ or YYYY-MM-DD');
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/, 'must be YYYY-MM-DDTHH:mm:ssZ or YYYY-MM-DD')
+  // Date.parse rolls 2026-02-31 over to 3 March: a key must name a real day and time, as written.
+  .refine((text) => isRealTime(text), 'is not a real date or time');
+
+function isRealTime(text: string): boolean {
+  const ms = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(ms)) return false;
+  const iso = new Date(ms).toISOString();
+  return text.length === 10 ? iso.startsWith(text) : `${iso.slice(0, 19)}Z` === text;
+}
+
+/**
+ * Length limits of what a user may write into Google. Google documents none for an event's text fields; these
+ * are ours, generous for a person and small enough that one edit cannot bloat a row or an outbox payload.
+ */
+export const TEXT_LIMITS = { summary: 1024, location: 1024, description: 8192 } as const;
+
+/**
+ * C0/C1 control characters (NUL included: PostgreSQL's text and jsonb cannot hold it) and lone surrogates
+ * (jsonb refuses their escapes) are refused, so a bad title is the client's 400, never our 500.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const EditableText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((text) => !CONTROL.test(text), 'must not contain control characters')
+    .refine((text) => !LONE_SURROGATE.test(text), 'must be well-formed unicode')
+    .refine((text) => text.trim().length > 0, 'must not be blank');
 
 export const OccurrenceOverride = z
   .object({ start: z.string().optional(), end: z.string().optional(), summary: z.string().optional() })
@@ -90,11 +121,17 @@ export type CalendarRangeResponse = z.infer<typeof CalendarRangeResponse>;
 export const OccurrenceParams = z.object({ id: z.string().uuid(), originalStart: OriginalStart });
 export const SeriesParams = z.object({ id: z.string().uuid() });
 
+/**
+ * A change to one occurrence. Only these fields (unknown ones are refused, not dropped: a client sending
+ * `location` must learn it was not applied). `end` after `start` is checked here when both are sent and by
+ * the service against the stored occurrence when only one is.
+ */
 export const OccurrencePatch = z
-  .object({
-    start: z.iso.datetime({ offset: true }).optional(),
-    end: z.iso.datetime({ offset: true }).optional(),
-    summary: z.string().min(1).max(1024).optional(),
+  .strictObject({
+    // A date-time, or a date (all-day series only: the service checks which the series is).
+    start: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).optional(),
+    end: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).optional(),
+    summary: EditableText(TEXT_LIMITS.summary).optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change' })
   .refine((patch) => !patch.start || !patch.end || Date.parse(patch.end) > Date.parse(patch.start), {
@@ -104,7 +141,7 @@ export const OccurrencePatch = z
 export type OccurrencePatch = z.infer<typeof OccurrencePatch>;
 
 /** "This and following": the series ends before `from` (an original start) and a new series starts there. */
-export const SplitSeries = z.object({ from: OriginalStart });
+export const SplitSeries = z.strictObject({ from: OriginalStart });
 
 export const WritebackStatus = z.enum(['pending', 'in_flight', 'done', 'failed']);
 export const WritebackDto = z.object({

@@ -1,6 +1,7 @@
 export * from './calendar.ts';
 export * from './emails.ts';
 export * from './errors.ts';
+export * from './google.ts';
 export * from './health.ts';
 export * from './ingestion.ts';
 export * from './me.ts';

@@ -17,3 +17,10 @@ export const MeResponse = z.object({
   ingestion: IngestionProgress.nullable(),
 });
 export type MeResponse = z.infer<typeof MeResponse>;
+
+/** `POST /auth/logout-everywhere`: every session of the signed-in user ended, this browser's included. */
+export const LogoutEverywhereResponse = z.object({
+  /** Sessions deleted (this one and those of the user's other browsers and devices). */
+  sessionsEnded: z.number().int().nonnegative(),
+});
+export type LogoutEverywhereResponse = z.infer<typeof LogoutEverywhereResponse>;

@@ -157,3 +157,41 @@ export const OpsIngestionDetailResponse = z.object({
   failuresTotal: count,
 });
 export type OpsIngestionDetailResponse = z.infer<typeof OpsIngestionDetailResponse>;
+
+/** Where an item came from: Gmail messages or Calendar events (and calendars). */
+export const IngestSource = z.enum(['gmail', 'calendar']);
+export type IngestSource = z.infer<typeof IngestSource>;
+
+/** Items that could not be stored (or were skipped), by source and reason, over every account. */
+export const OpsIngestFailureCount = z.object({
+  source: IngestSource,
+  reason: z.string(),
+  /** Distinct items. */
+  items: count,
+  /** Times they were seen (a retried batch sees its bad message again). */
+  occurrences: count,
+});
+export type OpsIngestFailureCount = z.infer<typeof OpsIngestFailureCount>;
+
+/** One item Google sent that could not be stored: its id and why, never its content. */
+export const OpsIngestFailure = z.object({
+  source: IngestSource,
+  accountEmail: z.string(),
+  /** Null when the item had no readable id. */
+  itemId: z.string().nullable(),
+  reason: z.string(),
+  count: count,
+  firstSeenAt: instant,
+  lastSeenAt: instant,
+});
+export type OpsIngestFailure = z.infer<typeof OpsIngestFailure>;
+
+export const OPS_RECENT_INGEST_FAILURES = 50;
+
+/** `GET /api/ops/ingest-failures`. */
+export const OpsIngestFailuresResponse = z.object({
+  bySourceAndReason: z.array(OpsIngestFailureCount),
+  /** The most recently seen, newest first. */
+  recent: z.array(OpsIngestFailure).max(OPS_RECENT_INGEST_FAILURES),
+});
+export type OpsIngestFailuresResponse = z.infer<typeof OpsIngestFailuresResponse>;

@@ -79,6 +79,25 @@ export type BatchCompleteMessage = z.infer<typeof BatchCompleteMessage>;
 export type JobStatusMessage = z.infer<typeof JobStatusMessage>;
 export type ServiceStatusMessage = z.infer<typeof ServiceStatusMessage>;
 
-/** Browser → server: only a resync request; anything else is refused with a close code. */
+/**
+ * Browser → server: only a resync request (answered by a `snapshot`; requests that arrive faster than the
+ * server's minimum interval are coalesced into one, never dropped); anything else is refused with a close code.
+ */
 export const ClientMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('resync') })]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
+
+/**
+ * Close codes of `/ws` (RFC 6455 §7.4: 1000–2999 are the protocol's, 4000–4999 the application's). A browser
+ * sees the close code, never the HTTP status of a refused upgrade (401 without a session, 429 over a socket
+ * cap: its socket just closes with 1006), so the codes that matter to the page are close codes.
+ */
+export const WsCloseCode = {
+  /** RFC 6455: a message that is not valid JSON or not a `ClientMessage`. */
+  unsupportedMessage: 1008,
+  /** RFC 6455: a message over the server's maximum size (closed by `ws` itself). */
+  messageTooBig: 1009,
+  /** RFC 6455: the server failed (the first snapshot could not be built). */
+  serverError: 1011,
+  /** The socket's session ended (logout, sign-out everywhere, expiry, idle timeout): do not reconnect, sign in. */
+  sessionEnded: 4401,
+} as const;

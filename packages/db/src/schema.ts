@@ -56,6 +56,7 @@ export interface EmailsTable {
   subject: string | null;
   snippet: string | null;
   label_ids: ColumnType<string[], string[] | undefined, string[]>;
+  /** bigint since migrations/0005 (Gmail does not bound it to 2^31); read as a number. */
   size_estimate: number | null;
   parse_error: string | null;
   ingested_at: TimestampDefault;
@@ -140,6 +141,23 @@ export interface CalendarEventsTable {
   google_updated: Timestamp | null;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
+  /** Why the event was stored with less than Google sent (migrations/0005). */
+  parse_error: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type IngestSource = 'gmail' | 'calendar';
+
+/** An item from Google that could not be stored, or that a sync skipped, and why (migrations/0005). */
+export interface IngestFailuresTable {
+  account_id: string;
+  user_id: string;
+  source: IngestSource;
+  /** '' when the item had no readable id. */
+  item_id: string;
+  reason: string;
+  first_seen_at: TimestampDefault;
+  last_seen_at: TimestampDefault;
+  count: ColumnType<number, number | undefined, number>;
 }
 
 export interface SyncStateTable {
@@ -206,6 +224,7 @@ export interface Database {
   ingestion_jobs: IngestionJobsTable;
   ingestion_batches: IngestionBatchesTable;
   ingestion_failures: IngestionFailuresTable;
+  ingest_failures: IngestFailuresTable;
   calendar_events: CalendarEventsTable;
   sync_state: SyncStateTable;
   writeback_outbox: WritebackOutboxTable;

@@ -97,6 +97,17 @@ const declared: Record<string, string[]> = {
     'google_updated',
     'created_at',
     'updated_at',
+    'parse_error',
+  ],
+  ingest_failures: [
+    'account_id',
+    'user_id',
+    'source',
+    'item_id',
+    'reason',
+    'first_seen_at',
+    'last_seen_at',
+    'count',
   ],
   sync_state: ['account_id', 'resource', 'cursor', 'last_synced_at', 'last_error', 'updated_at'],
   writeback_outbox: [

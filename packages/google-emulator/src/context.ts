@@ -27,6 +27,8 @@ export class EmulatorContext {
   readonly batchPartToken = randomBytes(18).toString('base64url');
   readonly anchor: number;
   readonly names = new Map<string, string>();
+  /** Accounts whose address is not verified (`email_verified: false` in the id_token and userinfo). */
+  readonly unverified = new Set<string>();
   /** Accounts added after start (admin API): a state dir keeps them. */
   readonly addedAccounts: AccountSpec[] = [];
   readonly keeper: StateKeeper | undefined;
@@ -39,7 +41,8 @@ export class EmulatorContext {
     this.keeper = saved.keeper;
     this.key = new SigningKey(saved.signingKeyPem);
     this.accounts = new AccountDirectory(options.seed);
-    for (const spec of options.accounts) this.addAccount(spec.email, spec.mailboxSize, spec.name);
+    for (const spec of options.accounts)
+      this.addAccount(spec.email, spec.mailboxSize, spec.name, spec.emailVerified);
     this.#started = true;
     this.tokens = new TokenStore(() => this.options.accessTokenTtlSeconds * 1000, Date.now, this.changed);
     this.faults = new FaultBook(options.faults);
@@ -50,12 +53,18 @@ export class EmulatorContext {
   /** Something worth keeping across a restart changed (a no-op without a state dir). */
   readonly changed = (): void => this.keeper?.markDirty();
 
-  addAccount(email: string, mailboxSize: number, name?: string) {
+  addAccount(email: string, mailboxSize: number, name?: string, emailVerified = true) {
     const known = this.accounts.get(email);
     const account = this.accounts.add(email, mailboxSize);
     this.names.set(account.email, name ?? displayNameOf(account.email));
+    if (!emailVerified) this.unverified.add(account.email);
     if (this.#started && !known) {
-      this.addedAccounts.push({ email: account.email, mailboxSize, ...(name ? { name } : {}) });
+      this.addedAccounts.push({
+        email: account.email,
+        mailboxSize,
+        ...(name ? { name } : {}),
+        ...(emailVerified ? {} : { emailVerified }),
+      });
       this.changed();
     }
     return account;

@@ -27,7 +27,13 @@ export interface EmulatorAdmin {
   /** Every refresh token of the account now answers `invalid_grant` (the user revoked access). */
   revokeAccount(email: string): Promise<number>;
   expireAccessTokens(email: string): Promise<number>;
-  addAccount(email: string, mailboxSize: number, name?: string): Promise<void>;
+  /** `emailVerified: false` mints an account whose address Google has not verified. */
+  addAccount(
+    email: string,
+    mailboxSize: number,
+    name?: string,
+    options?: { emailVerified?: boolean },
+  ): Promise<void>;
   stats(): CountersSnapshot & { quota: QuotaSettings };
   resetStats(): void;
   setFaults(update: FaultsUpdate): void;
@@ -56,7 +62,8 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
     { ...options, anchor: options.anchor ?? saved?.anchor },
     { signingKeyPem: saved?.signingKeyPem, keeper },
   );
-  for (const spec of saved?.addedAccounts ?? []) context.addAccount(spec.email, spec.mailboxSize, spec.name);
+  for (const spec of saved?.addedAccounts ?? [])
+    context.addAccount(spec.email, spec.mailboxSize, spec.name, spec.emailVerified);
   const app = await buildServer(context);
   const gmail = gmailServiceFor(context.accounts);
   const calendar = calendarServiceFor(context.accounts);
@@ -100,8 +107,8 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
     refreshTokensOf: async (email) => context.tokens.refreshTokensOf(email.toLowerCase()),
     revokeAccount: async (email) => context.tokens.revokeAccount(email.toLowerCase()),
     expireAccessTokens: async (email) => context.tokens.expireAccessTokens(email.toLowerCase()),
-    addAccount: async (email, mailboxSize, name) => {
-      context.addAccount(email, mailboxSize, name);
+    addAccount: async (email, mailboxSize, name, options) => {
+      context.addAccount(email, mailboxSize, name, options?.emailVerified);
     },
     stats: () => ({ ...context.counters.snapshot(), quota: context.quota.settings }),
     resetStats: () => {

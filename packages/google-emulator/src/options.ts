@@ -10,6 +10,11 @@ export const AccountSpec = z.object({
   mailboxSize: z.number().int().min(0).max(5_000_000),
   /** Display name in the id_token and userinfo (default: derived from the address). */
   name: z.string().optional(),
+  /**
+   * Google's `email_verified` claim (default true). False mints an account whose address Google has not
+   * verified — what a relying party must refuse to sign in (OpenID Connect Core §5.1).
+   */
+  emailVerified: z.boolean().optional(),
 });
 export type AccountSpec = z.infer<typeof AccountSpec>;
 

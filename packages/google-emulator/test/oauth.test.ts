@@ -52,6 +52,25 @@ describe('OAuth 2.0 through google-auth-library', () => {
     expect(userinfo.data).toMatchObject({ sub: claims.sub, email: BEN });
   });
 
+  it('says email_verified: true by default and false for an account minted unverified', async () => {
+    await emulator.admin.addAccount('unverified@example.com', 1, undefined, { emailVerified: false });
+    for (const [email, verified] of [
+      [ADA, true],
+      ['unverified@example.com', false],
+    ] as const) {
+      const client = oauthClient(emulator);
+      const { code, codeVerifier } = await authorize(emulator, client, { loginHint: email });
+      const { tokens } = await client.getToken({ code, codeVerifier });
+      const ticket = await client.verifyIdToken({ idToken: tokens.id_token!, audience: client._clientId! });
+      expect(ticket.getPayload()?.email_verified, email).toBe(verified);
+      client.setCredentials(tokens);
+      const userinfo = await client.request<{ email_verified: boolean }>({
+        url: `${emulator.url}/v1/userinfo`,
+      });
+      expect(userinfo.data.email_verified, email).toBe(verified);
+    }
+  });
+
   it('gives different accounts different subjects', async () => {
     const ada = await signedInClient(emulator, ADA);
     const ben = await signedInClient(emulator, BEN);

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { LogoutEverywhereResponse } from '@firstlight/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,7 +8,7 @@ import type { OnboardingDeps } from '../ingestion/onboarding-service.ts';
 import { onboardMailbox } from '../ingestion/onboarding-service.ts';
 import { DomainError } from '../lib/errors.ts';
 import { cookieOptions, sessionToken } from './session-plugin.ts';
-import { endSession, startSession } from './session-service.ts';
+import { endAllSessions, endSession, startSession } from './session-service.ts';
 import { beginSignIn, completeSignIn, type PendingSignIn } from './sign-in-service.ts';
 import type { TokenCipher } from './token-cipher.ts';
 
@@ -91,11 +92,21 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
     const signedIn = await completeSignIn(
       { db: app.db, settings, cipher: options.cipher },
       { code: request.query.code, codeVerifier: pending.codeVerifier },
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === 'email_unverified') return undefined;
+      throw error;
+    });
+    // An unverified address: nothing was stored; back to the sign-in page, which says why.
+    if (!signedIn) return reply.redirect('/?signin_error=email_unverified');
     if (!signedIn.hasRefreshToken && !pending.consent) {
       // Google sends a refresh token on first consent only; without one the backfill cannot run later.
       return reply.redirect('/auth/google?consent=1');
     }
+    // Rotation: a sign-in never keeps the session id the browser came with (a token planted before sign-in, or
+    // left by a previous user of this browser, must not become — or stay — a signed-in session). Sessions of the
+    // user's other browsers stay: ending them is what "sign out everywhere" is for.
+    const previous = sessionToken(request);
+    if (previous) app.sessionsEnded([await endSession(app.db, previous)]);
     const session = await startSession(app.db, signedIn.userId, request.headers['user-agent'] ?? null);
     reply.setSessionCookie(session.token);
 
@@ -127,10 +138,25 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, o
 
   app.post('/auth/logout', async (request, reply) => {
     const token = sessionToken(request);
-    if (token) await endSession(app.db, token);
+    if (token) app.sessionsEnded([await endSession(app.db, token)]);
     reply.clearSessionCookie();
     return reply.status(204).send();
   });
+
+  // Sign out everywhere: every session of the user (other browsers, a lost phone), this one included.
+  app.post(
+    '/auth/logout-everywhere',
+    {
+      preParsing: async (request) => app.requireUser(request),
+      schema: { response: { 200: LogoutEverywhereResponse } },
+    },
+    async (request, reply) => {
+      const ended = await endAllSessions(app.db, request.userId!);
+      app.sessionsEnded(ended);
+      reply.clearSessionCookie();
+      return { sessionsEnded: ended.length };
+    },
+  );
 };
 
 function readPending(

@@ -65,6 +65,15 @@ export async function completeSignIn(
   const claims = ticket.getPayload();
   if (!claims?.sub || !claims.email)
     throw new DomainError(502, 'google_error', 'the id_token has no subject or email');
+  // OpenID Connect Core §5.1: an address is the user's only when the provider verified it. Without this, an
+  // account created with someone else's unverified address would sign in as them (and get their mailbox).
+  if (claims.email_verified !== true && String(claims.email_verified) !== 'true') {
+    throw new DomainError(
+      403,
+      'email_unverified',
+      'Google has not verified this address; verify it with Google, then sign in again',
+    );
+  }
 
   // Users can untick scopes on the consent screen: read what was granted, not what we asked for.
   const scopes = (tokens.scope ?? '').split(' ').filter(Boolean);

@@ -29,9 +29,29 @@ export async function upsertEventRows(
         series_end: eb.ref('excluded.series_end'),
         etag: eb.ref('excluded.etag'),
         google_updated: eb.ref('excluded.google_updated'),
+        parse_error: eb.ref('excluded.parse_error'),
         updated_at: new Date(),
         // exceptions are kept: they arrive as separate instances and are folded in by their own updates.
       })),
+    )
+    .execute();
+}
+
+/** The calendar's sync token, saved in the transaction that stores what it covers. */
+export async function saveCalendarCursor(
+  db: Kysely<Database>,
+  accountId: string,
+  calendarId: string,
+  cursor: string | null,
+): Promise<void> {
+  const resource = `calendar:${calendarId}`;
+  await db
+    .insertInto('sync_state')
+    .values({ account_id: accountId, resource, cursor, last_synced_at: new Date(), last_error: null })
+    .onConflict((conflict) =>
+      conflict
+        .columns(['account_id', 'resource'])
+        .doUpdateSet({ cursor, last_synced_at: new Date(), last_error: null, updated_at: new Date() }),
     )
     .execute();
 }

@@ -30,11 +30,13 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   { enqueue },
 ) => {
   const deps = { db: app.db, enqueue };
+  // preParsing: anonymous callers get 401 before any body is parsed or input validated (no schema details),
+  // and after every onRequest hook (the rate limiter counts them too).
+  app.addHook('preParsing', async (request) => app.requireUser(request));
 
   app.get(
     '/api/calendar/events',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { querystring: CalendarRangeQuery, response: { 200: CalendarRangeResponse } },
     },
     async (request) =>
@@ -44,7 +46,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.get(
     '/api/calendar/busy',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { querystring: BusyQuery, response: { 200: BusyResponse } },
     },
     async (request) =>
@@ -54,7 +55,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.post(
     '/api/calendar/series/:id/occurrences/:originalStart/cancel',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { params: OccurrenceParams, response: { 200: EditResponse } },
     },
     async (request) =>
@@ -64,7 +64,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.patch(
     '/api/calendar/series/:id/occurrences/:originalStart',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { params: OccurrenceParams, body: OccurrencePatch, response: { 200: EditResponse } },
     },
     async (request) =>
@@ -74,7 +73,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.delete(
     '/api/calendar/series/:id',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { params: SeriesParams, response: { 200: z.object({ writeback: WritebackDto }) } },
     },
     async (request) => deleteSeries(deps, request.userId!, request.params.id),
@@ -83,7 +81,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.post(
     '/api/calendar/series/:id/split',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { params: SeriesParams, body: SplitSeries, response: { 200: SplitResponse } },
     },
     async (request) => splitSeriesAt(deps, request.userId!, request.params.id, request.body.from),
@@ -92,7 +89,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
   app.get(
     '/api/calendar/writebacks',
     {
-      preValidation: (request) => app.requireUser(request),
       schema: { response: { 200: z.object({ writebacks: z.array(WritebackDto) }) } },
     },
     async (request) => ({ writebacks: (await listOutbox(app.db, request.userId!)).map(toWritebackDto) }),

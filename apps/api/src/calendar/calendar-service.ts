@@ -12,6 +12,7 @@ import { eventsInRange } from './calendar-repository.ts';
 import { type EventRecord, toDto, toSeries } from './event-dto.ts';
 import { foldException } from './event-mapper.ts';
 import { LoopSlice } from './loop-slice.ts';
+import { assertEditable, resolvePatch, sentFields } from './occurrence-rules.ts';
 import { seriesBounds } from './series-bounds.ts';
 import { splitSeries } from './series-split.ts';
 import { insertOutbox, type OutboxRow, toWritebackDto } from './writeback-repository.ts';
@@ -76,20 +77,17 @@ async function editOccurrence(
   userId: string,
   id: string,
   key: string,
-  change: { cancelled: true } | { cancelled: false; override: Record<string, unknown> },
+  change: { cancelled: true } | { cancelled: false; patch: OccurrencePatch },
 ): Promise<EditResponse> {
   const { row, outbox } = await deps.db.transaction().execute(async (trx) => {
     const series = await lockSeries(trx, userId, id);
     assertOccurrence(series, key);
-    if (!change.cancelled && change.override.start && !change.override.end) {
-      // Moved without a new end: it keeps the series' duration.
-      const start = Date.parse(String(change.override.start));
-      change.override.end = new Date(start + (series.duration_ms ?? 0)).toISOString();
-    }
+    assertEditable(series, key, change.cancelled ? 'cancel' : 'change');
+    const override = change.cancelled ? {} : resolvePatch(series, key, change.patch);
     const exceptions: SeriesExceptions = foldException(series.exceptions, {
       key,
       cancelled: change.cancelled,
-      override: change.cancelled ? {} : change.override,
+      override,
     });
     // One UPDATE of the JSONB and one outbox row, in one transaction (ARCHITECTURE §4).
     const row = await trx
@@ -108,7 +106,8 @@ async function editOccurrence(
         originalStart: key,
         allDay: series.all_day,
         tzid: series.tzid,
-        ...(change.cancelled ? {} : change.override),
+        // Google gets only what this request changed (events.patch keeps the rest).
+        ...(change.cancelled ? {} : sentFields(override, change.patch)),
       },
     });
     return { row, outbox };
@@ -135,11 +134,7 @@ export function patchOccurrence(
   key: string,
   patch: OccurrencePatch,
 ): Promise<EditResponse> {
-  const override: Record<string, unknown> = {};
-  if (patch.start) override.start = new Date(patch.start).toISOString();
-  if (patch.end) override.end = new Date(patch.end).toISOString();
-  if (patch.summary !== undefined) override.summary = patch.summary;
-  return editOccurrence(deps, userId, id, key, { cancelled: false, override });
+  return editOccurrence(deps, userId, id, key, { cancelled: false, patch });
 }
 
 export async function deleteSeries(

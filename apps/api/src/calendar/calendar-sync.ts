@@ -1,21 +1,16 @@
-import type { CalendarSyncTask } from '@firstlight/contracts';
-import type { Database, SeriesExceptions } from '@firstlight/db';
+import { CalendarId, type CalendarSyncTask } from '@firstlight/contracts';
+import type { Database } from '@firstlight/db';
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import type { Kysely } from 'kysely';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { OAuth2Client } from '../google/oauth-client.ts';
 import { type AccountClients, ReauthRequired } from '../ingestion/account-clients.ts';
 import { backoffMs, classifyGoogleError } from '../ingestion/google-call.ts';
+import { type FailureOwner, recordIngestFailures } from '../ingestion/ingest-failure-repository.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
-import {
-  deleteEvents,
-  deleteEventsNotIn,
-  findSeriesByGoogleId,
-  setExceptions,
-  upsertEventRows,
-} from './calendar-repository.ts';
-import { type EventRow, foldException, type Mapped, mapEvents } from './event-mapper.ts';
+import { storeFullSync, storeIncremental } from './calendar-store.ts';
+import { type Mapped, mapEvents } from './event-mapper.ts';
 
 export interface CalendarSyncDeps {
   db: Kysely<Database>;
@@ -33,8 +28,6 @@ export function calendarClient(oauth: OAuth2Client, settings: GoogleSettings): c
     timeout: settings.requestTimeoutMs,
   });
 }
-
-const EMPTY: SeriesExceptions = { cancelled: [], overrides: {} };
 
 /**
  * Calendar sync (ARCHITECTURE §4): per calendar, a full `events.list(singleEvents=false, showDeleted=true)` the
@@ -57,11 +50,12 @@ export async function runCalendarSync(
   try {
     const { client } = await deps.clients.forAccount(account.id);
     const api = calendarClient(client, deps.google);
-    const calendars = await listCalendars(api);
+    const who = { accountId: account.id, userId: account.user_id };
+    const calendars = await listCalendars(deps, api, who);
     let events = 0;
     for (const entry of calendars) {
       signal?.throwIfAborted();
-      events += await syncCalendar(deps, api, { accountId: account.id, userId: account.user_id }, entry);
+      events += await syncCalendar(deps, api, who, entry);
     }
     await deps.bus.publish(deps.db, account.user_id, {
       type: 'calendar_ready',
@@ -86,15 +80,25 @@ export async function runCalendarSync(
   }
 }
 
-async function listCalendars(api: calendar_v3.Calendar) {
+/** The calendars to sync; one whose id could not be stored (a key of every row) is skipped and recorded. */
+async function listCalendars(deps: CalendarSyncDeps, api: calendar_v3.Calendar, who: FailureOwner) {
   const entries: calendar_v3.Schema$CalendarListEntry[] = [];
   let pageToken: string | undefined;
   do {
     const { data } = await withRetries(() => api.calendarList.list({ maxResults: 250, pageToken }));
-    entries.push(...(data.items ?? []));
+    entries.push(...(Array.isArray(data.items) ? data.items : []));
     pageToken = data.nextPageToken ?? undefined;
   } while (pageToken);
-  return entries.filter((entry) => entry.id && entry.accessRole !== 'freeBusyReader');
+  const readable = entries.filter((entry) => entry.id && entry.accessRole !== 'freeBusyReader');
+  const good = readable.filter((entry) => CalendarId.safeParse(entry.id).success);
+  const bad = readable.filter((entry) => !good.includes(entry));
+  await recordIngestFailures(
+    deps.db,
+    who,
+    'calendar',
+    bad.map((entry) => ({ itemId: String(entry.id), reason: 'calendar id: not a calendar id' })),
+  );
+  return good;
 }
 
 async function syncCalendar(
@@ -131,7 +135,7 @@ async function fetchPages(api: calendar_v3.Calendar, params: calendar_v3.Params$
   let syncToken: string | null = null;
   do {
     const { data } = await withRetries(() => api.events.list({ ...params, maxResults: 2500, pageToken }));
-    items.push(...(data.items ?? []));
+    items.push(...(Array.isArray(data.items) ? data.items : []));
     pageToken = data.nextPageToken ?? undefined;
     syncToken = data.nextSyncToken ?? null;
   } while (pageToken);
@@ -141,41 +145,20 @@ async function fetchPages(api: calendar_v3.Calendar, params: calendar_v3.Params$
 async function full(
   deps: CalendarSyncDeps,
   api: calendar_v3.Calendar,
-  who: { accountId: string; userId: string },
+  who: FailureOwner,
   calendarId: string,
   zone: string | null,
 ): Promise<number> {
   const { items, syncToken } = await fetchPages(api, { calendarId, singleEvents: false, showDeleted: true });
   const mapped = await mapEvents(items, zone);
-  const rows = mapped.flatMap((m) => (m.type === 'row' ? [m.row] : []));
-  // A full sync rebuilds every master's exceptions from what Google lists now.
-  const exceptions = new Map<string, SeriesExceptions>();
-  for (const m of mapped) {
-    if (m.type === 'exception')
-      exceptions.set(m.masterId, foldException(exceptions.get(m.masterId) ?? EMPTY, m));
-  }
   reportInvalid(deps, who, calendarId, mapped);
-  await deps.db.transaction().execute(async (trx) => {
-    await upsertEventRows(trx, who.userId, calendarId, rows);
-    await deleteEventsNotIn(
-      trx,
-      who.userId,
-      calendarId,
-      rows.map((row) => row.google_event_id),
-    );
-    for (const row of rows.filter((r) => r.kind === 'series')) {
-      const key = { userId: who.userId, calendarId, googleEventId: row.google_event_id };
-      await setExceptions(trx, key, exceptions.get(row.google_event_id) ?? EMPTY);
-    }
-    await saveCursor(trx, who.accountId, `calendar:${calendarId}`, syncToken);
-  });
-  return rows.length;
+  return storeFullSync(deps.db, { owner: who, calendarId, mapped, syncToken });
 }
 
 async function incremental(
   deps: CalendarSyncDeps,
   api: calendar_v3.Calendar,
-  who: { accountId: string; userId: string },
+  who: FailureOwner,
   calendarId: string,
   zone: string | null,
   cursor: string,
@@ -183,39 +166,10 @@ async function incremental(
   const { items, syncToken } = await fetchPages(api, { calendarId, syncToken: cursor });
   const mapped = await mapEvents(items, zone);
   reportInvalid(deps, who, calendarId, mapped);
-  await deps.db.transaction().execute(async (trx) => {
-    const rows: EventRow[] = mapped.flatMap((m) => (m.type === 'row' ? [m.row] : []));
-    await upsertEventRows(trx, who.userId, calendarId, rows);
-    await deleteEvents(
-      trx,
-      who.userId,
-      calendarId,
-      mapped.flatMap((m) => (m.type === 'deleted' ? [m.googleEventId] : [])),
-    );
-    for (const m of mapped) {
-      if (m.type !== 'exception') continue;
-      const key = { userId: who.userId, calendarId, googleEventId: m.masterId };
-      const master = await findSeriesByGoogleId(trx, key);
-      if (master?.kind !== 'series') continue; // the master is gone (or never seen): nothing to fold into
-      await setExceptions(trx, key, foldException(master.exceptions, m));
-    }
-    await saveCursor(trx, who.accountId, `calendar:${calendarId}`, syncToken);
-  });
-  return mapped.filter((m) => m.type !== 'invalid').length;
+  return storeIncremental(deps.db, { owner: who, calendarId, mapped, syncToken });
 }
 
-async function saveCursor(db: Kysely<Database>, accountId: string, resource: string, cursor: string | null) {
-  await db
-    .insertInto('sync_state')
-    .values({ account_id: accountId, resource, cursor, last_synced_at: new Date(), last_error: null })
-    .onConflict((conflict) =>
-      conflict
-        .columns(['account_id', 'resource'])
-        .doUpdateSet({ cursor, last_synced_at: new Date(), last_error: null, updated_at: new Date() }),
-    )
-    .execute();
-}
-
+/** Ids and reasons only (never the event's content); each is also recorded in `ingest_failures`. */
 function reportInvalid(
   deps: CalendarSyncDeps,
   who: { userId: string },

@@ -1,39 +1,20 @@
+import { CALENDAR_REQUIRED_FIELDS, GoogleCalendarEvent, parseLeniently } from '@firstlight/contracts';
 import type { SeriesExceptions } from '@firstlight/db';
 import { isKnownZone, originalStartFromGoogle, toLocalDateTime } from '@firstlight/recurrence';
-import { z } from 'zod';
 import { LoopSlice } from './loop-slice.ts';
 import { seriesBounds } from './series-bounds.ts';
 
 /**
  * Google Calendar events → our rows (ARCHITECTURE §4): a single → one row; a series master → one row with its
  * rule lines, zone, local DTSTART and duration; an instance Google reports with `recurringEventId` is never a
- * row but a change to its master's exceptions. Data from Google is validated: a malformed event is reported,
- * not stored half-way.
+ * row but a change to its master's exceptions. Data from Google is validated (GoogleCalendarEvent in
+ * packages/contracts cleans text for PostgreSQL): a field whose loss changes nothing essential is left out and
+ * named in `parse_error`; an event that cannot be read safely is reported with a reason, not stored half-way.
  */
 
-const EventTime = z.object({
-  date: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .nullish(),
-  dateTime: z.string().nullish(),
-  timeZone: z.string().nullish(),
-});
-
-export const GoogleEvent = z.object({
-  id: z.string().min(1),
-  status: z.enum(['confirmed', 'tentative', 'cancelled']).nullish(),
-  summary: z.string().nullish(),
-  location: z.string().nullish(),
-  start: EventTime.nullish(),
-  end: EventTime.nullish(),
-  recurrence: z.array(z.string()).nullish(),
-  recurringEventId: z.string().nullish(),
-  originalStartTime: EventTime.nullish(),
-  etag: z.string().nullish(),
-  updated: z.string().nullish(),
-});
-export type GoogleEvent = z.infer<typeof GoogleEvent>;
+/** The schema lives in packages/contracts. */
+export const GoogleEvent = GoogleCalendarEvent;
+export type GoogleEvent = GoogleCalendarEvent;
 
 export interface EventRow {
   google_event_id: string;
@@ -52,6 +33,7 @@ export interface EventRow {
   series_end: Date | null;
   etag: string | null;
   google_updated: Date | null;
+  parse_error: string | null;
 }
 
 export type Mapped =
@@ -61,6 +43,8 @@ export type Mapped =
   /** One occurrence of `masterId` changed (moved, retitled) or was cancelled. */
   | {
       type: 'exception';
+      /** The instance's own id (`<master>_<original start>`), for the failures table. */
+      instanceId: string;
       masterId: string;
       key: string;
       cancelled: boolean;
@@ -73,30 +57,64 @@ const DAY_MS = 86_400_000;
 /** All-day dates are instants at UTC midnight in `start_at`/`end_at` (for range queries); the dates stay dates. */
 const dateInstant = (date: string) => new Date(`${date}T00:00:00Z`);
 
+/**
+ * PostgreSQL's timestamptz ends at 294276 AD and JS Dates reach 275760 BC; Google's calendars live in years
+ * 1–9999 (RFC 3339 has four-digit years). Outside them an instant is not read as one.
+ */
+const readable = (date: Date) => {
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
+};
+
+/** Never throws: anything unexpected in a rule or a zone is this event's `invalid`, not its calendar's error. */
 export function mapEvent(raw: unknown, calendarZone: string | null): Mapped {
-  const parsed = GoogleEvent.safeParse(raw);
-  if (!parsed.success) {
+  try {
+    return mapParsed(raw, calendarZone);
+  } catch (error) {
     const id = (raw as { id?: unknown } | null)?.id;
     return {
       type: 'invalid',
       googleEventId: typeof id === 'string' ? id : null,
-      reason: parsed.error.message,
+      reason: `unreadable: ${error instanceof Error ? error.name : 'error'}`,
     };
   }
+}
+
+function mapParsed(raw: unknown, calendarZone: string | null): Mapped {
+  const parsed = parseLeniently(GoogleEvent, raw, CALENDAR_REQUIRED_FIELDS);
+  if (!parsed.ok) {
+    const id = (raw as { id?: unknown } | null)?.id;
+    return { type: 'invalid', googleEventId: typeof id === 'string' ? id : null, reason: parsed.reason };
+  }
   const event = parsed.data;
+  const notes = [...parsed.dropped];
   if (event.recurringEventId) {
     const key = event.originalStartTime ? originalStartFromGoogle(event.originalStartTime) : undefined;
     if (!key)
       return { type: 'invalid', googleEventId: event.id, reason: 'an instance without originalStartTime' };
     if (event.status === 'cancelled') {
-      return { type: 'exception', masterId: event.recurringEventId, key, cancelled: true, override: {} };
+      return {
+        type: 'exception',
+        instanceId: event.id,
+        masterId: event.recurringEventId,
+        key,
+        cancelled: true,
+        override: {},
+      };
     }
     const override: Record<string, unknown> = {};
     if (event.start) override.start = event.start.dateTime ?? event.start.date;
     if (event.end) override.end = event.end.dateTime ?? event.end.date;
     if (event.summary !== undefined) override.summary = event.summary;
     if (event.location) override.location = event.location;
-    return { type: 'exception', masterId: event.recurringEventId, key, cancelled: false, override };
+    return {
+      type: 'exception',
+      instanceId: event.id,
+      masterId: event.recurringEventId,
+      key,
+      cancelled: false,
+      override,
+    };
   }
   if (event.status === 'cancelled') return { type: 'deleted', googleEventId: event.id };
   if (!event.start || !event.end)
@@ -105,9 +123,11 @@ export function mapEvent(raw: unknown, calendarZone: string | null): Mapped {
   const allDay = Boolean(event.start.date);
   const start = allDay ? dateInstant(event.start.date!) : new Date(event.start.dateTime ?? '');
   const end = allDay ? dateInstant(event.end.date ?? event.start.date!) : new Date(event.end.dateTime ?? '');
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end < start) {
+  if (!readable(start) || !readable(end) || end < start) {
     return { type: 'invalid', googleEventId: event.id, reason: 'unreadable or reversed start/end' };
   }
+  const updated = event.updated ? new Date(event.updated) : null;
+  if (updated && !readable(updated)) notes.push('updated: outside years 1-9999');
   const base = {
     google_event_id: event.id,
     status: event.status ?? 'confirmed',
@@ -117,7 +137,8 @@ export function mapEvent(raw: unknown, calendarZone: string | null): Mapped {
     start_at: start,
     end_at: allDay && end.getTime() === start.getTime() ? new Date(start.getTime() + DAY_MS) : end,
     etag: event.etag ?? null,
-    google_updated: event.updated ? new Date(event.updated) : null,
+    google_updated: updated && readable(updated) ? updated : null,
+    parse_error: notes.length > 0 ? notes.join('; ').slice(0, 1000) : null,
   };
   const recurrence = (event.recurrence ?? []).filter((line) => line.trim() !== '');
   if (recurrence.length === 0) {
@@ -138,11 +159,17 @@ export function mapEvent(raw: unknown, calendarZone: string | null): Mapped {
   // Google: start.timeZone is required on recurring events and is the zone the rule expands in.
   const tzid = allDay ? null : (event.start.timeZone ?? calendarZone);
   if (!allDay && (!tzid || !isKnownZone(tzid))) {
-    return { type: 'invalid', googleEventId: event.id, reason: `unknown time zone ${tzid ?? '(none)'}` };
+    // The reason names no value: reasons are few (they key the failures table and label a metric).
+    return { type: 'invalid', googleEventId: event.id, reason: tzid ? 'unknown time zone' : 'no time zone' };
   }
   const dtstart = allDay ? event.start.date! : toLocalDateTime(start, tzid!);
   const durationMs = base.end_at.getTime() - start.getTime();
   const bounds = seriesBounds({ dtstart, tzid, durationMs, recurrence }, start);
+  // An end the database cannot hold (an UNTIL in year 10000) reads as unbounded, like a rule the engine refuses.
+  const seriesEnd = bounds.end && readable(bounds.end) ? bounds.end : null;
+  if (!readable(bounds.start)) {
+    return { type: 'invalid', googleEventId: event.id, reason: 'series start outside years 1-9999' };
+  }
   return {
     type: 'row',
     row: {
@@ -154,7 +181,7 @@ export function mapEvent(raw: unknown, calendarZone: string | null): Mapped {
       duration_ms: durationMs,
       recurrence,
       series_start: bounds.start,
-      series_end: bounds.end,
+      series_end: seriesEnd,
     },
   };
 }

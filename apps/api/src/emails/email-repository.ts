@@ -1,5 +1,6 @@
 import type { Database, EmailsTable } from '@firstlight/db';
 import { type Insertable, type Kysely, sql } from 'kysely';
+import { storeIsolated } from '../lib/row-isolation.ts';
 import type { EmailPosition } from './email-cursor.ts';
 
 export type NewEmail = Insertable<EmailsTable>;
@@ -25,6 +26,26 @@ export async function upsertEmails(db: Kysely<Database>, emails: NewEmail[]): Pr
     .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
     .execute();
   return rows.filter((row) => row.inserted).length;
+}
+
+/**
+ * `upsertEmails` for the ingestion paths: the chunk in one statement as before, and — only if the database
+ * refuses it for some row's data (a value the parser did not foresee) — row by row, so that only the refused
+ * rows are left out, each with its reason. In a transaction each attempt is a savepoint.
+ */
+export async function storeEmails(
+  db: Kysely<Database>,
+  emails: NewEmail[],
+): Promise<{ inserted: number; stored: number; refused: { gmailId: string; reason: string }[] }> {
+  // The same id twice in one INSERT … ON CONFLICT fails the statement (21000): Google sending a message twice
+  // in a chunk keeps the last copy.
+  const unique = [...new Map(emails.map((email) => [email.gmail_id, email])).values()];
+  const { results, refused } = await storeIsolated(db, unique, upsertEmails);
+  return {
+    inserted: results.reduce((sum, count) => sum + count, 0),
+    stored: unique.length - refused.length,
+    refused: refused.map(({ item, reason }) => ({ gmailId: item.gmail_id, reason })),
+  };
 }
 
 /** Newest first, strictly older than `after` when given. Served by emails_user_date_idx without a sort. */

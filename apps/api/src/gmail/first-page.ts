@@ -1,8 +1,9 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { upsertEmails } from '../emails/email-repository.ts';
+import { storeEmails } from '../emails/email-repository.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { OAuth2Client } from '../google/oauth-client.ts';
+import { recordIngestFailures } from '../ingestion/ingest-failure-repository.ts';
 import { batchGetMessageMetadata, gmailClient } from './gmail-api.ts';
 import { type ParsedMessage, parseGmailMessage } from './message-parser.ts';
 
@@ -23,13 +24,15 @@ export interface FirstPageResult {
 /**
  * The priority path (ARCHITECTURE §3 step 3): the N newest messages with two Google round trips — one
  * `messages.list` (with `getProfile` alongside, for the total) and one batch of `messages.get(metadata)` —
- * then one multi-row upsert. Messages that fail (deleted since listing, unparseable) are reported, not fatal.
+ * then one multi-row upsert. Messages that fail (deleted since listing, unparseable, refused by the database)
+ * are reported, not fatal; all but the deleted ones are recorded in `ingest_failures`.
  */
 export async function fetchFirstPage(deps: {
   db: Kysely<Database>;
   oauth: OAuth2Client;
   settings: GoogleSettings;
   userId: string;
+  accountId: string;
   pageSize: number;
 }): Promise<FirstPageResult> {
   const gmail = gmailClient(deps.oauth, deps.settings);
@@ -53,13 +56,23 @@ export async function fetchFirstPage(deps: {
       : { ok: false, gmailId: part.id, reason: `messages.get answered ${part.status}` },
   );
   const emails = parsed.flatMap((result) => (result.ok ? [result.email] : []));
-  await upsertEmails(deps.db, emails);
+  const { stored, refused } = await storeEmails(deps.db, emails);
+  const failed = [
+    ...parsed.flatMap((result) => (result.ok ? [] : [{ gmailId: result.gmailId, reason: result.reason }])),
+    ...refused,
+  ];
+  await recordIngestFailures(
+    deps.db,
+    { accountId: deps.accountId, userId: deps.userId },
+    'gmail',
+    failed
+      .filter((failure) => failure.reason !== 'messages.get answered 404') // deleted since listing
+      .map((failure) => ({ itemId: failure.gmailId, reason: failure.reason })),
+  );
   return {
     listedIds,
-    stored: emails.length,
-    failed: parsed.flatMap((result) =>
-      result.ok ? [] : [{ gmailId: result.gmailId, reason: result.reason }],
-    ),
+    stored,
+    failed,
     messagesTotal: profile?.data.messagesTotal ?? null,
     newestHistoryId: largestHistoryId(parts.flatMap((part) => (part.status === 200 ? [part.body] : []))),
   };

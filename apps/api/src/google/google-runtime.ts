@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { emulatedGoogle, type GoogleSettings, realGoogle } from './google-settings.ts';
 
+type EmulatorModule = Pick<typeof import('@firstlight/google-emulator'), 'startEmulator'>;
+
 export interface GoogleRuntime {
   settings: GoogleSettings;
   /** A line for the start banner: which Google this is. */
@@ -19,6 +21,8 @@ export async function startGoogle(
   config: Config,
   host: string,
   warn: (message: string) => void = (message) => console.warn(`google-emulator: ${message}`),
+  /** How the emulator package is loaded (a test watches that real Google never loads it). */
+  loadEmulator: () => Promise<EmulatorModule> = () => import('@firstlight/google-emulator'),
 ): Promise<GoogleRuntime> {
   const google = config.google;
   const credentials = {
@@ -37,8 +41,9 @@ export async function startGoogle(
       close: async () => {},
     };
   }
-  // Imported only in embedded mode: production never loads the emulator.
-  const { startEmulator } = await import('@firstlight/google-emulator');
+  // Loaded only here, in embedded mode, which loadConfig chooses only without Google credentials (and refuses with an
+  // https PUBLIC_URL): a process configured for real Google never has the emulator, nor its /admin routes.
+  const { startEmulator } = await loadEmulator();
   const emulator = await startEmulator({
     host,
     port: 0,

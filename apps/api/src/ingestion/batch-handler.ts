@@ -1,6 +1,6 @@
 import type { GmailBatchTask } from '@firstlight/contracts';
 import { encodeEmailCursor } from '../emails/email-cursor.ts';
-import { newestEmailPosition, upsertEmails } from '../emails/email-repository.ts';
+import { newestEmailPosition, storeEmails } from '../emails/email-repository.ts';
 import { parseGmailMessage } from '../gmail/message-parser.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import { ReauthRequired } from './account-clients.ts';
@@ -15,6 +15,7 @@ import {
   storedIds,
 } from './batch-repository.ts';
 import { estimateSeconds } from './eta.ts';
+import { recordIngestFailures } from './ingest-failure-repository.ts';
 import { currentTier } from './job-repository.ts';
 import { completeIfDone, recordProgress } from './job-transitions.ts';
 import { holdLease, type StopReason } from './lease-heartbeat.ts';
@@ -104,11 +105,13 @@ export async function runBatch(
         }
         const parsed = parseGmailMessage(job.user_id, part.body);
         if (parsed.ok) emails.push(parsed.email);
-        else failures.push({ gmailId: parsed.gmailId ?? part.id, reason: parsed.reason });
+        else failures.push({ gmailId: part.id || parsed.gmailId || '', reason: parsed.reason }); // the id we asked for
       }
-      await upsertEmails(db, emails);
-      stored += emails.length;
-      deps.metrics.messagesIngested.inc({ path: 'backfill' }, emails.length);
+      // One statement per chunk; a row the database refuses is recorded and its neighbours are stored.
+      const chunk = await storeEmails(db, emails);
+      failures.push(...chunk.refused);
+      stored += chunk.stored;
+      deps.metrics.messagesIngested.inc({ path: 'backfill' }, chunk.stored);
     };
     // A few Gmail batch requests in flight; the pacer bounds them again per user. All settle before the batch
     // is finished or handed back: nothing of this run writes after that.
@@ -131,6 +134,13 @@ export async function runBatch(
 
     const finished = await db.transaction().execute(async (trx) => {
       await recordFailures(trx, job.id, task.seq, failures);
+      const owner = { accountId: job.account_id, userId: job.user_id };
+      await recordIngestFailures(
+        trx,
+        owner,
+        'gmail',
+        failures.map((failure) => ({ itemId: failure.gmailId, reason: failure.reason })),
+      );
       const done = await trx
         .updateTable('ingestion_batches')
         .set({

@@ -1,3 +1,4 @@
+import { cleanText } from '@firstlight/contracts';
 import type { BatchTier, Database, IngestionBatchesTable } from '@firstlight/db';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { ownerIsGone } from './instance-liveness.ts';
@@ -134,11 +135,13 @@ export async function recordFailures(
   failures: { gmailId: string; reason: string }[],
 ): Promise<void> {
   if (failures.length === 0) return;
+  // Ids and reasons may come from a message that did not parse: cleaned, and one row per id (ON CONFLICT
+  // cannot touch the same row twice in one statement).
+  const byId = new Map<string, string>();
+  for (const failure of failures) byId.set(cleanText(failure.gmailId, 1024), cleanText(failure.reason, 500));
   await db
     .insertInto('ingestion_failures')
-    .values(
-      failures.map((failure) => ({ job_id: jobId, seq, gmail_id: failure.gmailId, reason: failure.reason })),
-    )
+    .values([...byId].map(([gmailId, reason]) => ({ job_id: jobId, seq, gmail_id: gmailId, reason })))
     .onConflict((conflict) =>
       conflict.columns(['job_id', 'gmail_id']).doUpdateSet({ reason: sql`excluded.reason` }),
     )

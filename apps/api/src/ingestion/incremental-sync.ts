@@ -2,12 +2,13 @@ import type { GmailSyncTask } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { encodeEmailCursor } from '../emails/email-cursor.ts';
-import { newestEmailPosition, upsertEmails } from '../emails/email-repository.ts';
+import { newestEmailPosition, storeEmails } from '../emails/email-repository.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import { ReauthRequired } from './account-clients.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { storedIds } from './batch-repository.ts';
 import { classifyGoogleError } from './google-call.ts';
+import { recordIngestFailures } from './ingest-failure-repository.ts';
 import { WorkStopped } from './lease-heartbeat.ts';
 import { PacedGmail } from './paced-gmail.ts';
 import { type FetchedEmails, fetchEmails } from './sync-fetch.ts';
@@ -127,7 +128,6 @@ async function applyHistory(
     const page = await historyPage(gmail, target.cursor, pageToken);
     const changes = changesOf(page.history ?? []);
     const fetched = await fetchEmails(gmail, target.userId, changes.added, deps.settings.partsPerRequest);
-    reportFailures(deps, target, fetched);
     pageToken = page.nextPageToken ?? null;
     // "With no nextPageToken, keep the returned historyId" (GOOGLE-FACTS, Sync): only the last page's counts.
     const last = pageToken === null;
@@ -135,7 +135,7 @@ async function applyHistory(
     const cursor = page.historyId ?? target.cursor;
     await deps.db.transaction().execute(async (trx) => {
       await fence(trx);
-      added += await upsertEmails(trx, fetched.emails);
+      added += await storeFetched(deps, trx, target, fetched);
       // Deleted, gone since (404), or moved to spam or trash: out of the inbox's view.
       deleted += await deleteEmails(trx, target.userId, [...changes.deleted, ...fetched.removed]);
       if (!last) return;
@@ -182,10 +182,9 @@ async function relistNewest(
     const unknown = ids.filter((id) => !known.has(id));
     if (unknown.length > 0) {
       const fetched = await fetchEmails(gmail, target.userId, unknown, deps.settings.partsPerRequest);
-      reportFailures(deps, target, fetched);
       added += await deps.db.transaction().execute(async (trx) => {
         await fence(trx);
-        return upsertEmails(trx, fetched.emails);
+        return storeFetched(deps, trx, target, fetched);
       });
     }
     pageToken = page.nextPageToken ?? null;
@@ -216,12 +215,31 @@ async function announce(deps: BackfillDeps, trx: Kysely<Database>, userId: strin
   });
 }
 
-function reportFailures(deps: BackfillDeps, target: SyncTarget, fetched: FetchedEmails) {
-  if (fetched.failures.length === 0) return;
-  deps.log.warn(
-    { accountId: target.accountId, userId: target.userId, failures: fetched.failures.slice(0, 20) },
-    `${fetched.failures.length} synced messages could not be stored`,
+/**
+ * Stores a page's messages (a row the database refuses is left out, its neighbours stored) and records what
+ * could not be stored in `ingest_failures`, in the page's transaction. Returns how many rows were added.
+ */
+async function storeFetched(
+  deps: BackfillDeps,
+  trx: Kysely<Database>,
+  target: SyncTarget,
+  fetched: FetchedEmails,
+): Promise<number> {
+  const { inserted, refused } = await storeEmails(trx, fetched.emails);
+  const failures = [...fetched.failures, ...refused];
+  if (failures.length === 0) return inserted;
+  await recordIngestFailures(
+    trx,
+    target,
+    'gmail',
+    failures.map((failure) => ({ itemId: failure.gmailId, reason: failure.reason })),
   );
+  // Ids and reasons only: never the messages' content.
+  deps.log.warn(
+    { accountId: target.accountId, userId: target.userId, failures: failures.slice(0, 20) },
+    `${failures.length} synced messages could not be stored`,
+  );
+  return inserted;
 }
 
 /**

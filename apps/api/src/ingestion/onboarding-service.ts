@@ -47,6 +47,7 @@ export async function onboardMailbox(
     oauth: input.oauth,
     settings: deps.settings,
     userId: input.userId,
+    accountId: input.accountId,
     pageSize: deps.pageSize,
   });
   const firstDataMs = Math.round(performance.now() - input.startedAt);

@@ -47,7 +47,8 @@ export async function fetchEmails(
         continue;
       }
       const parsed = parseGmailMessage(userId, part.body);
-      if (!parsed.ok) result.failures.push({ gmailId: parsed.gmailId ?? part.id, reason: parsed.reason });
+      if (!parsed.ok)
+        result.failures.push({ gmailId: part.id || parsed.gmailId || '', reason: parsed.reason });
       else if (parsed.email.label_ids?.some((label) => HIDDEN_LABELS.has(label))) {
         result.hidden++;
         result.removed.push(parsed.email.gmail_id);

@@ -80,6 +80,23 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'firstlight_ingest_failures',
+      help: 'Items from Google that could not be stored or were skipped (distinct items), by source and reason',
+      labelNames: ['source', 'reason'] as const,
+      registers: [this.registry],
+      async collect() {
+        // Reasons are few by construction (a field and zod's message, or a SQLSTATE; never a value).
+        const rows = await db
+          .selectFrom('ingest_failures')
+          .select(['source', 'reason', db.fn.countAll<number>().as('count')])
+          .groupBy(['source', 'reason'])
+          .limit(200)
+          .execute();
+        this.reset();
+        for (const row of rows) this.set({ source: row.source, reason: row.reason }, Number(row.count));
+      },
+    });
+    new Gauge({
       name: 'firstlight_ingestion_jobs',
       help: 'Mailbox ingestion jobs by status',
       labelNames: ['status'] as const,

@@ -1,5 +1,6 @@
 import {
   ApiError,
+  OpsIngestFailuresResponse,
   OpsIngestionDetailResponse,
   OpsIngestionListQuery,
   OpsIngestionListResponse,
@@ -10,7 +11,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { Metrics } from './metrics.ts';
 import { requireOpsRole } from './ops-access.ts';
-import { ingestionDetail, listIngestions } from './ops-service.ts';
+import { ingestFailures, ingestionDetail, listIngestions } from './ops-service.ts';
 
 export interface OpsRoutesOptions {
   metrics: Metrics;
@@ -22,8 +23,9 @@ const denied = { 401: ApiError, 403: ApiError };
 /** `/api/ops/*` and `/metrics`, ops role only. ARCHITECTURE.md §6. */
 export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, options) => {
   const deps = { db: app.db, metrics: options.metrics };
-  // onRequest, not preHandler: access is decided before validation, so strangers learn nothing from a 400.
-  const onRequest = async (request: FastifyRequest) => {
+  // preParsing, not preHandler: access is decided before parsing and validation, so strangers learn nothing from
+  // a 400; and after the onRequest hooks, so the rate limiter counts refused callers (token guessing) too.
+  const authenticate = async (request: FastifyRequest) => {
     const { userId } = await requireOpsRole(app.db, options.access, {
       authorization: request.headers.authorization,
       sessionUser: () => app.sessionUser(request),
@@ -38,7 +40,7 @@ export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, op
         querystring: OpsIngestionListQuery,
         response: { 200: OpsIngestionListResponse, 400: ApiError, ...denied },
       },
-      onRequest,
+      preParsing: authenticate,
     },
     async (request) => listIngestions(deps, request.query),
   );
@@ -50,13 +52,19 @@ export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, op
         params: OpsJobParams,
         response: { 200: OpsIngestionDetailResponse, 400: ApiError, ...denied, 404: ApiError },
       },
-      onRequest,
+      preParsing: authenticate,
     },
     async (request) => ingestionDetail(deps, request.params.jobId),
   );
 
+  app.get(
+    '/api/ops/ingest-failures',
+    { schema: { response: { 200: OpsIngestFailuresResponse, ...denied } }, preParsing: authenticate },
+    async () => ingestFailures(deps),
+  );
+
   // Prometheus text, not JSON: no response schema, the registry serialises itself.
-  app.get('/metrics', { onRequest }, async (_request, reply) => {
+  app.get('/metrics', { preParsing: authenticate }, async (_request, reply) => {
     const text = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(text);
   });

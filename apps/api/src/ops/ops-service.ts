@@ -2,7 +2,9 @@ import {
   BatchStatus,
   JobStatus,
   OPS_FAILURES_LIMIT,
+  OPS_RECENT_INGEST_FAILURES,
   type OpsBatchCounts,
+  type OpsIngestFailuresResponse,
   type OpsIngestionDetailResponse,
   type OpsIngestionListQuery,
   type OpsIngestionListResponse,
@@ -13,6 +15,7 @@ import {
 } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
+import { countIngestFailures, listRecentIngestFailures } from '../ingestion/ingest-failure-repository.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { Metrics } from './metrics.ts';
 import {
@@ -120,6 +123,26 @@ export async function ingestionDetail(
       createdAt: failure.created_at.toISOString(),
     })),
     failuresTotal: failures.total,
+  };
+}
+
+/** Items from Google that could not be stored, counted by source and reason, and the most recent ones. */
+export async function ingestFailures(deps: Pick<OpsDeps, 'db'>): Promise<OpsIngestFailuresResponse> {
+  const [counts, recent] = await Promise.all([
+    countIngestFailures(deps.db),
+    listRecentIngestFailures(deps.db, OPS_RECENT_INGEST_FAILURES),
+  ]);
+  return {
+    bySourceAndReason: counts,
+    recent: recent.map((row) => ({
+      source: row.source,
+      accountEmail: row.account_email,
+      itemId: row.item_id === '' ? null : row.item_id,
+      reason: row.reason,
+      count: row.count,
+      firstSeenAt: row.first_seen_at.toISOString(),
+      lastSeenAt: row.last_seen_at.toISOString(),
+    })),
   };
 }
 

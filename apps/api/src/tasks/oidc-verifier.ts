@@ -1,7 +1,25 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { OAuth2Client } from 'google-auth-library';
 
-export class TaskAuthError extends Error {}
+/**
+ * A refused task token. The message is all a caller learns ("invalid task token"): which check failed, the
+ * token's claims and the issuers we accept are `detail`, for a debug log only.
+ */
+export class TaskAuthError extends Error {
+  constructor(readonly detail: string) {
+    super('invalid task token');
+    this.name = 'TaskAuthError';
+  }
+}
+
+/** google-auth-library's messages quote the token (or its segments) itself: never let it reach a log. */
+function withoutToken(message: string, token: string): string {
+  let out = message;
+  for (const part of [token, ...token.split('.')].filter((piece) => piece.length >= 8)) {
+    out = out.replaceAll(part, '[token]');
+  }
+  return out;
+}
 
 const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
 const CERTS_TTL_MS = 5 * 60_000;
@@ -38,9 +56,8 @@ export class OidcVerifier {
       );
       email = ticket.getPayload()?.email;
     } catch (error) {
-      throw new TaskAuthError(
-        `invalid OIDC token: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TaskAuthError(`invalid OIDC token: ${withoutToken(reason, token)}`);
     }
     if (email !== this.options.serviceAccount)
       throw new TaskAuthError('the token is not our service account’s');

@@ -30,15 +30,19 @@ export const taskRoutes: FastifyPluginAsync<{ dispatch: TaskDispatcher; verifier
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
 
-  app.post('/tasks/:kind', async (request, reply) => {
+  // The token is checked on request, before any body is read or parsed: an anonymous caller learns nothing
+  // about what we accept (not even that its body is not JSON), and gets one answer whatever it sent.
+  app.addHook('onRequest', async (request, reply) => {
     try {
       await verifier.verify(request.headers.authorization);
     } catch (error) {
-      if (error instanceof TaskAuthError) {
-        return reply.code(401).send({ error: { code: 'unauthorized', message: error.message } });
-      }
-      throw error;
+      if (!(error instanceof TaskAuthError)) throw error;
+      request.log.debug({ reason: error.detail }, 'task token refused');
+      return reply.code(401).send({ error: { code: 'unauthorized', message: error.message } });
     }
+  });
+
+  app.post('/tasks/:kind', async (request, reply) => {
     const params = Params.safeParse(request.params);
     if (!params.success)
       return reply.code(404).send({ error: { code: 'unknown_task', message: 'no such task kind' } });

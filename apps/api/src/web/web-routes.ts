@@ -7,6 +7,8 @@ import type { FastifyPluginAsync } from 'fastify';
 export interface WebOptions {
   /** The Vite build of apps/web. */
   distDir: string;
+  /** Serve the build's `*.map` files (SERVE_SOURCE_MAPS): off, they would publish the whole source. */
+  serveSourceMaps: boolean;
 }
 
 /**
@@ -43,7 +45,13 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, options) =>
     );
     return;
   }
-  await app.register(fastifyStatic, { root: options.distDir, wildcard: false, index: ['index.html'] });
+  await app.register(fastifyStatic, {
+    root: options.distDir,
+    wildcard: false,
+    index: ['index.html'],
+    // The build keeps its maps (an error tracker may want them uploaded); the server refuses them unless asked.
+    allowedPath: (pathName) => options.serveSourceMaps || !pathName.endsWith('.map'),
+  });
   app.get('/*', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const looksLikeFile = /\.[a-z0-9]+$/i.test(path);

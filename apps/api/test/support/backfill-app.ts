@@ -8,6 +8,7 @@ import { emulatedGoogle } from '../../src/google/google-settings.ts';
 import type { BackfillSettings } from '../../src/ingestion/backfill-deps.ts';
 import { EventBus } from '../../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../../src/tasks/embedded-queue.ts';
+import { UNLIMITED_RATES } from './rates.ts';
 
 // test-app.ts's redirect URI; not imported from there, which pulls vitest in through @firstlight/db/testing.
 const REDIRECT_URI = 'http://localhost:3000/auth/google/callback';
@@ -48,7 +49,7 @@ export async function buildAppOnDatabase(options: AppOnDatabaseOptions): Promise
   const bus = new EventBus(options.databaseUrl, { warn() {}, error() {} });
   await bus.start();
   const app = await buildApp({
-    config: { ...loadConfig({ LOG_LEVEL: 'silent' }), ...options.overrides },
+    config: { ...loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED_RATES }), ...options.overrides },
     db,
     bus,
     google: emulatedGoogle(options.emulatorUrl, {

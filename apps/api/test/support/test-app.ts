@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.ts';
+import { type AppDependencies, buildApp } from '../../src/app.ts';
 import { TokenCipher } from '../../src/auth/token-cipher.ts';
 import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
 import { emulatedGoogle, type GoogleSettings } from '../../src/google/google-settings.ts';
@@ -10,6 +10,7 @@ import type { BackfillStarter } from '../../src/ingestion/backfill-port.ts';
 import { EventBus } from '../../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../../src/tasks/embedded-queue.ts';
 import type { TaskQueue } from '../../src/tasks/task-queue.ts';
+import { UNLIMITED_RATES } from './rates.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -38,10 +39,12 @@ export async function buildTestApp(
     /** Any other task queue (the Cloud Tasks adapter against its stand-in). */
     queue?: TaskQueue;
     backfillSettings?: Partial<BackfillSettings>;
+    /** The app's own (redacting) logger at this level, into this stream: tests that read the logs. */
+    logger?: AppDependencies['logger'];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ migrated: options.migrated ?? true });
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), ...options.overrides };
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED_RATES }), ...options.overrides };
   const google = emulatedGoogle(options.emulatorUrl ?? 'http://127.0.0.1:9/', {
     ...EMULATOR_CLIENT,
     redirectUri: TEST_REDIRECT_URI,
@@ -61,7 +64,7 @@ export async function buildTestApp(
     google,
     tokenCipher: new TokenCipher(randomBytes(32)),
     sessionSecret: randomBytes(32).toString('base64url'),
-    logger: false,
+    logger: options.logger ?? false,
     ...(options.backfill ? { backfill: options.backfill } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(queue ? { queue } : {}),

@@ -1,11 +1,13 @@
-import { ServerMessage } from '@firstlight/contracts';
+import { ServerMessage, WsCloseCode } from '@firstlight/contracts';
 import { useEffect, useRef, useState } from 'react';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/** `signed_out`: the server closed the socket because its session ended (sign-out elsewhere, expiry). */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'signed_out';
 
 /**
  * The `/ws` channel: every message is validated against the shared contract; a dropped socket reconnects
- * with backoff and the server's fresh `snapshot` resynchronises the page, so numbers never stall.
+ * with backoff and the server's fresh `snapshot` resynchronises the page, so numbers never stall — unless its
+ * session ended (close code 4401): reconnecting could only be refused, the page has to sign in again.
  */
 export function useRealtime(onMessage: (message: ServerMessage) => void, enabled = true): ConnectionState {
   const [state, setState] = useState<ConnectionState>('connecting');
@@ -33,7 +35,11 @@ export function useRealtime(onMessage: (message: ServerMessage) => void, enabled
         if (parsed.success) handler.current(parsed.data);
         else console.warn('ignored a message that does not match the contract', parsed.error.issues);
       };
-      socket.onclose = () => {
+      socket.onclose = (event) => {
+        if (event.code === WsCloseCode.sessionEnded) {
+          setState('signed_out');
+          return;
+        }
         setState('closed');
         if (stopped) return;
         const delay = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);

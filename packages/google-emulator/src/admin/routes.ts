@@ -77,7 +77,11 @@ export function registerAdminRoutes(app: FastifyInstance, context: EmulatorConte
   app.post('/admin/accounts', async (request, reply) => {
     const spec = AccountSpec.safeParse(request.body ?? {});
     if (!spec.success) return reply.code(400).send(badRequest(spec.error.message));
-    return reply.code(201).send(context.addAccount(spec.data.email, spec.data.mailboxSize, spec.data.name));
+    return reply
+      .code(201)
+      .send(
+        context.addAccount(spec.data.email, spec.data.mailboxSize, spec.data.name, spec.data.emailVerified),
+      );
   });
 
   /** The user removed the app: every refresh token of the account answers `invalid_grant` from now on. */

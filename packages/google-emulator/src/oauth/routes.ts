@@ -242,7 +242,7 @@ export function registerOAuthRoutes(app: FastifyInstance, context: EmulatorConte
       exp: String(Math.floor(grant.expiresAt / 1000)),
       expires_in: String(Math.max(0, Math.floor((grant.expiresAt - Date.now()) / 1000))),
       email: grant.email,
-      email_verified: 'true',
+      email_verified: String(!context.unverified.has(grant.email)),
       access_type: grant.refreshTokenHash ? 'offline' : 'online',
     });
   };
@@ -299,7 +299,7 @@ function identityClaims(context: EmulatorContext, email: string) {
   return {
     sub: account?.sub ?? '',
     email,
-    email_verified: true,
+    email_verified: !context.unverified.has(account?.email ?? email.toLowerCase()),
     name,
     given_name: given ?? name,
     ...(family.length ? { family_name: family.join(' ') } : {}),

@@ -86,7 +86,12 @@ export const SavedState = z.object({
   signingKeyPem: z.string().min(1),
   /** Accounts added at run time (admin API), re-added before their changes are restored. */
   addedAccounts: z.array(
-    z.object({ email: z.string(), mailboxSize: z.number().int(), name: z.string().optional() }),
+    z.object({
+      email: z.string(),
+      mailboxSize: z.number().int(),
+      name: z.string().optional(),
+      emailVerified: z.boolean().optional(),
+    }),
   ),
   tokens: TokenState,
   gmail: z.record(z.string(), MailboxState),

@@ -1,5 +1,5 @@
 import { isKnownZone } from '@firstlight/recurrence';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useRealtime } from '../../lib/realtime.ts';
 import { AgendaList } from './agenda-list.tsx';
@@ -50,7 +50,10 @@ export function CalendarPage() {
   const grid = useMemo(() => monthGrid(anchor), [anchor]);
   const onUnauthorized = useCallback(() => navigate('/', { replace: true }), [navigate]);
   const calendar = useCalendarWindow(grid[0]!, grid[grid.length - 1]!, onUnauthorized);
-  useRealtime(calendar.onMessage);
+  const connection = useRealtime(calendar.onMessage);
+  useEffect(() => {
+    if (connection === 'signed_out') onUnauthorized();
+  }, [connection, onUnauthorized]);
 
   const shownDays = useMemo(() => {
     if (view === 'week') return weekDays(anchor);

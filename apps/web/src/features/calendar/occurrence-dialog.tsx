@@ -1,4 +1,4 @@
-import type { OccurrencePatch } from '@firstlight/contracts';
+import { type OccurrencePatch, TEXT_LIMITS } from '@firstlight/contracts';
 import { toInstant, toLocalDateTime } from '@firstlight/recurrence';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { zoneFormats } from './calendar-dates.ts';
@@ -100,7 +100,7 @@ export function OccurrenceDialog({
         <form className="cal-change-form" onSubmit={submitChange}>
           <label>
             Title
-            <input name="title" defaultValue={occurrence.title} maxLength={1024} />
+            <input name="title" defaultValue={occurrence.title} maxLength={TEXT_LIMITS.summary} />
           </label>
           {!occurrence.allDay && (
             <label>

@@ -30,8 +30,12 @@ export function InboxPage() {
     return () => controller.abort();
   }, [navigate, seedProgress]);
 
-  const signOut = async () => {
-    await fetch('/auth/logout', { method: 'POST' });
+  useEffect(() => {
+    if (connection === 'signed_out') navigate('/', { replace: true });
+  }, [connection, navigate]);
+
+  const signOut = async (everywhere: boolean) => {
+    await fetch(everywhere ? '/auth/logout-everywhere' : '/auth/logout', { method: 'POST' });
     navigate('/', { replace: true });
   };
 
@@ -56,8 +60,16 @@ export function InboxPage() {
             Ops
           </Link>
         )}
-        <button type="button" className="button" onClick={signOut}>
+        <button type="button" className="button" onClick={() => signOut(false)}>
           Sign out
+        </button>
+        <button
+          type="button"
+          className="button"
+          title="End every session of this account, on all browsers and devices"
+          onClick={() => signOut(true)}
+        >
+          Sign out everywhere
         </button>
       </header>
       <ProgressBar

@@ -5,6 +5,8 @@ import { requestJson } from '../../lib/api-client.ts';
 
 const ERRORS: Record<string, string> = {
   access_denied: 'Sign-in was cancelled. Firstlight needs your permission to read your mail.',
+  email_unverified:
+    'Google has not verified the address of this account. Verify it with Google, then sign in again.',
 };
 
 export function SignInPage() {

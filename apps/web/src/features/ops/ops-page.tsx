@@ -7,6 +7,7 @@ import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
 import { ApiRequestError, requestJson } from '../../lib/api-client.ts';
 import { duration, instant, number } from './format.ts';
+import { IngestFailures } from './ingest-failures.tsx';
 import { JobBatches } from './job-batches.tsx';
 import { OPS_POLL_MS, usePolling } from './use-polling.ts';
 
@@ -56,6 +57,7 @@ export function OpsPage() {
       {!denied && !list.data && !list.error && <p role="status">Loading jobs…</p>}
       {list.data && <OpsOverview data={list.data} />}
       {list.data && <JobsTable jobs={list.data.jobs} />}
+      <IngestFailures enabled={!denied && Boolean(list.data)} />
     </main>
   );
 }
