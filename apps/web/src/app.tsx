@@ -4,7 +4,7 @@ import { InboxPage } from './features/inbox/inbox-page.tsx';
 import { SignInPage } from './features/onboarding/sign-in-page.tsx';
 import { StatusPage } from './features/status/status-page.tsx';
 
-// The calendar (with the recurrence engine and rrule) and the ops page load on first visit: the sign-in → inbox
+// The calendar (with the recurrence engine) and the ops page load on first visit: the sign-in → inbox
 // path, where time to first email matters, does not download them.
 const CalendarPage = lazy(() =>
   import('./features/calendar/calendar-page.tsx').then((module) => ({ default: module.CalendarPage })),

@@ -44,6 +44,8 @@ export interface CompiledSeries {
   readonly overrides: readonly CompiledOverride[];
   /** Keys of `overrides`, to skip the originals they replace. */
   readonly overridden: ReadonlySet<string>;
+  /** `nonstandard_rrule` warnings: rule parts RFC 5545 forbids, expanded as python-dateutil does. */
+  readonly warnings: readonly RecurrenceIssue[];
 }
 
 export interface CompiledOverride {
@@ -64,7 +66,7 @@ export function compileSeries(series: Series): CompileResult {
   } catch (error) {
     if (error instanceof RecurrenceError)
       return { ok: false, error: { code: error.code, reason: error.reason } };
-    // rrule may still reject an exotic combination we let through.
+    // A defect of ours, not of the data: still a value, so a calendar shows the first occurrence.
     return {
       ok: false,
       error: { code: 'invalid_rrule', reason: String((error as Error)?.message ?? error) },
@@ -102,9 +104,13 @@ function compileOrThrow(series: Series): CompiledSeries {
   const rdates: number[] = [];
   const exdates = new Set<number>();
   const exdateDays = new Set<number>();
+  const warnings: RecurrenceIssue[] = [];
   for (const line of lines) {
     if (line.name === 'RRULE' || line.name === 'EXRULE') {
-      const rule = compileRule(parseRule(line.value), line.value, dtstart, zone);
+      const spec = parseRule(line.value);
+      for (const why of spec.nonstandard)
+        warnings.push({ code: 'nonstandard_rrule', reason: `${why} in '${line.value}'` });
+      const rule = compileRule(spec, line.value, dtstart, zone);
       (line.name === 'RRULE' ? rules : exrules).push(rule);
     } else if (line.name === 'RDATE' || line.name === 'EXDATE') {
       for (const value of dateValues(line, allDay, dtstart, zone)) {
@@ -144,6 +150,7 @@ function compileOrThrow(series: Series): CompiledSeries {
     cancelled,
     overrides,
     overridden: new Set(overrides.map((o) => o.key)),
+    warnings,
   };
 }
 

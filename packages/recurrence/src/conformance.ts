@@ -93,37 +93,51 @@ export interface FileOutcome {
   exitCode: number;
 }
 
-/** Runs every case of a conformance file's text; an invalid file is exit code 2 with the reason. */
-export function runConformanceText(text: string, source: string): FileOutcome {
+/** A file's cases, or the lines saying why it is not a conformance file (exit code 2). */
+export function parseConformanceText(
+  text: string,
+  source: string,
+): { ok: true; cases: ConformanceCase[] } | { ok: false; lines: string[] } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { lines: [`${source}: not JSON (${(error as Error).message})`], exitCode: 2 };
+    return { ok: false, lines: [`${source}: not JSON (${(error as Error).message})`] };
   }
   const parsed = ConformanceFile.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 10)
       .map((issue) => `  at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    return {
-      lines: [`${source}: not a conformance file (see conformance/README.md)`, ...issues],
-      exitCode: 2,
-    };
+    return { ok: false, lines: [`${source}: not a conformance file (see conformance/README.md)`, ...issues] };
   }
+  return { ok: true, cases: parsed.data };
+}
+
+/** runCase, with a defect of the engine (a throw) counted as the case's failure. */
+export function runCaseSafely(c: ConformanceCase): CaseOutcome {
+  try {
+    return runCase(c);
+  } catch (error) {
+    return { name: c.name, passed: false, detail: `threw ${(error as Error).message}` };
+  }
+}
+
+/**
+ * Runs every case of a conformance file's text in this thread (no time limit: the CLI runs cases in a
+ * worker with one); an invalid file is exit code 2 with the reason.
+ */
+export function runConformanceText(text: string, source: string): FileOutcome {
+  const parsed = parseConformanceText(text, source);
+  if (!parsed.ok) return { lines: parsed.lines, exitCode: 2 };
   const lines: string[] = [];
   let passed = 0;
-  for (const c of parsed.data) {
-    let outcome: CaseOutcome;
-    try {
-      outcome = runCase(c);
-    } catch (error) {
-      outcome = { name: c.name, passed: false, detail: `threw ${(error as Error).message}` };
-    }
+  for (const c of parsed.cases) {
+    const outcome = runCaseSafely(c);
     if (outcome.passed) passed++;
     else lines.push(`FAIL ${outcome.name}: ${outcome.detail}`);
   }
-  const failed = parsed.data.length - passed;
+  const failed = parsed.cases.length - passed;
   lines.push(`${passed} passed, ${failed} failed`);
   return { lines, exitCode: failed > 0 ? 1 : 0 };
 }

@@ -13,7 +13,18 @@ export type RecurrenceErrorCode =
   /** An RDATE/EXDATE line or value is malformed, or a recurrence line has an unknown name. */
   | 'invalid_date'
   /** The series' TZID, or a TZID parameter of a line, is not an IANA zone this runtime knows. */
-  | 'unknown_zone';
+  | 'unknown_zone'
+  /**
+   * Not an error of the data: the expansion needed more work than its budget (budget.ts), e.g.
+   * `FREQ=SECONDLY` over a month. The answer holds the occurrences found before `coveredUntil`.
+   */
+  | 'budget_exceeded'
+  /**
+   * A warning, not an error: a combination RFC 5545 forbids but python-dateutil (and rrule.js) expand
+   * (BYWEEKNO without YEARLY, BYYEARDAY with DAILY/WEEKLY/MONTHLY, BYMONTHDAY with WEEKLY, `BYWEEKDAY=`):
+   * expanded as they do. In `CompiledSeries.warnings` and `expandOrFallback`'s `notices`.
+   */
+  | 'nonstandard_rrule';
 
 export interface RecurrenceIssue {
   code: RecurrenceErrorCode;

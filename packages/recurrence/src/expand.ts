@@ -6,6 +6,7 @@
  * beside the rule: cancelled original starts are dropped, and an overridden occurrence appears at its new
  * time, wherever that is, with `isException` and the changed fields.
  */
+import { type Budget, BudgetExceeded, budgetOf } from './budget.ts';
 import { type CompiledSeries, type CompileResult, compileSeries } from './compile.ts';
 import { RecurrenceError, type RecurrenceIssue } from './errors.ts';
 import {
@@ -14,17 +15,25 @@ import {
   formatUtc,
   instantToLocal,
   localToInstant,
+  offsetAt,
+  offsetsNear,
   parseLocalDate,
   parseLocalDateTime,
   resolveZone,
   startOfDay,
   type Zone,
 } from './local-time.ts';
-import { type CompiledRule, lastOccurrence, occurrencesBetween } from './rule-iterator.ts';
+import { type CompiledRule, firstOccurrence, lastOccurrence, occurrencesBetween } from './rule-iterator.ts';
 import type { ExpandOptions, Occurrence, Series } from './types.ts';
 
-/** Floating bounds get this slack; exact bounds are applied on instants. */
+/** All-day floating bounds get this slack; exact bounds are applied on instants. */
 const SLACK = 2 * DAY;
+
+/** Floating [from, to] holding the local reading of every instant in [lo, hi] (timed series). */
+function localRange(series: CompiledSeries, lo: number, hi: number): [number, number] {
+  const zone = series.zone!;
+  return [lo + offsetsNear(zone, lo).min, hi + offsetsNear(zone, hi).max];
+}
 
 function compiled(series: Series | CompiledSeries): CompiledSeries {
   if ('rules' in series && 'overridden' in series) return series;
@@ -40,35 +49,98 @@ function allDayZone(options: ExpandOptions | undefined): Zone {
   return zone;
 }
 
-/** Maps start values (instant / floating date) to instants, and back to floating, for the window. */
-interface Frame {
-  toInstant: (start: number) => number;
-  toLocal: (instant: number) => number;
+/**
+ * Maps start values (instant / floating date) to instants, and back to floating, for the window. A class,
+ * not closures: expand runs per series per view, and its fixed costs add up over a calendar.
+ */
+class Frame {
+  constructor(
+    /** Timed series: start values are instants already. */
+    readonly timed: boolean,
+    readonly zone: Zone,
+  ) {}
+
+  toInstant(start: number): number {
+    return this.timed ? start : localToInstant(start, this.zone);
+  }
+
+  toLocal(instant: number): number {
+    return instantToLocal(instant, this.zone);
+  }
 }
 
 function frameOf(series: CompiledSeries, options: ExpandOptions | undefined): Frame {
-  if (!series.allDay) {
-    const zone = series.zone!;
-    return { toInstant: (start) => start, toLocal: (instant) => instantToLocal(instant, zone) };
-  }
-  const zone = allDayZone(options);
-  return {
-    toInstant: (date) => localToInstant(date, zone),
-    toLocal: (instant) => instantToLocal(instant, zone),
-  };
+  return series.allDay ? new Frame(false, allDayZone(options)) : new Frame(true, series.zone!);
 }
 
-/** Start values of one rule's occurrences within floating [from, to]. */
-function ruleStarts(series: CompiledSeries, rule: CompiledRule, from: number, to: number): number[] {
-  const locals = occurrencesBetween(rule, from, to);
-  if (series.allDay) return locals.map(startOfDay);
-  const zone = series.zone!;
-  const out: number[] = [];
-  for (const local of locals) {
-    const instant = localToInstant(local, zone);
-    if (rule.untilInstant === undefined || instant <= rule.untilInstant) out.push(instant);
+/** Is an occurrence [start, end) in the window [lo, hi) (by start, or overlapping)? */
+function inWindow(frame: Frame, start: number, end: number, lo: number, hi: number, overlap: boolean) {
+  const a = frame.toInstant(start);
+  if (a >= hi) return false;
+  return a >= lo || (overlap && frame.toInstant(end) > lo);
+}
+
+/** Where the budget stopped the rules of one call (floating), if it did. */
+interface Coverage {
+  covered: number;
+  exceeded: BudgetExceeded | undefined;
+}
+
+/** Start values of every rule's occurrences in floating [from, to]; a rule stopped by the budget is noted. */
+function startsOf(
+  series: CompiledSeries,
+  rules: readonly CompiledRule[],
+  from: number,
+  to: number,
+  budget: Budget,
+  coverage: Coverage,
+  out: number[],
+): void {
+  for (const rule of rules) {
+    try {
+      ruleStarts(series, rule, from, to, budget, out);
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+      coverage.exceeded = error;
+      coverage.covered = Math.min(coverage.covered, rule.iter.reached);
+    }
   }
-  return out;
+}
+
+const ascending = (a: number, b: number) => a - b;
+
+/**
+ * Start values of one rule's occurrences within floating [from, to] (appended to `out`). When the budget
+ * runs out, `out` holds those found and the BudgetExceeded carries on; `rule.iter.reached` says how far.
+ */
+function ruleStarts(
+  series: CompiledSeries,
+  rule: CompiledRule,
+  from: number,
+  to: number,
+  budget: Budget,
+  out: number[],
+): void {
+  // Floating values are appended to `out`, then mapped in place (also when the budget stopped the rule).
+  const first = out.length;
+  try {
+    occurrencesBetween(rule, from, to, budget, out);
+  } finally {
+    const zone = series.zone;
+    if (series.allDay) for (let i = first; i < out.length; i++) out[i] = startOfDay(out[i]!);
+    else for (let i = first; i < out.length; i++) out[i] = localToInstant(out[i]!, zone!);
+  }
+}
+
+/**
+ * The instant before which every occurrence was found, when the iteration stopped at floating `local`:
+ * earlier by the zone's largest offset change nearby (a gap maps later locals to earlier instants).
+ */
+function coveredInstant(series: CompiledSeries, frame: Frame, local: number): number {
+  if (series.allDay) return frame.toInstant(startOfDay(local));
+  const zone = series.zone!;
+  const offsets = [offsetAt(zone, local - 2 * DAY), offsetAt(zone, local), offsetAt(zone, local + 2 * DAY)];
+  return local - Math.max(...offsets);
 }
 
 const keyOf = (series: CompiledSeries, start: number): string =>
@@ -97,42 +169,63 @@ function occurrence(
   return out;
 }
 
+/** What `expandWithin` answers: the occurrences, or those found before the budget ran out. */
+export type ExpandResult =
+  | { ok: true; occurrences: Occurrence[] }
+  | {
+      ok: false;
+      /** `budget_exceeded`. */
+      error: RecurrenceIssue;
+      /** Every occurrence starting in [from, coveredUntil) — and only those — is in `occurrences`. */
+      occurrences: Occurrence[];
+      coveredUntil: Date;
+    };
+
 /**
- * Occurrences of `series` in the window [from, to), sorted by start. With `window: 'start'` (default) an
- * occurrence belongs to the window when its start does; with `'overlap'` when any part of it does.
- * Throws `RecurrenceError` for an invalid series: use `compileSeries` first to get the error as a value.
+ * Occurrences of `series` in the window [from, to), sorted by start, under the work budget
+ * (`options.budget`, default budget.ts). With `window: 'start'` (default) an occurrence belongs to the window
+ * when its start does; with `'overlap'` when any part of it does. Never throws for the budget: past it the
+ * answer is `{ ok: false, error: budget_exceeded, occurrences (a correct prefix), coveredUntil }`. Throws
+ * `RecurrenceError` for an invalid series: use `compileSeries` first to get that error as a value.
  */
-export function expand(
+export function expandWithin(
   series: Series | CompiledSeries,
   from: Date,
   to: Date,
   options?: ExpandOptions,
-): Occurrence[] {
+): ExpandResult {
   const s = compiled(series);
   const frame = frameOf(s, options);
   const lo = from.getTime();
   const hi = to.getTime();
-  if (!(hi > lo)) return [];
+  if (!(hi > lo)) return { ok: true, occurrences: [] };
+  const budget = budgetOf(options?.budget);
   const overlap = options?.window === 'overlap';
-  const inWindow = (start: number, end: number) => {
-    const a = frame.toInstant(start);
-    if (a >= hi) return false;
-    return a >= lo || (overlap && frame.toInstant(end) > lo);
-  };
   // Floating range that holds every candidate start: an overlapping occurrence starts ≤ duration earlier.
-  const fromLocal = frame.toLocal(lo) - (overlap ? s.durationMs : 0) - SLACK;
-  const toLocal = frame.toLocal(hi) + SLACK;
+  const earliest = lo - (overlap ? s.durationMs : 0);
+  let fromLocal: number;
+  let toLocal: number;
+  if (s.allDay) {
+    fromLocal = frame.toLocal(earliest) - SLACK;
+    toLocal = frame.toLocal(hi) + SLACK;
+  } else [fromLocal, toLocal] = localRange(s, earliest, hi);
 
-  let starts: number[] = [];
-  for (const rule of s.rules) starts = starts.concat(ruleStarts(s, rule, fromLocal, toLocal));
+  const coverage: Coverage = { covered: Number.POSITIVE_INFINITY, exceeded: undefined };
+  const starts: number[] = [];
+  startsOf(s, s.rules, fromLocal, toLocal, budget, coverage, starts);
   if (s.includesDtstart) starts.push(s.allDay ? s.dtstart : localToInstant(s.dtstart, s.zone!));
-  starts = starts.concat(s.rdates);
+  for (const rdate of s.rdates) starts.push(rdate);
   // Nearly sorted already (one rule, ascending); a gap shift or a second rule can reorder or repeat.
-  starts.sort((a, b) => a - b);
-  const excluded = new Set<number>();
-  for (const rule of s.exrules)
-    for (const start of ruleStarts(s, rule, fromLocal, toLocal)) excluded.add(start);
-  const exdates = s.exdates.size > 0 || excluded.size > 0;
+  if (s.rules.length > 1 || s.rdates.length > 0 || !s.allDay) starts.sort(ascending);
+  let excluded: Set<number> | undefined;
+  if (s.exrules.length > 0) {
+    const excludedStarts: number[] = [];
+    startsOf(s, s.exrules, fromLocal, toLocal, budget, coverage, excludedStarts);
+    excluded = new Set(excludedStarts);
+  }
+  const exceeded = coverage.exceeded;
+  const coveredUntil = exceeded ? coveredInstant(s, frame, coverage.covered) : Number.POSITIVE_INFINITY;
+  const exdates = s.exdates.size > 0 || excluded !== undefined;
   const exceptions = s.cancelled.size > 0 || s.overridden.size > 0;
 
   const out: Occurrence[] = [];
@@ -141,8 +234,9 @@ export function expand(
     if (start === previous) continue;
     previous = start;
     const end = start + s.durationMs;
-    if (!inWindow(start, end)) continue;
-    if (exdates && (s.exdates.has(start) || excluded.has(start))) continue;
+    if (!inWindow(frame, start, end, lo, hi, overlap)) continue;
+    if (exceeded && frame.toInstant(start) >= coveredUntil) continue;
+    if (exdates && (s.exdates.has(start) || excluded?.has(start))) continue;
     if (s.exdateDays.size > 0 && s.exdateDays.has(startOfDay(instantToLocal(start, s.zone!)))) continue;
     const key = keyOf(s, start);
     if (exceptions && (s.cancelled.has(key) || s.overridden.has(key))) continue;
@@ -151,50 +245,128 @@ export function expand(
   // An override shows at its new time, even when its original start is outside the window.
   let moved = false;
   for (const override of s.overrides) {
-    if (!inWindow(override.start, override.end)) continue;
+    if (!inWindow(frame, override.start, override.end, lo, hi, overlap)) continue;
+    if (frame.toInstant(override.start) >= coveredUntil) continue;
     out.push(occurrence(s, frame, override.key, override.start, override.end, override));
     moved = true;
   }
   if (moved) {
     out.sort((a, b) => a.start.getTime() - b.start.getTime() || (a.originalStart < b.originalStart ? -1 : 1));
   }
-  return out;
-}
-
-export interface SeriesBounds {
-  /** No occurrence starts earlier. */
-  start: Date;
-  /** No occurrence ends later; null when the series is unbounded (an RRULE without COUNT or UNTIL). */
-  end: Date | null;
+  if (!exceeded) return { ok: true, occurrences: out };
+  const until = new Date(Math.max(lo, Math.min(hi, coveredUntil)));
+  return {
+    ok: false,
+    error: {
+      code: 'budget_exceeded',
+      reason: `expanding needs more than the work budget (${exceeded.what}); occurrences are complete before ${until.toISOString()}`,
+    },
+    occurrences: out,
+    coveredUntil: until,
+  };
 }
 
 /**
- * The span the series' occurrences can cover (what the API stores as series_start/series_end, so that
- * "which series touch this window" is one index range scan). It may be wider than the occurrences (an
- * EXDATE on the last one is not looked at), never narrower. All-day dates are read in `allDayZone`.
+ * Occurrences of `series` in the window [from, to), sorted by start (see `expandWithin`). Throws
+ * `RecurrenceError` for an invalid series, and with code `budget_exceeded` when the expansion needs more
+ * than its work budget: callers that must answer anyway use `expandWithin` or `expandOrFallback`.
+ */
+export function expand(
+  series: Series | CompiledSeries,
+  from: Date,
+  to: Date,
+  options?: ExpandOptions,
+): Occurrence[] {
+  const result = expandWithin(series, from, to, options);
+  if (!result.ok) throw new RecurrenceError(result.error);
+  return result.occurrences;
+}
+
+export interface SeriesBounds {
+  /** The first occurrence's start: no occurrence starts earlier. */
+  start: Date;
+  /**
+   * The last occurrence's end: no occurrence ends later. Null when the series is unbounded (an RRULE
+   * without COUNT or UNTIL) or when its COUNT-th occurrence is not found within the work budget.
+   */
+  end: Date | null;
+  /** `budget_exceeded`: a bound could not be made exact within the budget and was widened (start earlier, end open). */
+  warning?: RecurrenceIssue;
+}
+
+/**
+ * The span the series' occurrences cover (what the API stores as series_start/series_end, so that "which
+ * series touch this window" is one index range scan): from the first occurrence's start to the last one's
+ * end — exact, also when DTSTART lies in a DST gap (its first occurrence can be earlier than DTSTART's
+ * instant). EXDATEs and cancellations are not looked at (the span may be wider then, never narrower); moved
+ * overrides and RDATEs widen it. All-day dates are read in `allDayZone`. Runs under the work budget
+ * (`options.budget`): past it, the bound that could not be found is widened and `warning` says so.
  */
 export function seriesBounds(series: Series | CompiledSeries, options?: ExpandOptions): SeriesBounds {
   const s = compiled(series);
   const frame = frameOf(s, options);
-  const dtstart = s.allDay ? s.dtstart : localToInstant(s.dtstart, s.zone!);
-  const starts = [dtstart, ...s.rdates, ...s.overrides.map((o) => o.start)];
-  const start = Math.min(...starts);
-  if (s.rules.some((rule) => rule.spec.count === undefined && rule.spec.until === undefined))
-    return { start: new Date(frame.toInstant(start)), end: null };
-  const ends = [
-    ...(s.includesDtstart ? [dtstart + s.durationMs] : []),
-    ...s.rdates.map((rdate) => rdate + s.durationMs),
-    ...s.overrides.map((o) => o.end),
-  ];
+  const budget = budgetOf(options?.budget);
+  const toStart = (local: number) => (s.allDay ? startOfDay(local) : localToInstant(local, s.zone!));
+  const dtstart = toStart(s.dtstart);
+  const spread = (local: number) => {
+    const { min, max } = offsetsNear(s.zone!, local);
+    return max - min;
+  };
+  let widened = false;
+  const starts = [...s.rdates, ...s.overrides.map((o) => o.start)];
+  if (s.includesDtstart) starts.push(dtstart);
+  const ends = [...s.rdates.map((rdate) => rdate + s.durationMs), ...s.overrides.map((o) => o.end)];
+  if (s.includesDtstart) ends.push(dtstart + s.durationMs);
+  let open = false;
   for (const rule of s.rules) {
-    const keep = (local: number) =>
-      rule.untilInstant === undefined || localToInstant(local, s.zone!) <= rule.untilInstant;
-    const last = lastOccurrence(rule, keep);
-    if (last === undefined) continue;
-    ends.push((s.allDay ? startOfDay(last) : localToInstant(last, s.zone!)) + s.durationMs);
+    // The local → instant mapping is monotonic except across a gap (02:59 in the gap is later than 03:00
+    // after it): the extreme instants are among the occurrences within a day or two of the first/last.
+    try {
+      const first = firstOccurrence(rule, budget);
+      if (first === undefined) continue; // no occurrence at all
+      const jump = s.allDay ? 0 : spread(first);
+      for (const local of occurrencesBetween(rule, first, first + jump, budget)) starts.push(toStart(local));
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+      widened = true;
+      starts.push(dtstart - (s.allDay ? 0 : DAY));
+    }
+    if (rule.spec.count === undefined && rule.spec.until === undefined) {
+      open = true;
+      continue;
+    }
+    try {
+      const last = lastOccurrence(rule, budget);
+      if (last === null) {
+        widened = true;
+        open = true;
+      } else if (last !== undefined) {
+        for (const local of occurrencesBetween(rule, last - (s.allDay ? 0 : spread(last)), last, budget))
+          ends.push(toStart(local) + s.durationMs);
+      }
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+      widened = true;
+      // UNTIL still bounds the series; an unresolved COUNT leaves it open.
+      if (rule.untilInstant !== undefined) ends.push(rule.untilInstant + s.durationMs);
+      else if (rule.untilLocal !== undefined) ends.push(toStart(rule.untilLocal) + s.durationMs);
+      else open = true;
+    }
   }
-  const end = ends.length > 0 ? Math.max(...ends) : start;
-  return { start: new Date(frame.toInstant(start)), end: new Date(frame.toInstant(end)) };
+  const least = (list: number[], fallback: number) =>
+    list.reduce((a, b) => Math.min(a, b), list[0] ?? fallback);
+  const most = (list: number[], fallback: number) =>
+    list.reduce((a, b) => Math.max(a, b), list[0] ?? fallback);
+  const start = least(starts, dtstart);
+  const end = open ? null : new Date(frame.toInstant(most(ends, start)));
+  const bounds: SeriesBounds = { start: new Date(frame.toInstant(start)), end };
+  if (widened) {
+    bounds.warning = {
+      code: 'budget_exceeded',
+      reason: 'the first or last occurrence is not found within the work budget: bounds widened',
+    };
+  }
+  return bounds;
 }
 
 /**
@@ -225,19 +397,37 @@ export function firstOccurrenceFallback(series: Series, options?: ExpandOptions)
 }
 
 /**
- * What a calendar view wants: the occurrences, or for a series that does not compile its first occurrence
- * (when in the window) and the reason as a warning. Never throws for bad series data.
+ * What a calendar view wants; never throws for bad series data or a hostile rule:
+ * - a series that does not compile: its first occurrence (when in the window), `warning` its reason;
+ * - one that needs more than the work budget: the occurrences before `coveredUntil`, `warning`
+ *   `budget_exceeded`;
+ * - `notices`: `nonstandard_rrule` for rule parts RFC 5545 forbids that are expanded as python-dateutil does.
  */
 export function expandOrFallback(
   series: Series | CompiledSeries,
   from: Date,
   to: Date,
   options?: ExpandOptions,
-): { occurrences: Occurrence[]; warning?: RecurrenceIssue } {
+): {
+  occurrences: Occurrence[];
+  warning?: RecurrenceIssue;
+  coveredUntil?: Date;
+  notices?: RecurrenceIssue[];
+} {
   let result: CompileResult;
   if ('rules' in series && 'overridden' in series) result = { ok: true, series };
   else result = compileSeries(series);
-  if (result.ok) return { occurrences: expand(result.series, from, to, options) };
+  if (result.ok) {
+    const notices = result.series.warnings.length > 0 ? { notices: [...result.series.warnings] } : {};
+    const expanded = expandWithin(result.series, from, to, options);
+    if (expanded.ok) return { occurrences: expanded.occurrences, ...notices };
+    return {
+      occurrences: expanded.occurrences,
+      warning: expanded.error,
+      coveredUntil: expanded.coveredUntil,
+      ...notices,
+    };
+  }
   const first = firstOccurrenceFallback(series as Series, options);
   const inWindow = first && first.start.getTime() < to.getTime() && first.start.getTime() >= from.getTime();
   return { occurrences: inWindow ? [first] : [], warning: result.error };

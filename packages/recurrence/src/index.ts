@@ -2,13 +2,17 @@
  * @firstlight/recurrence — pure RRULE expansion with TZID/DST and exceptions, for the browser and Node.
  * See README.md for the semantics.
  */
+
+export { Budget, type BudgetLimits, DEFAULT_BUDGET } from './budget.ts';
 export { type CompiledSeries, type CompileResult, compileSeries } from './compile.ts';
 export { runCase, runConformanceText, seriesOfCase } from './conformance.ts';
 export { ConformanceCase, ConformanceFile } from './conformance-case.ts';
 export { RecurrenceError, type RecurrenceErrorCode, type RecurrenceIssue } from './errors.ts';
 export {
+  type ExpandResult,
   expand,
   expandOrFallback,
+  expandWithin,
   firstOccurrenceFallback,
   type SeriesBounds,
   seriesBounds,

@@ -146,6 +146,21 @@ export function offsetAt(zone: Zone, instant: number): number {
   return offset;
 }
 
+/**
+ * The zone's offsets around a floating time: every instant within a day of it reads as local − one of them
+ * (min/max). Windows are widened by exactly these, not by days (a SECONDLY rule must not expand two extra days).
+ */
+export function offsetsNear(zone: Zone, local: number): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const t of [local - 2 * DAY, local - DAY, local, local + DAY, local + 2 * DAY]) {
+    const offset = offsetAt(zone, t);
+    min = Math.min(min, offset);
+    max = Math.max(max, offset);
+  }
+  return { min, max };
+}
+
 /** The floating local time of an instant. */
 export const instantToLocal = (instant: number, zone: Zone): number => instant + offsetAt(zone, instant);
 
@@ -220,17 +235,33 @@ function civilFromDays(days: number): [number, number, number] {
   return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
 }
 
+/** Dates formatted recently: series in one view share their days, so most lookups hit. */
+const formattedDays = new Map<number, string>();
+
 function formatDate(ms: number): string {
-  const [y, m, d] = civilFromDays(Math.floor(ms / DAY));
+  const days = Math.floor(ms / DAY);
+  const cached = formattedDays.get(days);
+  if (cached !== undefined) return cached;
+  const [y, m, d] = civilFromDays(days);
   const year = y >= 1000 && y <= 9999 ? String(y) : String(y).padStart(4, '0');
-  return `${year}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}`;
+  const text = `${year}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}`;
+  if (formattedDays.size >= 20_000) formattedDays.clear();
+  formattedDays.set(days, text);
+  return text;
 }
+
+/** Times of day already formatted, by second of the day: a calendar's occurrences share a few. */
+const formattedTimes: (string | undefined)[] = new Array(86_400);
 
 function formatTime(ms: number): string {
   const seconds = Math.floor((ms - Math.floor(ms / DAY) * DAY) / SECOND);
+  const cached = formattedTimes[seconds];
+  if (cached !== undefined) return cached;
   const h = Math.floor(seconds / 3600);
   const mi = Math.floor((seconds % 3600) / 60);
-  return `${TWO_DIGITS[h]}:${TWO_DIGITS[mi]}:${TWO_DIGITS[seconds % 60]}`;
+  const text = `${TWO_DIGITS[h]}:${TWO_DIGITS[mi]}:${TWO_DIGITS[seconds % 60]}`;
+  formattedTimes[seconds] = text;
+  return text;
 }
 
 /** Floating ms → `YYYY-MM-DDTHH:mm:ss`. */

@@ -44,6 +44,12 @@ export interface RuleSpec {
   bymonth?: number[];
   bysetpos?: number[];
   wkst?: number;
+  /**
+   * Combinations RFC 5545 forbids but python-dateutil (the reference implementation, which rrule.js ports)
+   * expands, so other calendar software shows such a series: they are expanded as dateutil does, and each
+   * is named here so the series carries a warning.
+   */
+  nonstandard: string[];
 }
 
 type ListPart = 'bysecond' | 'byminute' | 'byhour' | 'bymonthday' | 'byyearday' | 'byweekno' | 'bymonth';
@@ -112,7 +118,7 @@ export function parseRule(value: string): RuleSpec {
   if (freq === undefined) fail('invalid_rrule', `FREQ is required in '${value}'`);
   if (!FREQUENCIES.includes(freq as Frequency))
     fail('invalid_rrule', `FREQ=${freq} is not one of ${FREQUENCIES.join(', ')}`);
-  const spec: RuleSpec = { freq: freq as Frequency, interval: 1 };
+  const spec: RuleSpec = { freq: freq as Frequency, interval: 1, nonstandard: [] };
   for (const [name, text] of parts) {
     if (name === 'FREQ') continue;
     if (UNSUPPORTED.has(name)) fail('unsupported_rrule', `${name} is not supported in '${value}'`);
@@ -127,8 +133,12 @@ export function parseRule(value: string): RuleSpec {
     } else if (name === 'UNTIL') {
       spec.until =
         parseIcalDateValue(text) ?? fail('invalid_rrule', `UNTIL=${text} is not a date in '${value}'`);
-    } else if (name === 'BYDAY') spec.byday = byday(text, value);
-    else if (name === 'WKST') spec.wkst = weekday(text, name, value);
+    } else if (name === 'BYDAY' || name === 'BYWEEKDAY') {
+      if (spec.byday) fail('invalid_rrule', `BYDAY given twice in '${value}'`);
+      spec.byday = byday(text, value);
+      // dateutil's own spelling (its keyword argument), which its rrulestr reads.
+      if (name === 'BYWEEKDAY') spec.nonstandard.push("BYWEEKDAY (dateutil's name for BYDAY)");
+    } else if (name === 'WKST') spec.wkst = weekday(text, name, value);
     else if (name === 'BYSETPOS') {
       spec.bysetpos = numberList(text, name, { key: 'byyearday', min: 1, max: 366, signed: true }, value);
     } else fail('invalid_rrule', `unknown rule part ${name} in '${value}'`);
@@ -137,20 +147,25 @@ export function parseRule(value: string): RuleSpec {
   return spec;
 }
 
-/** The "MUST NOT" combinations of RFC 5545 §3.3.10. */
+/**
+ * The "MUST NOT" combinations of RFC 5545 §3.3.10: the ones python-dateutil expands anyway are kept, with a
+ * warning (`nonstandard`); COUNT with UNTIL (deprecated in dateutil) and BYSETPOS alone stay invalid.
+ */
 function checkCombinations(spec: RuleSpec, value: string): void {
   const { freq } = spec;
   const invalid = (why: string) => fail('invalid_rrule', `${why} in '${value}'`);
+  const unusual = (why: string) => spec.nonstandard.push(why);
   if (spec.count !== undefined && spec.until !== undefined)
     invalid('COUNT and UNTIL MUST NOT occur together');
-  if (spec.byweekno && freq !== 'YEARLY') invalid('BYWEEKNO is only valid with FREQ=YEARLY');
+  if (spec.byweekno && freq !== 'YEARLY') unusual(`BYWEEKNO with FREQ=${freq} (RFC 5545: YEARLY only)`);
   if (spec.byyearday && (freq === 'DAILY' || freq === 'WEEKLY' || freq === 'MONTHLY'))
-    invalid(`BYYEARDAY is not valid with FREQ=${freq}`);
-  if (spec.bymonthday && freq === 'WEEKLY') invalid('BYMONTHDAY is not valid with FREQ=WEEKLY');
+    unusual(`BYYEARDAY with FREQ=${freq}`);
+  if (spec.bymonthday && freq === 'WEEKLY') unusual('BYMONTHDAY with FREQ=WEEKLY');
   if (spec.byday?.some((d) => d.n !== undefined)) {
+    // dateutil reads the ordinal as a plain weekday above MONTHLY, and intersects it with BYWEEKNO.
     if (freq !== 'MONTHLY' && freq !== 'YEARLY')
-      invalid(`BYDAY with an ordinal is not valid with FREQ=${freq}`);
-    if (freq === 'YEARLY' && spec.byweekno) invalid('BYDAY with an ordinal is not valid with BYWEEKNO');
+      unusual(`BYDAY with an ordinal in FREQ=${freq} (the ordinal is ignored)`);
+    if (freq === 'YEARLY' && spec.byweekno) unusual('BYDAY with an ordinal and BYWEEKNO');
   }
   const hasOtherBy =
     spec.bysecond ??

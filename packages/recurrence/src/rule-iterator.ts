@@ -1,46 +1,32 @@
 /**
- * One RRULE/EXRULE iterated with `rrule` in floating local time (wall clock as UTC, no tzid: rrule's own
- * TZID support converts through the host zone and is wrong across DST gaps).
+ * One RRULE/EXRULE: COUNT, UNTIL and window queries around the period iterator (period-iterator.ts), in
+ * floating local time.
  *
- * What we do around rrule:
- * - the defaults rrule derives from DTSTART (RFC 5545 §3.3.10: BYMONTHDAY/BYMONTH/BYDAY/BYHOUR/... taken
- *   from DTSTART when absent) are pinned explicitly, so that
- * - a window query far from DTSTART restarts the iteration at a period boundary just before the window
- *   (k × INTERVAL periods after DTSTART's period) instead of iterating from DTSTART, as `between` does;
- * - COUNT is turned into a bound once (the last occurrence, memoised), after which COUNT rules
- *   fast-forward too;
- * - UNTIL: a UTC UNTIL on a timed series is compared as an instant by the caller after mapping, rrule only
- *   gets a floating bound with slack (the local reading of UNTIL moves across DST edges).
+ * - A window query far from DTSTART restarts the iteration a period before the window (periods are counted
+ *   from DTSTART's, so the phase of INTERVAL is kept) instead of iterating from DTSTART.
+ * - COUNT is turned into a bound once (the COUNT-th occurrence, memoised): arithmetically for rules whose
+ *   every period yields the same candidates (DAILY and finer without day or same-level filters, so
+ *   `FREQ=SECONDLY;COUNT=10000000` costs nothing), else by iterating under a budget. When the budget runs
+ *   out first, the end stays unknown and windows iterate from DTSTART under the caller's budget.
+ * - UNTIL: a UTC UNTIL on a timed series bounds by instant (RFC 5545 §3.3.10), the way dateutil compares an
+ *   aware UNTIL: the iteration stops at the first candidate whose instant is past it (the local reading of
+ *   UNTIL moves across DST edges, so the floating bound is widened by the zone's offset change there).
  */
-
-import type { Options } from 'rrule';
-import * as rruleModule from 'rrule';
-import { compileFast, type FastRule, fastOccurrences } from './fast-iterator.ts';
+import { Budget, BudgetExceeded } from './budget.ts';
 import type { IcalDateValue } from './ical-values.ts';
+import { instantToLocal, localToInstant, offsetsNear, type Zone } from './local-time.ts';
 import {
-  DAY,
-  HOUR,
-  instantToLocal,
-  localToInstant,
-  MINUTE,
-  SECOND,
-  startOfDay,
-  WEEK,
-  type Zone,
-} from './local-time.ts';
-import { FREQUENCIES, type RuleSpec } from './rule-grammar.ts';
-
-// rrule ships CommonJS without an exports map: Node's ESM loader exposes it as a default export only,
-// bundlers (vite, vitest) see named exports. Accept both.
-const { RRule, Weekday } =
-  (rruleModule as { RRule?: unknown }).RRule !== undefined
-    ? rruleModule
-    : (rruleModule as unknown as { default: typeof rruleModule }).default;
-
-/** Slack on floating bounds: the widest offset jump (Pacific/Apia skipped a whole day in 2011) and more. */
-const SLACK = 2 * DAY;
-/** COUNT rules are resolved over at most this span: a rule that never matches must not run to year 9999. */
-const COUNT_HORIZON_YEARS = 200;
+  DAILY,
+  type IterRule,
+  iterate,
+  MAX_LOCAL,
+  PERIOD_SPAN,
+  periodOf,
+  periodStart,
+  prepareRule,
+  type Sink,
+} from './period-iterator.ts';
+import type { RuleSpec } from './rule-grammar.ts';
 
 export interface CompiledRule {
   readonly spec: RuleSpec;
@@ -48,134 +34,157 @@ export interface CompiledRule {
   readonly text: string;
   /** DTSTART, floating. */
   readonly dtstart: number;
-  /** rrule options with every DTSTART-derived default made explicit (no dtstart/until/count). */
-  readonly base: Partial<Options>;
-  /** Inclusive floating bound handed to rrule (UNTIL, with slack when `untilInstant` is set). */
+  /** Inclusive floating bound (UNTIL; when `untilInstant` is set, the latest local that can map before it). */
   readonly untilLocal: number | undefined;
-  /** Timed series with a UTC or local UNTIL: occurrences whose instant is past this are dropped. */
+  /** Timed series with a UTC or local UNTIL: the iteration stops at the first candidate past this instant. */
   readonly untilInstant: number | undefined;
-  /** COUNT rules: the last occurrence, floating; resolved on first use. */
-  lastLocal: number | undefined;
-  /** Set when the rule's shape is one the fast iterator handles (then rrule is not used). */
-  readonly fast: FastRule | undefined;
-  /** BYMONTH/BYMONTHDAY name no real date (`BYMONTH=2;BYMONTHDAY=30`): the rule has no occurrence. */
+  /** Candidates before this floating time are before `untilInstant` whatever the offset: no mapping needed. */
+  readonly nearUntil: number;
+  readonly zone: Zone | null;
+  readonly iter: IterRule;
+  /** COUNT rules: the COUNT-th occurrence (floating); null when not found within the budget. */
+  lastLocal: number | null | undefined;
+  /** The rule can never produce an occurrence (found when compiling). */
   readonly empty: boolean;
 }
 
-const MAX_MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const prepared = new Map<string, IterRule>();
 
 /**
- * Rules whose BYMONTH/BYMONTHDAY can never be met: BYMONTH=2;BYMONTHDAY=30, or a MONTHLY INTERVAL that never
- * lands in BYMONTH (INTERVAL=2 from January never reaches February). RFC 5545 §3.3.10 ignores invalid dates,
- * so the set is empty; rrule would look for a first occurrence until year 9999 (it stops only on a candidate
- * past the bound), ~0.2 s a query.
+ * The iteration form of a rule, shared by every compile of the same rule and DTSTART: its year masks are
+ * then built once per process, not per request (the API expands uncompiled series).
  */
-function neverMatches(spec: RuleSpec, dtstart: number): boolean {
-  let months = spec.bymonth ?? MAX_MONTH_DAYS.map((_, i) => i + 1);
-  if (spec.freq === 'MONTHLY' && spec.interval > 1) {
-    const m0 = new Date(dtstart).getUTCMonth();
-    const reachable = new Set(Array.from({ length: 12 }, (_, k) => ((m0 + k * spec.interval) % 12) + 1));
-    months = months.filter((m) => reachable.has(m));
+function preparedRule(spec: RuleSpec, text: string, dtstart: number): IterRule {
+  const key = `${dtstart}|${text}`;
+  let rule = prepared.get(key);
+  if (!rule) {
+    rule = prepareRule(spec, dtstart);
+    if (prepared.size >= 500) prepared.clear();
+    prepared.set(key, rule);
   }
-  if (!spec.bymonthday) return months.length === 0;
-  return !months.some((m) => spec.bymonthday!.some((d) => Math.abs(d) <= MAX_MONTH_DAYS[m - 1]!));
-}
-
-const freqIndex = (spec: RuleSpec) => FREQUENCIES.indexOf(spec.freq);
-const HOURLY = FREQUENCIES.indexOf('HOURLY');
-const MINUTELY = FREQUENCIES.indexOf('MINUTELY');
-const SECONDLY = FREQUENCIES.indexOf('SECONDLY');
-
-/**
- * rrule builds its time set in list order, so `BYHOUR=10,9` yields 10:00 before 09:00 and `between` stops
- * early at the first time past the window: lists are sorted and deduplicated (RFC 5545 gives them no order).
- */
-const sorted = (list: number[] | undefined) => list && [...new Set(list)].sort((a, b) => a - b);
-
-/** rrule's option derivation (parseoptions.ts) done up front, from the real DTSTART. */
-function pinnedOptions(given: RuleSpec, dtstart: number): Partial<Options> {
-  const spec: RuleSpec = {
-    ...given,
-    byhour: sorted(given.byhour),
-    byminute: sorted(given.byminute),
-    bysecond: sorted(given.bysecond),
-  };
-  const d = new Date(dtstart);
-  const f = freqIndex(spec);
-  const options: Partial<Options> = {
-    freq: f, // rrule's Frequency enum has the same order: YEARLY = 0 ... SECONDLY = 6
-    interval: spec.interval,
-    wkst: spec.wkst ?? 0,
-    bysetpos: spec.bysetpos ?? null,
-    bymonth: spec.bymonth ?? null,
-    bymonthday: spec.bymonthday ?? null,
-    byyearday: spec.byyearday ?? null,
-    byweekno: spec.byweekno ?? null,
-    byweekday: spec.byday?.map((day) => new Weekday(day.weekday, day.n)) ?? null,
-    byhour: spec.byhour ?? (f < HOURLY ? [d.getUTCHours()] : null),
-    byminute: spec.byminute ?? (f < MINUTELY ? [d.getUTCMinutes()] : null),
-    bysecond: spec.bysecond ?? (f < SECONDLY ? [d.getUTCSeconds()] : null),
-    tzid: null,
-  };
-  if (!spec.byweekno && !spec.byyearday && !spec.bymonthday && !spec.byday) {
-    if (spec.freq === 'YEARLY') {
-      options.bymonth = spec.bymonth ?? [d.getUTCMonth() + 1];
-      options.bymonthday = [d.getUTCDate()];
-    } else if (spec.freq === 'MONTHLY') options.bymonthday = [d.getUTCDate()];
-    else if (spec.freq === 'WEEKLY') options.byweekday = [(d.getUTCDay() + 6) % 7];
-  }
-  return options;
+  return rule;
 }
 
 /** Prepares a rule for DTSTART `dtstart` (floating) of a timed series in `zone`, or an all-day one. */
 export function compileRule(spec: RuleSpec, text: string, dtstart: number, zone: Zone | null): CompiledRule {
   let untilLocal: number | undefined;
   let untilInstant: number | undefined;
+  let nearUntil = Number.POSITIVE_INFINITY;
   const until: IcalDateValue | undefined = spec.until;
   if (until && zone === null) {
     // All-day: dates compare as dates; a date-time UNTIL is read in floating time (its own fields).
     untilLocal = until.kind === 'utc' ? until.instant : until.local;
   } else if (until && zone !== null) {
     if (until.kind === 'date') {
-      untilLocal = until.local + DAY - 1; // the whole local day is included
+      untilLocal = until.local + 86_400_000 - 1; // the whole local day is included
     } else {
       // RFC 5545 §3.3.10: UNTIL "MUST be specified in a UTC time format" when DTSTART has a TZID, and
       // bounds the set as an instant. A floating UNTIL is read in the series' zone.
       untilInstant = until.kind === 'utc' ? until.instant : localToInstant(until.local, zone);
-      untilLocal = instantToLocal(untilInstant, zone) + SLACK;
+      // Locals up to this can map to an instant ≤ UNTIL; below `nearUntil` every one does.
+      const { min, max } = offsetsNear(zone, untilInstant);
+      untilLocal = instantToLocal(untilInstant, zone) + (max - min);
+      nearUntil = untilInstant + min;
     }
   }
-  const base = pinnedOptions(spec, dtstart);
+  const iter = preparedRule(spec, text, dtstart);
   return {
     spec,
     text,
     dtstart,
-    base,
     untilLocal,
     untilInstant,
+    nearUntil,
+    zone,
+    iter,
     lastLocal: undefined,
-    fast: compileFast(spec, base),
-    empty: neverMatches(spec, dtstart),
+    empty: iter.empty,
   };
 }
 
-const lastByRule = new Map<string, number>();
+/**
+ * Takes the rule's occurrences from the iterator's candidates: drops those before DTSTART, stops past `hi`,
+ * past UNTIL (as an instant) and after COUNT when counting, and collects those from `lo` on (at most
+ * `limit`, each counted against the budget when `produce`).
+ */
+class Taker implements Sink {
+  seen = 0;
+  last = Number.NaN;
+  taken = 0;
 
-/** COUNT rules: the last occurrence (floating), iterated once from DTSTART and memoised. */
-function lastOfCount(rule: CompiledRule, count: number): number {
+  constructor(
+    readonly rule: CompiledRule,
+    readonly hi: number,
+    readonly count: number,
+    readonly lo: number,
+    readonly limit: number,
+    readonly out: number[] | null,
+    readonly budget: Budget | null,
+  ) {}
+
+  visit(local: number): boolean {
+    const rule = this.rule;
+    if (local < rule.dtstart) return true;
+    if (local > this.hi) return false;
+    if (
+      local >= rule.nearUntil &&
+      rule.untilInstant !== undefined &&
+      localToInstant(local, rule.zone!) > rule.untilInstant
+    )
+      return false;
+    this.seen++;
+    if (this.seen > this.count) return false;
+    if (local < this.lo) return true;
+    this.budget?.produce();
+    this.out?.push(local);
+    this.last = local;
+    this.taken++;
+    return this.taken < this.limit;
+  }
+}
+
+/** Runs the rule from period `k` up to `hi` (and UNTIL); `counting`: from DTSTART, counting COUNT. */
+function run(
+  rule: CompiledRule,
+  k: number,
+  hi: number,
+  budget: Budget,
+  counting: boolean,
+  take: { lo: number; limit: number; out: number[] | null; produce: boolean },
+): Taker {
+  const count = counting ? (rule.spec.count ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+  const bound = rule.untilLocal === undefined ? hi : Math.min(hi, rule.untilLocal);
+  const taker = new Taker(rule, bound, count, take.lo, take.limit, take.out, take.produce ? budget : null);
+  iterate(rule.iter, k, bound, budget, taker);
+  return taker;
+}
+
+/** Period to restart from for a window starting at `local`: one before the window's (0 at the latest). */
+const restartFor = (rule: CompiledRule, local: number) => Math.max(0, periodOf(rule.iter, local) - 1);
+
+const lastByRule = new Map<string, number | null>();
+
+/**
+ * COUNT rules: the COUNT-th occurrence (floating), dtstart − 1 when there is none, null when not found within
+ * the budget. The work is charged to `budget` (shared by a caller's whole request when it passes one).
+ */
+export function lastOfCount(rule: CompiledRule, budget: Budget): number | null {
   if (rule.lastLocal !== undefined) return rule.lastLocal;
-  if (rule.empty) return rule.dtstart - 1;
+  const count = rule.spec.count!;
   const key = `${rule.dtstart}|${rule.text}`;
   let last = lastByRule.get(key);
   if (last === undefined) {
-    const horizon = new Date(rule.dtstart);
-    horizon.setUTCFullYear(horizon.getUTCFullYear() + COUNT_HORIZON_YEARS);
-    const dates = rule.fast
-      ? fastOccurrences(rule.fast, rule.dtstart, rule.dtstart, horizon.getTime(), count)
-      : new RRule({ ...rule.base, dtstart: new Date(rule.dtstart), count }, true)
-          .between(new Date(rule.dtstart), horizon, true)
-          .map((d) => d.getTime());
-    last = dates.length > 0 ? dates[dates.length - 1]! : rule.dtstart - 1;
+    let final = true;
+    if (rule.empty) last = rule.dtstart - 1;
+    else {
+      last = regularLast(rule, count);
+      if (last === undefined) {
+        const counted = countedLast(rule, budget);
+        last = counted.last;
+        final = counted.final;
+      }
+    }
+    if (!final) return last; // a later call with more budget left may resolve it
     if (lastByRule.size >= 2000) lastByRule.clear();
     lastByRule.set(key, last);
   }
@@ -183,85 +192,119 @@ function lastOfCount(rule: CompiledRule, count: number): number {
   return last;
 }
 
-/** Inclusive floating upper bound of the rule: UNTIL (with slack), the COUNT-th occurrence, or none. */
-export function upperBound(rule: CompiledRule): number | undefined {
-  if (rule.spec.count !== undefined) return lastOfCount(rule, rule.spec.count);
+/**
+ * Iterates COUNT from DTSTART under at most a quarter of the caller's budget limit (a COUNT that is not
+ * resolved leaves the rest for the window itself, counted from DTSTART). `final`: the answer holds for any
+ * later call too.
+ */
+function countedLast(rule: CompiledRule, budget: Budget): { last: number | null; final: boolean } {
+  const share = budget.limits.candidates / 4;
+  const allowed = Math.max(0, Math.min(share, budget.candidates));
+  const own = new Budget({ candidates: allowed, occurrences: Number.POSITIVE_INFINITY });
+  try {
+    const taker = run(rule, 0, MAX_LOCAL, own, true, ALL);
+    budget.spend(allowed - own.candidates);
+    return { last: taker.taken > 0 ? taker.last : rule.dtstart - 1, final: true };
+  } catch (error) {
+    if (!(error instanceof BudgetExceeded)) throw error;
+    budget.candidates -= allowed; // all of it was used (never below zero: allowed ≤ what was left)
+    return { last: null, final: allowed >= share };
+  }
+}
+
+const ALL = { lo: Number.NEGATIVE_INFINITY, limit: Number.POSITIVE_INFINITY, out: null, produce: false };
+
+/**
+ * The COUNT-th occurrence in closed form, for rules whose every period yields the same candidates at the
+ * same offsets (DAILY and finer, no day filter, no filter at or above FREQ's level): undefined otherwise.
+ */
+function regularLast(rule: CompiledRule, count: number): number | undefined {
+  const r = rule.iter;
+  const filtersDays =
+    r.bymonth || r.byweekno || r.byweekday || r.monthdayPos || r.byyeardayPos || r.bynweekday;
+  if (r.freq < DAILY || filtersDays || r.hourFilter || r.minuteFilter || r.secondFilter) return undefined;
+  if (rule.untilLocal !== undefined) return undefined;
+  // Offsets of one period's set within the period (times of the day, or within the hour/minute/second).
+  let offsets = r.times.slice();
+  if (r.bysetpos) {
+    const n = offsets.length;
+    const picked = new Set<number>();
+    for (const pos of r.bysetpos) {
+      const index = pos < 0 ? n + pos : pos - 1;
+      if (index >= 0 && index < n) picked.add(offsets[index]!);
+    }
+    offsets = [...picked].sort((a, b) => a - b);
+  }
+  const m = offsets.length;
+  if (m === 0) return rule.dtstart - 1;
+  const start0 = periodStart(r, 0);
+  const n0 = offsets.filter((o) => start0 + o >= rule.dtstart).length;
+  let last: number;
+  if (count <= n0) last = start0 + offsets[m - n0 + count - 1]!;
+  else {
+    const rest = count - n0 - 1;
+    last = periodStart(r, 1 + Math.floor(rest / m)) + offsets[rest % m]!;
+  }
+  return Math.min(last, MAX_LOCAL);
+}
+
+/** Inclusive floating upper bound of the rule: UNTIL (with slack), the COUNT-th occurrence, or none/null. */
+export function upperBound(rule: CompiledRule, budget: Budget): number | null | undefined {
+  if (rule.spec.count !== undefined) return lastOfCount(rule, budget);
   return rule.untilLocal;
 }
 
 /**
- * The start of a period of the rule's frequency, a whole number of INTERVALs after DTSTART's period and at
- * least one period before `target`'s; undefined when that is DTSTART's own period (iterate from DTSTART).
- * One period of margin covers BYWEEKNO, whose year-period spills into the neighbouring years.
+ * Floating occurrences of the rule in [from, to] (both inclusive), ascending, counted against `budget`
+ * (BudgetExceeded propagates; `rule.iter.reached` then says how far the iteration got).
  */
-function restartBefore(rule: CompiledRule, target: number): number | undefined {
-  const { freq, interval } = rule.spec;
-  const d0 = new Date(rule.dtstart);
-  const t = new Date(target);
-  if (freq === 'YEARLY' || freq === 'MONTHLY') {
-    const perYear = freq === 'YEARLY' ? 1 : 12;
-    const months = freq === 'YEARLY' ? 12 : 1;
-    const p0 = d0.getUTCFullYear() * perYear + (freq === 'MONTHLY' ? d0.getUTCMonth() : 0);
-    const pt = t.getUTCFullYear() * perYear + (freq === 'MONTHLY' ? t.getUTCMonth() : 0);
-    const k = Math.floor((pt - p0) / interval) - 1;
-    if (k < 1) return undefined;
-    const month = (p0 + k * interval) * months;
-    return Date.UTC(Math.floor(month / 12), month % 12, 1);
+export function occurrencesBetween(
+  rule: CompiledRule,
+  from: number,
+  to: number,
+  budget: Budget,
+  out: number[] = [],
+): number[] {
+  if (rule.empty) return out;
+  const lo = Math.max(from, rule.dtstart);
+  const take = { lo, limit: Number.POSITIVE_INFINITY, out, produce: true };
+  if (rule.spec.count !== undefined) {
+    const last = lastOfCount(rule, budget);
+    if (last === null) {
+      run(rule, 0, to, budget, true, take); // end unknown: count from DTSTART
+      return out;
+    }
+    const hi = Math.min(to, last);
+    if (hi < lo) return out;
+    run(rule, restartFor(rule, lo), hi, budget, false, take);
+    return out;
   }
-  let origin: number;
-  let unit: number;
-  if (freq === 'WEEKLY') {
-    const weekday = (d0.getUTCDay() + 6) % 7;
-    const wkst = rule.spec.wkst ?? 0;
-    origin = startOfDay(rule.dtstart) - ((weekday - wkst + 7) % 7) * DAY;
-    unit = WEEK;
-  } else if (freq === 'DAILY') {
-    origin = startOfDay(rule.dtstart);
-    unit = DAY;
-  } else {
-    unit = freq === 'HOURLY' ? HOUR : freq === 'MINUTELY' ? MINUTE : SECOND;
-    origin = Math.floor(rule.dtstart / unit) * unit;
-  }
-  const k = Math.floor((target - origin) / (interval * unit)) - 1;
-  return k < 1 ? undefined : origin + k * interval * unit;
+  if (rule.untilLocal !== undefined && rule.untilLocal < lo) return out;
+  run(rule, restartFor(rule, lo), to, budget, false, take);
+  return out;
 }
 
-/** Longest length of one period of each frequency. */
-const PERIOD: Record<RuleSpec['freq'], number> = {
-  YEARLY: 366 * DAY,
-  MONTHLY: 31 * DAY,
-  WEEKLY: WEEK,
-  DAILY: DAY,
-  HOURLY: HOUR,
-  MINUTELY: MINUTE,
-  SECONDLY: SECOND,
-};
-
-/** Floating occurrences of the rule in [from, to] (both inclusive), ascending. */
-export function occurrencesBetween(rule: CompiledRule, from: number, to: number): number[] {
-  if (rule.empty) return [];
-  const bound = upperBound(rule);
-  const last = bound === undefined ? to : Math.min(to, bound);
-  const first = Math.max(from, rule.dtstart);
-  if (last < first) return [];
-  if (rule.fast) return fastOccurrences(rule.fast, rule.dtstart, first, last);
-  const restart = restartBefore(rule, first);
-  const options: Partial<Options> = { ...rule.base, dtstart: new Date(restart ?? rule.dtstart) };
-  if (bound !== undefined) options.until = new Date(bound);
-  const dates = new RRule(options, true).between(new Date(first), new Date(last), true);
-  return dates.map((d) => d.getTime());
+/** The first occurrence (floating), or undefined when there is none. */
+export function firstOccurrence(rule: CompiledRule, budget: Budget): number | undefined {
+  if (rule.empty) return undefined;
+  const last = rule.spec.count !== undefined ? lastOfCount(rule, budget) : undefined;
+  const taker = run(rule, 0, last ?? MAX_LOCAL, budget, last === null, { ...ALL, limit: 1 });
+  return taker.taken > 0 ? taker.last : undefined;
 }
 
 /**
- * The last occurrence of a bounded rule (floating), or undefined when the rule is unbounded or empty.
- * Searches backwards from the bound in growing windows, so a far UNTIL costs a few periods, not the series.
+ * The last occurrence of a bounded rule (floating); undefined when the rule is unbounded or empty, null when
+ * its end is not known within the budget. Searches backwards from the bound in growing windows, so a far
+ * UNTIL costs a few periods, not the series.
  */
-export function lastOccurrence(rule: CompiledRule, keep: (local: number) => boolean): number | undefined {
-  const bound = upperBound(rule);
-  if (bound === undefined) return undefined;
-  for (let span = 4 * rule.spec.interval * PERIOD[rule.spec.freq]; ; span *= 8) {
+export function lastOccurrence(rule: CompiledRule, budget: Budget): number | null | undefined {
+  const bound = upperBound(rule, budget);
+  if (bound === undefined || bound === null) return bound;
+  if (rule.empty || bound < rule.dtstart) return undefined;
+  const { interval } = rule.spec;
+  for (let span = 4 * interval * PERIOD_SPAN[rule.iter.freq]!; ; span *= 8) {
     const from = Math.max(rule.dtstart, bound - span);
-    const found = occurrencesBetween(rule, from, bound).filter(keep);
+    const found = occurrencesBetween(rule, from, bound, budget);
     if (found.length > 0) return found[found.length - 1];
     if (from === rule.dtstart) return undefined;
   }

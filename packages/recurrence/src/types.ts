@@ -1,3 +1,5 @@
+import type { Budget, BudgetLimits } from './budget.ts';
+
 /**
  * The plain data the engine works on: a series as the API stores it (one row per series master) and the
  * occurrences it expands to. JSON-friendly on the way in (strings), Dates on the way out.
@@ -75,4 +77,10 @@ export interface ExpandOptions {
    * viewer's or the calendar's zone. Default UTC. The dates themselves never shift.
    */
   allDayZone?: string;
+  /**
+   * Work budget of the call (candidates examined, occurrences produced); defaults in budget.ts
+   * (`DEFAULT_BUDGET`). Past it the answer is `budget_exceeded` with the occurrences found so far. A `Budget`
+   * instance is shared: pass the same one to every call of a request to bound the request as a whole.
+   */
+  budget?: Partial<BudgetLimits> | Budget;
 }

@@ -10,6 +10,9 @@ import { ConformanceFile, runCase, runConformanceText } from '../src/index.ts';
 
 // Public conformance data, copied into the repository (conformance/README.md) so a clone alone passes.
 const sharedCases = fileURLToPath(new URL('../../../conformance/rrule-cases.json', import.meta.url));
+const dateutilCases = fileURLToPath(
+  new URL('../../../conformance/dateutil-suite-cases.json', import.meta.url),
+);
 const text = readFileSync(sharedCases, 'utf8');
 const cases = ConformanceFile.parse(JSON.parse(text));
 
@@ -61,24 +64,27 @@ describe('conformance runner', () => {
     expect(outcome.lines.join('\n')).toContain('at 0.tzid');
   });
 
+  const cli = fileURLToPath(new URL('../src/conformance-cli.ts', import.meta.url));
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', cli, ...args], {
+      env: { ...process.env, ...env },
+    }).then(
+      (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        out: e.stdout,
+        err: e.stderr,
+      }),
+    );
+
   it('runs as `npm run conformance -- <file>` with exit codes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'conformance-'));
     const failing = join(dir, 'failing.json');
     await writeFile(failing, JSON.stringify([{ ...first, expected: [] }, cases[1]]));
-    const cli = fileURLToPath(new URL('../src/conformance-cli.ts', import.meta.url));
-    const run = (file: string) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', cli, file]).then(
-        (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
-        (e: { code: number; stdout: string; stderr: string }) => ({
-          code: e.code,
-          out: e.stdout,
-          err: e.stderr,
-        }),
-      );
     const [ok, bad, missing] = await Promise.all([
-      run(sharedCases),
-      run(failing),
-      run(join(dir, 'none.json')),
+      run([sharedCases]),
+      run([failing]),
+      run([join(dir, 'none.json')]),
     ]);
     expect(ok).toMatchObject({ code: 0, out: `${cases.length} passed, 0 failed\n` });
     expect(bad.code).toBe(1);
@@ -87,5 +93,26 @@ describe('conformance runner', () => {
     );
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('cannot read (ENOENT)');
+  });
+
+  it('takes several files, shows progress on long ones and ends with the total', async () => {
+    const result = await run([sharedCases, dateutilCases]);
+    expect(result.code).toBe(0);
+    const lines = result.out.trim().split('\n');
+    expect(lines).toEqual([
+      `${sharedCases}: 46 passed, 0 failed`,
+      `${dateutilCases}: 247 passed, 0 failed`,
+      '293 passed, 0 failed',
+    ]);
+    expect(result.err).toContain(`${dateutilCases}: 200/247`);
+  });
+
+  it('fails a case that hangs, and carries on with the next ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'conformance-'));
+    const file = join(dir, 'hang.json');
+    await writeFile(file, JSON.stringify([{ ...first, name: 'hangs' }, cases[1], cases[2]]));
+    const result = await run(['--timeout-ms=3000', file], { CONFORMANCE_TEST_HANG_CASE: 'hangs' });
+    expect(result.code).toBe(1);
+    expect(result.out).toBe('FAIL hangs: timed out after 3000 ms\n2 passed, 1 failed\n');
   });
 });

@@ -1,10 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConformanceFile } from '../src/index.ts';
+import { ConformanceFile, runCase } from '../src/index.ts';
 
 // Public conformance data, copied into the repository (conformance/README.md) so a clone alone passes.
 const sharedCases = fileURLToPath(new URL('../../../conformance/rrule-cases.json', import.meta.url));
+// python-dateutil's own test suite, converted (conformance/README.md): naive datetimes as UTC, 47 cases of
+// combinations RFC 5545 forbids but dateutil expands.
+const dateutilCases = ConformanceFile.parse(
+  JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL('../../../conformance/dateutil-suite-cases.json', import.meta.url)),
+      'utf8',
+    ),
+  ),
+);
+
+describe('python-dateutil test suite cases', () => {
+  it('holds all 247', () => expect(dateutilCases).toHaveLength(247));
+  it.each(dateutilCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    expect(runCase(c)).toEqual({ name: c.name, passed: true });
+  });
+});
 
 describe('conformance file format', () => {
   it('reads the shared RFC 5545 cases', async () => {

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileSeries, expand, type Occurrence, type Series, toInstant } from '../src/index.ts';
+import {
+  compileSeries,
+  expand,
+  type Occurrence,
+  type Series,
+  seriesBounds,
+  toInstant,
+} from '../src/index.ts';
 
 const DAY = 86_400_000;
 const NUM_RUNS = 1000;
@@ -220,6 +227,59 @@ describe('expansion properties (fast-check)', () => {
         }
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+describe('series bounds (fast-check)', () => {
+  /** Bounded rules of every FREQ, small enough to expand whole; DTSTART near 02:00 is often in a gap/fold. */
+  const bounded = fc.record({
+    tzid: fc.constantFrom(...ZONES),
+    dtstart,
+    freq: fc.constantFrom('YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY', 'SECONDLY'),
+    interval: fc.integer({ min: 1, max: 5 }),
+    parts: fc.subarray([
+      'BYMINUTE=0,5,59',
+      'BYHOUR=1,2,3',
+      'BYSECOND=0,30',
+      'BYDAY=MO,SU',
+      'BYMONTHDAY=1,-1,10',
+      'BYMONTH=3,10,11',
+      'BYSETPOS=1,-1',
+    ]),
+    count: fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined }),
+    untilDays: fc.integer({ min: 0, max: 400 }),
+  });
+
+  it('start at the first occurrence and end with the last one: none falls outside', () => {
+    fc.assert(
+      fc.property(bounded, ({ tzid, dtstart: start, freq, interval, parts, count, untilDays }) => {
+        const subDaily = ['HOURLY', 'MINUTELY', 'SECONDLY'].includes(freq);
+        const t0 = toInstant(start, tzid).getTime();
+        // Sub-daily rules end soon (a COUNT, or an UNTIL minutes to days away): expanding them whole stays small.
+        const span = { HOURLY: DAY, MINUTELY: 6 * 3_600_000, SECONDLY: 600_000 }[freq as 'HOURLY'] ?? 7 * DAY;
+        const until = t0 + (subDaily ? untilDays % 5 : untilDays) * span;
+        const end =
+          count !== undefined ? `COUNT=${count}` : `UNTIL=${compact(new Date(until).toISOString())}`;
+        const usable = parts.filter((p) => !p.startsWith('BYSETPOS') || parts.length > 1);
+        const rule = [`FREQ=${freq}`, `INTERVAL=${interval}`, ...usable, end].join(';');
+        const series: Series = { dtstart: start, tzid, durationMs: 1_800_000, recurrence: [`RRULE:${rule}`] };
+        const bounds = seriesBounds(series);
+        const all = expand(series, new Date(t0 - 30 * DAY), new Date('2300-01-01T00:00:00Z'), {
+          budget: { candidates: 50_000_000, occurrences: 1_000_000 },
+        });
+        if (all.length === 0) return; // nothing to bound
+        expect(bounds.end, rule).not.toBeNull();
+        for (const o of all) {
+          expect(o.start >= bounds.start, `${rule}: ${o.start.toISOString()} before the bounds`).toBe(true);
+          expect(o.end <= bounds.end!, `${rule}: ${o.end.toISOString()} after the bounds`).toBe(true);
+        }
+        // Exact: without EXDATEs the first and last occurrences are the bounds.
+        expect(all[0]!.start, rule).toEqual(bounds.start);
+        const lastEnd = all.reduce((max, o) => Math.max(max, o.end.getTime()), Number.NEGATIVE_INFINITY);
+        expect(new Date(lastEnd), rule).toEqual(bounds.end);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -5,12 +5,13 @@ import type {
   OccurrencePatch,
 } from '@firstlight/contracts';
 import type { Database, SeriesExceptions } from '@firstlight/db';
-import { expand, parseOriginalStart } from '@firstlight/recurrence';
+import { expandWithin, parseOriginalStart, RecurrenceError } from '@firstlight/recurrence';
 import type { Kysely } from 'kysely';
 import { DomainError } from '../lib/errors.ts';
 import { eventsInRange } from './calendar-repository.ts';
 import { type EventRecord, toDto, toSeries } from './event-dto.ts';
 import { foldException } from './event-mapper.ts';
+import { LoopSlice } from './loop-slice.ts';
 import { assertEditable, resolvePatch, sentFields } from './occurrence-rules.ts';
 import { seriesBounds } from './series-bounds.ts';
 import { splitSeries } from './series-split.ts';
@@ -57,9 +58,19 @@ function assertOccurrence(row: EventRecord, key: string): void {
   const from = parsed.allDay ? new Date(`${parsed.date}T00:00:00Z`) : parsed.instant;
   const to = new Date(from.getTime() + (parsed.allDay ? 86_400_000 : 1000));
   const series = { ...toSeries(row), exceptions: { cancelled: [], overrides: {} } };
-  const found = expand(series, from, to).some((occurrence) => occurrence.originalStart === key);
+  // Under the engine's work budget (a hostile rule must not block the request): past it, a typed 422.
+  const result = expandWithin(series, from, to);
+  if (!result.ok && result.coveredUntil.getTime() <= from.getTime()) throw tooComplex();
+  const found = result.occurrences.some((occurrence) => occurrence.originalStart === key);
   if (!found) throw new DomainError(404, 'no_such_occurrence', `the series has no occurrence at ${key}`);
 }
+
+const tooComplex = () =>
+  new DomainError(
+    422,
+    'series_too_complex',
+    "expanding this series needs more than the recurrence engine's work budget (packages/recurrence budget.ts)",
+  );
 
 async function editOccurrence(
   deps: { db: Kysely<Database>; enqueue: WritebackEnqueuer },
@@ -159,16 +170,24 @@ export async function busy(
 ): Promise<BusyResponse> {
   const rows = await eventsInRange(db, userId, from, to);
   const intervals: [number, number][] = [];
+  const slice = new LoopSlice();
   for (const row of rows) {
+    await slice.pause();
     if (row.status === 'cancelled') continue;
     if (row.kind === 'single') {
       intervals.push([row.start_at.getTime(), row.end_at.getTime()]);
       continue;
     }
     try {
-      for (const occurrence of expand(toSeries(row), from, to, { window: 'overlap' })) {
+      // Each series under the engine's work budget, so a hostile rule (FREQ=SECONDLY...) costs a bounded
+      // slice of the event loop. Past the budget the rest of the window counts as busy: the series was
+      // still producing occurrences there, and reporting time as free that may not be is the worse error.
+      const result = expandWithin(toSeries(row), from, to, { window: 'overlap' });
+      for (const occurrence of result.occurrences) {
         intervals.push([occurrence.start.getTime(), occurrence.end.getTime()]);
       }
+      if (!result.ok && (row.duration_ms ?? 0) > 0)
+        intervals.push([result.coveredUntil.getTime(), to.getTime()]);
     } catch {
       // An unreadable rule blocks its first occurrence only; the browser shows the warning.
       intervals.push([row.start_at.getTime(), row.end_at.getTime()]);
@@ -208,10 +227,17 @@ export async function splitSeriesAt(
     const row = await lockSeries(trx, userId, id);
     assertOccurrence(row, fromKey);
     const shape = toSeries(row);
-    const split = splitSeries(
-      { ...shape, tzid: row.tzid, durationMs: row.duration_ms ?? 0, exceptions: row.exceptions },
-      fromKey,
-    );
+    let split: ReturnType<typeof splitSeries>;
+    try {
+      split = splitSeries(
+        { ...shape, tzid: row.tzid, durationMs: row.duration_ms ?? 0, exceptions: row.exceptions },
+        fromKey,
+      );
+    } catch (error) {
+      // Counting the occurrences before the split ran past the engine's work budget.
+      if (error instanceof RecurrenceError && error.code === 'budget_exceeded') throw tooComplex();
+      throw error;
+    }
     if (!split)
       throw new DomainError(400, 'invalid_split', 'a series cannot be split at its first occurrence');
     const oldBounds = seriesBounds(

@@ -10,7 +10,7 @@ import { type FailureOwner, recordIngestFailures } from '../ingestion/ingest-fai
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import { storeFullSync, storeIncremental } from './calendar-store.ts';
-import { type Mapped, mapEvent } from './event-mapper.ts';
+import { type Mapped, mapEvents } from './event-mapper.ts';
 
 export interface CalendarSyncDeps {
   db: Kysely<Database>;
@@ -150,7 +150,7 @@ async function full(
   zone: string | null,
 ): Promise<number> {
   const { items, syncToken } = await fetchPages(api, { calendarId, singleEvents: false, showDeleted: true });
-  const mapped = items.map((item) => mapEvent(item, zone));
+  const mapped = await mapEvents(items, zone);
   reportInvalid(deps, who, calendarId, mapped);
   return storeFullSync(deps.db, { owner: who, calendarId, mapped, syncToken });
 }
@@ -164,7 +164,7 @@ async function incremental(
   cursor: string,
 ): Promise<number> {
   const { items, syncToken } = await fetchPages(api, { calendarId, syncToken: cursor });
-  const mapped = items.map((item) => mapEvent(item, zone));
+  const mapped = await mapEvents(items, zone);
   reportInvalid(deps, who, calendarId, mapped);
   return storeIncremental(deps.db, { owner: who, calendarId, mapped, syncToken });
 }

@@ -1,6 +1,7 @@
 import { CALENDAR_REQUIRED_FIELDS, GoogleCalendarEvent, parseLeniently } from '@firstlight/contracts';
 import type { SeriesExceptions } from '@firstlight/db';
 import { isKnownZone, originalStartFromGoogle, toLocalDateTime } from '@firstlight/recurrence';
+import { LoopSlice } from './loop-slice.ts';
 import { seriesBounds } from './series-bounds.ts';
 
 /**
@@ -183,6 +184,21 @@ function mapParsed(raw: unknown, calendarZone: string | null): Mapped {
       series_end: seriesEnd,
     },
   };
+}
+
+/**
+ * mapEvent over a sync pass's items, yielding to the event loop between slices (loop-slice.ts): each series'
+ * bounds run under the recurrence engine's work budget, and a page of many heavy series must not hold the
+ * loop for the sum of them.
+ */
+export async function mapEvents(items: readonly unknown[], calendarZone: string | null): Promise<Mapped[]> {
+  const out: Mapped[] = [];
+  const slice = new LoopSlice();
+  for (const item of items) {
+    out.push(mapEvent(item, calendarZone));
+    await slice.pause();
+  }
+  return out;
 }
 
 /** Applies one exception to a master's JSONB, as a set: re-applying the same change changes nothing. */
