@@ -30,6 +30,13 @@ const hostile = [
     durationMs: 1000,
     recurrence: ['RRULE:FREQ=SECONDLY;COUNT=10000000'],
   })),
+  // Past the budget within the window, but its COUNT ends (5 h 33 min 20 s) before the window does.
+  {
+    id: 'hostilesec20k',
+    start: new Date(Date.UTC(2026, 7, 10, 8)),
+    durationMs: 1000,
+    recurrence: ['RRULE:FREQ=SECONDLY;COUNT=20000'],
+  },
   // The issue's hang: one occurrence a year, 2025-12-01T07:00Z, from a MINUTELY rule.
   {
     id: 'hostilemin',
@@ -116,6 +123,37 @@ describe('hostile recurrence rules synced from Google: stored, answered from the
     await emulator?.close();
   });
 
+  /** Busy intervals of every non-hostile event, expanded by the engine (calendar.test.ts checks it on Google). */
+  async function othersBusy(from: Date, to: Date): Promise<[number, number][]> {
+    const others = await test.database.db
+      .selectFrom('calendar_events')
+      .selectAll()
+      .where('google_event_id', 'not in', HOSTILE_IDS)
+      .where('status', '!=', 'cancelled')
+      .execute();
+    const intervals: [number, number][] = [];
+    for (const row of others) {
+      if (row.kind === 'single') intervals.push([row.start_at.getTime(), row.end_at.getTime()]);
+      else
+        for (const o of expand(toSeries(row), from, to, { window: 'overlap' }))
+          intervals.push([o.start.getTime(), o.end.getTime()]);
+    }
+    return intervals;
+  }
+
+  const busyOver = async (from: Date, to: Date) => {
+    const response = await test.app.inject({
+      method: 'GET',
+      url: `/api/calendar/busy?from=${from.toISOString()}&to=${to.toISOString()}`,
+      headers: { cookie },
+    });
+    expect(response.statusCode).toBe(200);
+    return BusyResponse.parse(response.json()).busy.map((b): [number, number] => [
+      Date.parse(b.start),
+      Date.parse(b.end),
+    ]);
+  };
+
   it('stores every event of the calendar, the hostile series with their exact bounds', async () => {
     // Google's own list (singleEvents=false): every master and single is one row; exceptions fold in.
     const oauth = new auth.OAuth2();
@@ -147,6 +185,7 @@ describe('hostile recurrence rules synced from Google: stored, answered from the
       // The 10,000,000th second starts 9,999,999 s after DTSTART and lasts one second.
       expect(row.series_end?.getTime()).toBe(start + 10_000_000_000);
     }
+    expect(byId.get('hostilesec20k')!.series_end?.getTime()).toBe(Date.UTC(2026, 7, 10, 8) + 20_000_000);
     expect(byId.get('hostilemin')!.series_start?.toISOString()).toBe('2025-12-01T07:00:00.000Z');
     expect(byId.get('hostilemin')!.series_end).toBeNull();
     // Never an occurrence: a series of nothing, stored so that the next sync of it is an update.
@@ -167,35 +206,23 @@ describe('hostile recurrence rules synced from Google: stored, answered from the
   });
 
   it('answers free/busy from the budget: past it, the rest of the window is busy', async () => {
-    const response = await test.app.inject({
-      method: 'GET',
-      url: `/api/calendar/busy?from=${FROM.toISOString()}&to=${TO.toISOString()}`,
-      headers: { cookie },
-    });
-    expect(response.statusCode).toBe(200);
-    const busy = BusyResponse.parse(response.json()).busy.map((b): [number, number] => [
-      Date.parse(b.start),
-      Date.parse(b.end),
-    ]);
-    // The other events, expanded by the engine (calendar.test.ts checks that against Google's instances).
-    const others = await test.database.db
-      .selectFrom('calendar_events')
-      .selectAll()
-      .where('google_event_id', 'not in', HOSTILE_IDS)
-      .where('status', '!=', 'cancelled')
-      .execute();
-    const intervals: [number, number][] = [];
-    for (const row of others) {
-      if (row.kind === 'single') intervals.push([row.start_at.getTime(), row.end_at.getTime()]);
-      else
-        for (const o of expand(toSeries(row), FROM, TO, { window: 'overlap' }))
-          intervals.push([o.start.getTime(), o.end.getTime()]);
-    }
+    const busy = await busyOver(FROM, TO);
+    const intervals = await othersBusy(FROM, TO);
     // The SECONDLY series: one-second occurrences back to back from 08:00, then past the budget (10,000
     // occurrences) busy to the window's end. The MINUTELY and BYSETPOS series have nothing in the window.
     intervals.push([SECONDLY_START, TO.getTime()]);
     expect(busy).toEqual(merge(intervals, FROM, TO));
     expect(busy.at(-1)).toEqual([expect.any(Number), TO.getTime()]);
+  });
+
+  it('counts a series past the budget busy only until its own end', async () => {
+    const from = new Date(Date.UTC(2026, 7, 10));
+    const to = new Date(Date.UTC(2026, 7, 12));
+    const start = Date.UTC(2026, 7, 10, 8);
+    const intervals = await othersBusy(from, to);
+    // 10,000 occurrences within the budget, then busy to the 20,000th second's end, not to the window's.
+    intervals.push([start, start + 20_000_000]);
+    expect(await busyOver(from, to)).toEqual(merge(intervals, from, to));
   });
 
   it('keeps /healthz answering while free/busy works through the hostile series', async () => {
