@@ -1,8 +1,8 @@
 /**
  * Hostile recurrence (issue 15): a calendar holding `FREQ=SECONDLY;COUNT=10000000` (one-second events) beside
  * the emulator's generated calendar (50 series, 320 singles). Figures: the calendar sync's time with it against
- * another generated calendar of about the same size without it (and the longest event-loop block of its sync); then free/busy over it asked REQUESTS (default 40) times in a row, each over a
- * 2-day and a 92-day window (the longest the API takes), while a client polls /healthz over HTTP without pause:
+ * another generated calendar of about the same size without it (and the longest event-loop block of its
+ * sync); then free/busy over it asked REQUESTS (default 40) times in a row, each over a 2-day and a 92-day window (the longest the API takes), while a client polls /healthz over HTTP without pause:
  * the free/busy answer time, /healthz p50/p95/max, and the API process's longest event-loop block
  * (`perf_hooks.monitorEventLoopDelay`, 1 ms resolution). The emulator runs in this process (no latency) but
  * does no work during the free/busy phase.
