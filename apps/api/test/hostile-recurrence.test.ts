@@ -287,7 +287,7 @@ describe('hostile recurrence rules synced from Google: stored, answered from the
       payload: JSON.stringify({ summary: 'still one second' }),
     });
     expect(patch.statusCode, patch.body).toBe(200);
-    // A time between two seconds is no occurrence.
+    // The BYSETPOS series has no occurrence at all, the MINUTELY one none off the minute: 404s, not 500s.
     const between = await test.app.inject({
       method: 'POST',
       url: `/api/calendar/series/${await idOf('hostilepos')}/occurrences/${at(Date.UTC(2026, 2, 18, 12))}/cancel`,
@@ -310,7 +310,8 @@ describe('hostile recurrence rules synced from Google: stored, answered from the
     expect(split.statusCode, split.body).toBe(422);
     expect(split.json()).toMatchObject({ error: { code: 'series_too_complex' } });
 
-    // The two edits reach Google (its instance ids next to DTSTART) and nothing else was written.
+    // The two edits reach Google (instances next to DTSTART: the emulator's own expansion, rrule from DTSTART,
+    // would take minutes for one far out, or for any of the MINUTELY series') and nothing else was written.
     await waitFor(
       async () => {
         const rows = await db.selectFrom('writeback_outbox').select('status').execute();
