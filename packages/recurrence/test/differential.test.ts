@@ -10,12 +10,14 @@
  * changes the number of rules (default 500), RECURRENCE_DIFF_DEBUG=1 lists the rules dateutil could not
  * answer. Each rule is compared from DTSTART and again from a later window on its own (restart, COUNT).
  * Needs python3 with python-dateutil (Debian: python3-dateutil, and tzdata for zoneinfo) and fails, not
- * skips, without it.
+ * skips, without it; the interpreter is RECURRENCE_PYTHON, else the first of python3 and /usr/bin/python3 that
+ * can import dateutil (python-oracle.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileSeries, expandWithin, type Series } from '../src/index.ts';
+import { findPython } from './python-oracle.ts';
 
 const SEED = Number(process.env.RECURRENCE_DIFF_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RULES = Number(process.env.RECURRENCE_DIFF_RULES ?? 500);
@@ -206,11 +208,12 @@ interface Answer {
 }
 
 function oracle(cases: Case[]): Answer[] {
-  const run = spawnSync('python3', [ORACLE], { input: JSON.stringify(cases), maxBuffer: 1 << 28 });
+  const python = findPython();
+  const run = spawnSync(python, [ORACLE], { input: JSON.stringify(cases), maxBuffer: 1 << 28 });
   if (run.error || run.status !== 0) {
     throw new Error(
-      `the dateutil oracle did not run (python3 with python-dateutil is required; Debian: apt-get install ` +
-        `python3-dateutil): ${run.error?.message ?? run.stderr.toString()}`,
+      `the dateutil oracle (${python}) did not run (python-dateutil is required; Debian: apt-get install ` +
+        `python3-dateutil tzdata): ${run.error?.message ?? run.stderr.toString()}`,
     );
   }
   return JSON.parse(run.stdout.toString()) as Answer[];

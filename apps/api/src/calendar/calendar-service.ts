@@ -180,14 +180,16 @@ export async function busy(
     }
     try {
       // Each series under the engine's work budget, so a hostile rule (FREQ=SECONDLY...) costs a bounded
-      // slice of the event loop. Past the budget the rest of the window counts as busy: the series was
-      // still producing occurrences there, and reporting time as free that may not be is the worse error.
+      // slice of the event loop. Past the budget the rest of the window counts as busy until the series'
+      // own end (series_end: its last occurrence's end, exact): it was still producing occurrences there,
+      // and reporting time as free that may not be is the worse error.
       const result = expandWithin(toSeries(row), from, to, { window: 'overlap' });
       for (const occurrence of result.occurrences) {
         intervals.push([occurrence.start.getTime(), occurrence.end.getTime()]);
       }
-      if (!result.ok && (row.duration_ms ?? 0) > 0)
-        intervals.push([result.coveredUntil.getTime(), to.getTime()]);
+      const until = Math.min(to.getTime(), row.series_end?.getTime() ?? Number.POSITIVE_INFINITY);
+      if (!result.ok && (row.duration_ms ?? 0) > 0 && result.coveredUntil.getTime() < until)
+        intervals.push([result.coveredUntil.getTime(), until]);
     } catch {
       // An unreadable rule blocks its first occurrence only; the browser shows the warning.
       intervals.push([row.start_at.getTime(), row.end_at.getTime()]);
