@@ -1,6 +1,13 @@
 import { longDate, todayIn, weekdayName } from './calendar-dates.ts';
 import { OccurrenceChip } from './occurrence-chip.tsx';
-import type { CalendarOccurrence } from './occurrences.ts';
+import { type CalendarOccurrence, type MoreMarker, moreLabel } from './occurrences.ts';
+
+/**
+ * A day cell draws at most MONTH_CELL_CHIPS chips; with more (events, or a dense series' "+ more"), the first
+ * MONTH_CELL_CHIPS - 1 and a "+N more" button that opens the day in the week view. The cell keeps its fixed
+ * height (no layout shift) and still scrolls where the chips do not fit (phone widths).
+ */
+export const MONTH_CELL_CHIPS = 4;
 
 /**
  * The month as a plain <table> written here rather than FullCalendar or Schedule-X: those add 60–150 kB
@@ -13,14 +20,20 @@ export function MonthGrid({
   month,
   zone,
   occurrencesByDay,
+  moreOnDay,
   onOpen,
+  onShowDay,
 }: {
   days: readonly string[];
   /** `YYYY-MM` of the month shown: days outside it are dimmed. */
   month: string;
   zone: string;
   occurrencesByDay: Map<string, CalendarOccurrence[]>;
+  /** Occurrences of dense series not drawn on a day (occurrences.ts, SERIES_DAY_LIMIT). */
+  moreOnDay: Map<string, MoreMarker[]>;
   onOpen: (occurrence: CalendarOccurrence, opener: HTMLElement) => void;
+  /** "+N more": the day in the week view. */
+  onShowDay: (day: string) => void;
 }) {
   const today = todayIn(zone);
   const weekdays = days.slice(0, 7).map((day) => ({
@@ -43,7 +56,13 @@ export function MonthGrid({
         {weeks.map((week) => (
           <tr key={week[0]}>
             {week.map((day) => {
-              const items = occurrencesByDay.get(day) ?? [];
+              const all = occurrencesByDay.get(day) ?? [];
+              const markers = moreOnDay.get(day) ?? [];
+              const overflowing = all.length > MONTH_CELL_CHIPS || markers.length > 0;
+              const items = overflowing ? all.slice(0, MONTH_CELL_CHIPS - 1) : all;
+              const hidden =
+                all.length - items.length + markers.reduce((n, marker) => n + (marker.hidden ?? 0), 0);
+              const uncounted = markers.some((marker) => marker.hidden === null);
               const classes = ['cal-day'];
               if (!day.startsWith(month)) classes.push('cal-day-outside');
               if (day === today) classes.push('cal-day-today');
@@ -62,6 +81,17 @@ export function MonthGrid({
                         onOpen={onOpen}
                       />
                     ))}
+                    {overflowing && (
+                      <button
+                        type="button"
+                        className="cal-more"
+                        data-testid="more"
+                        onClick={() => onShowDay(day)}
+                      >
+                        {moreLabel(hidden, uncounted)}
+                        <span className="visually-hidden"> on {longDate(day)}, show the week</span>
+                      </button>
+                    )}
                   </div>
                 </td>
               );
