@@ -10,6 +10,15 @@ import { type CalendarOccurrence, type MoreMarker, moreLabel } from './occurrenc
 export const MONTH_CELL_CHIPS = 4;
 
 /**
+ * A dense series' chips go after the day's other events (each group in time order): a SECONDLY rule starting at
+ * midnight would otherwise fill the cell and push every ordinary event behind "+N more".
+ */
+function ordinaryFirst(items: readonly CalendarOccurrence[]): CalendarOccurrence[] {
+  const dense = (occurrence: CalendarOccurrence) => occurrence.warning?.kind === 'too_frequent';
+  return [...items.filter((o) => !dense(o)), ...items.filter(dense)];
+}
+
+/**
  * The month as a plain <table> written here rather than FullCalendar or Schedule-X: those add 60–150 kB
  * gzipped and their own zone handling, while we already expand series in the chosen zone with
  * packages/recurrence. A table gives screen readers row/column headers for free, the 6 fixed-height rows never
@@ -56,7 +65,7 @@ export function MonthGrid({
         {weeks.map((week) => (
           <tr key={week[0]}>
             {week.map((day) => {
-              const all = occurrencesByDay.get(day) ?? [];
+              const all = ordinaryFirst(occurrencesByDay.get(day) ?? []);
               const markers = moreOnDay.get(day) ?? [];
               const overflowing = all.length > MONTH_CELL_CHIPS || markers.length > 0;
               const items = overflowing ? all.slice(0, MONTH_CELL_CHIPS - 1) : all;

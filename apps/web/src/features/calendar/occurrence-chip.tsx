@@ -82,7 +82,10 @@ export function OccurrenceMarks({ occurrence }: { occurrence: CalendarOccurrence
         </span>
       )}
       {notes.length > 0 && (
-        <span className="cal-note" title={`Unusual repeat rule, shown as other calendar apps show it: ${notes.join('; ')}`}>
+        <span
+          className="cal-note"
+          title={`Unusual repeat rule, shown as other calendar apps show it: ${notes.join('; ')}`}
+        >
           <span aria-hidden="true">*</span>
           <span className="visually-hidden"> (unusual repeat rule)</span>
         </span>

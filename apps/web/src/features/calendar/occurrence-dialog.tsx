@@ -98,7 +98,8 @@ export function OccurrenceDialog({
       )}
       {occurrence.warning?.kind === 'too_frequent' && (
         <p className="muted" role="note">
-          This series {occurrence.warning.reason}: the calendar shows the first {SERIES_DAY_LIMIT} of each day.
+          This series {occurrence.warning.reason}: the calendar shows the first {SERIES_DAY_LIMIT} of each
+          day.
         </p>
       )}
       {occurrence.notes.length > 0 && (

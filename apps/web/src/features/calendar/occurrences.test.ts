@@ -5,7 +5,9 @@ import { byDay, moreByDay, occurrencesIn, SERIES_DAY_LIMIT } from './occurrences
 
 const ZONE = 'Europe/Berlin';
 // A 6-week month grid, as the month view asks for it.
-const days = Array.from({ length: 42 }, (_, i) => new Date(Date.UTC(2026, 2, 2 + i)).toISOString().slice(0, 10));
+const days = Array.from({ length: 42 }, (_, i) =>
+  new Date(Date.UTC(2026, 2, 2 + i)).toISOString().slice(0, 10),
+);
 const from = dayStart(days[0]!, ZONE);
 const to = dayStart('2026-04-13', ZONE);
 

@@ -227,7 +227,8 @@ export function occurrencesIn(
       const capped = [...perDay.values()].some((list) => list.length > SERIES_DAY_LIMIT);
       const warning = capped ? { kind: 'too_frequent' as const, reason: TOO_FREQUENT } : null;
       for (const [day, list] of perDay) {
-        for (const occurrence of list.slice(0, SERIES_DAY_LIMIT)) out.push(toView(occurrence, warning, notes));
+        for (const occurrence of list.slice(0, SERIES_DAY_LIMIT))
+          out.push(toView(occurrence, warning, notes));
         if (list.length > SERIES_DAY_LIMIT) marker(day, list.length - SERIES_DAY_LIMIT);
       }
       continue;
@@ -238,7 +239,10 @@ export function occurrencesIn(
     const seriesStart = Date.parse(event.seriesStart);
     const seriesEnd = event.seriesEnd === null ? Number.POSITIVE_INFINITY : Date.parse(event.seriesEnd);
     for (const day of days) {
-      if (dayStart(addDays(day, 1), zone).getTime() <= seriesStart || dayStart(day, zone).getTime() >= seriesEnd)
+      if (
+        dayStart(addDays(day, 1), zone).getTime() <= seriesStart ||
+        dayStart(day, zone).getTime() >= seriesEnd
+      )
         continue;
       if (shared.candidates <= 0 || shared.occurrences <= 0) {
         marker(day, null);
