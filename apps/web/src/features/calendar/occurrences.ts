@@ -83,7 +83,7 @@ const FIRST_PASS_PER_DAY = 25;
 const RENDER_BUDGET: BudgetLimits = { candidates: 150_000, occurrences: 20_000 };
 /** What one day of one series may spend of the shared budget (a day of a SECONDLY rule needs ~13). */
 const DAY_CANDIDATES = 5_000;
-/** An hour of a SECONDLY rule, twice (a 2-hour DST change, Antarctica/Troll) is not worth it: one hour. */
+/** An hour of a SECONDLY rule (a 2-hour DST change, Antarctica/Troll, is not worth twice that). */
 const DST_SLACK_OCCURRENCES = 3_600;
 const TOO_FREQUENT = 'repeats too often to show every occurrence';
 
@@ -121,8 +121,10 @@ function dayExpansion(
   [from, to]: readonly [Date, Date],
   zone: string,
   shared: Budget,
-  { candidates, occurrences }: BudgetLimits,
+  occurrences: number,
 ) {
+  // ~2 candidates per occurrence for a SECONDLY rule; DAY_CANDIDATES covers a day's sparse filters.
+  const candidates = Math.max(DAY_CANDIDATES, 3 * occurrences);
   const budget = new Budget({
     candidates: Math.max(0, Math.min(shared.candidates, candidates)),
     occurrences: Math.max(0, Math.min(shared.occurrences, occurrences)),
@@ -249,17 +251,20 @@ export function occurrencesIn(
         continue;
       }
       const window = [dayStart(day, zone), dayStart(addDays(day, 1), zone)] as const;
-      let result = dayExpansion(series, window, zone, shared, {
-        candidates: DAY_CANDIDATES,
-        occurrences: SERIES_DAY_LIMIT + 1,
-      });
       // Near a DST change the engine widens its floating range by the offset change and counts what it
-      // produces there (up to an hour of a SECONDLY rule before the window): once more with room for that.
-      if (!result.ok && result.occurrences.length <= SERIES_DAY_LIMIT && result.coveredUntil < window[1])
-        result = dayExpansion(series, window, zone, shared, {
-          candidates: 3 * DST_SLACK_OCCURRENCES,
-          occurrences: SERIES_DAY_LIMIT + 1 + DST_SLACK_OCCURRENCES,
-        });
+      // produces there (up to an hour of the rule before the window: 60 of a MINUTELY rule, 3,600 of a
+      // SECONDLY one), so a day that found too few is tried again with 8× the room, up to that hour.
+      let room = SERIES_DAY_LIMIT + 1;
+      let result = dayExpansion(series, window, zone, shared, room);
+      while (
+        !result.ok &&
+        result.occurrences.length <= SERIES_DAY_LIMIT &&
+        result.coveredUntil < window[1] &&
+        room < SERIES_DAY_LIMIT + 1 + DST_SLACK_OCCURRENCES
+      ) {
+        room = Math.min(room * 8, SERIES_DAY_LIMIT + 1 + DST_SLACK_OCCURRENCES);
+        result = dayExpansion(series, window, zone, shared, room);
+      }
       for (const occurrence of result.occurrences.slice(0, SERIES_DAY_LIMIT))
         out.push(toView(occurrence, warning, notes));
       const found = result.occurrences.length;
