@@ -3,15 +3,16 @@ import { OccurrenceChip } from './occurrence-chip.tsx';
 import { type CalendarOccurrence, type MoreMarker, moreLabel } from './occurrences.ts';
 
 /**
- * A day cell draws at most MONTH_CELL_CHIPS chips; with more (events, or a dense series' "+ more"), the first
- * MONTH_CELL_CHIPS - 1 and a "+N more" button that opens the day in the week view. The cell keeps its fixed
- * height (no layout shift) and still scrolls where the chips do not fit (phone widths).
+ * In a day cell a dense series (occurrences.ts: more than SERIES_DAY_LIMIT a day, or past the budget) draws at
+ * most MONTH_DENSE_CHIPS chips, after the day's ordinary events; what it does not draw is one "+N more" button
+ * per cell that opens the day in the week view. Ordinary events are all drawn, the cell scrolling inside its
+ * fixed height as before (a "+N more" for every busy cell is issue 20's).
  */
-export const MONTH_CELL_CHIPS = 4;
+export const MONTH_DENSE_CHIPS = 2;
 
 /**
  * A dense series' chips go after the day's other events (each group in time order): a SECONDLY rule starting at
- * midnight would otherwise fill the cell and push every ordinary event behind "+N more".
+ * midnight would otherwise fill the visible part of the cell and push every ordinary event out of sight.
  */
 function ordinaryFirst(items: readonly CalendarOccurrence[]): CalendarOccurrence[] {
   const dense = (occurrence: CalendarOccurrence) => occurrence.warning?.kind === 'too_frequent';
@@ -67,10 +68,16 @@ export function MonthGrid({
             {week.map((day) => {
               const all = ordinaryFirst(occurrencesByDay.get(day) ?? []);
               const markers = moreOnDay.get(day) ?? [];
-              const overflowing = all.length > MONTH_CELL_CHIPS || markers.length > 0;
-              const items = overflowing ? all.slice(0, MONTH_CELL_CHIPS - 1) : all;
+              const shownOf = new Map<string, number>();
+              const items = all.filter((occurrence) => {
+                if (occurrence.warning?.kind !== 'too_frequent') return true;
+                const n = (shownOf.get(occurrence.event.id) ?? 0) + 1;
+                shownOf.set(occurrence.event.id, n);
+                return n <= MONTH_DENSE_CHIPS;
+              });
               const hidden =
                 all.length - items.length + markers.reduce((n, marker) => n + (marker.hidden ?? 0), 0);
+              const overflowing = hidden > 0 || markers.length > 0;
               const uncounted = markers.some((marker) => marker.hidden === null);
               const classes = ['cal-day'];
               if (!day.startsWith(month)) classes.push('cal-day-outside');
