@@ -16,7 +16,7 @@ import {
 import { CalendarToolbar, type CalendarView } from './calendar-toolbar.tsx';
 import { MonthGrid } from './month-grid.tsx';
 import { OccurrenceDialog } from './occurrence-dialog.tsx';
-import { byDay, type CalendarOccurrence, occurrencesIn } from './occurrences.ts';
+import { byDay, type CalendarOccurrence, moreByDay, occurrencesIn } from './occurrences.ts';
 import { useCalendarWindow } from './use-calendar.ts';
 import { WeekView } from './week-view.tsx';
 
@@ -60,10 +60,13 @@ export function CalendarPage() {
     if (view === 'agenda') return grid.filter((day) => day.slice(0, 7) === anchor.slice(0, 7));
     return grid;
   }, [view, anchor, grid]);
-  const occurrencesByDay = useMemo(() => {
+  // Expanded on the main thread under bounded work (occurrences.ts: each series on its own budget, dense ones
+  // day by day on one shared budget per render); bench/expansion measures a hostile month grid.
+  const { occurrencesByDay, moreOnDay } = useMemo(() => {
     const from = dayStart(shownDays[0]!, zone);
     const to = dayStart(addDays(shownDays[shownDays.length - 1]!, 1), zone);
-    return byDay(occurrencesIn(calendar.events, from, to, zone), shownDays);
+    const { occurrences, more } = occurrencesIn(calendar.events, from, to, zone);
+    return { occurrencesByDay: byDay(occurrences, shownDays), moreOnDay: moreByDay(more) };
   }, [calendar.events, shownDays, zone]);
 
   const [open, setOpen] = useState<{ occurrence: CalendarOccurrence; opener: HTMLElement } | null>(null);
@@ -128,7 +131,9 @@ export function CalendarPage() {
           month={anchor.slice(0, 7)}
           zone={zone}
           occurrencesByDay={occurrencesByDay}
+          moreOnDay={moreOnDay}
           onOpen={onOpen}
+          onShowDay={(day) => update({ date: day, view: 'week' })}
         />
       )}
       {view === 'week' && (
@@ -136,6 +141,7 @@ export function CalendarPage() {
           days={shownDays}
           zone={zone}
           occurrencesByDay={occurrencesByDay}
+          moreOnDay={moreOnDay}
           ready={calendar.loadState === 'ready'}
           onOpen={onOpen}
         />
@@ -145,6 +151,7 @@ export function CalendarPage() {
           days={shownDays}
           zone={zone}
           occurrencesByDay={occurrencesByDay}
+          moreOnDay={moreOnDay}
           onOpen={onOpen}
           label={`Agenda for ${heading}`}
         />

@@ -49,12 +49,7 @@ export function OccurrenceChip({
       {occurrence.allDay && <span className="visually-hidden">All day: </span>}
       <span className="cal-chip-title">{occurrence.title}</span>
       {dateRange && <span className="visually-hidden">, {dateRange}</span>}
-      {occurrence.warning && (
-        <span className="cal-warning" title={`Only the first occurrence is shown: ${occurrence.warning}`}>
-          <span aria-hidden="true"> ⚠</span>
-          <span className="visually-hidden"> (repeat rule unreadable, first occurrence only)</span>
-        </span>
-      )}
+      <OccurrenceMarks occurrence={occurrence} />
       {continuesAfter && (
         <span className="cal-chip-continues cal-chip-continues-after" aria-hidden="true">
           {' '}
@@ -62,5 +57,39 @@ export function OccurrenceChip({
         </span>
       )}
     </button>
+  );
+}
+
+/**
+ * The marks after an occurrence's title: a red ⚠ when the rule could not be read (first occurrence only), a
+ * muted ⋯ when the series repeats too often to show every occurrence, a muted * for a rule RFC 5545 forbids that
+ * is expanded as other calendar software does (the reason in the tooltip only: it is for the curious).
+ */
+export function OccurrenceMarks({ occurrence }: { occurrence: CalendarOccurrence }) {
+  const { warning, notes } = occurrence;
+  return (
+    <>
+      {warning?.kind === 'unreadable' && (
+        <span className="cal-warning" title={`Only the first occurrence is shown: ${warning.reason}`}>
+          <span aria-hidden="true"> ⚠</span>
+          <span className="visually-hidden"> (repeat rule unreadable, first occurrence only)</span>
+        </span>
+      )}
+      {warning?.kind === 'too_frequent' && (
+        <span className="cal-note" data-testid="too-frequent" title={`This series ${warning.reason}`}>
+          <span aria-hidden="true"> ⋯</span>
+          <span className="visually-hidden"> ({warning.reason})</span>
+        </span>
+      )}
+      {notes.length > 0 && (
+        <span
+          className="cal-note"
+          title={`Unusual repeat rule, shown as other calendar apps show it: ${notes.join('; ')}`}
+        >
+          <span aria-hidden="true">*</span>
+          <span className="visually-hidden"> (unusual repeat rule)</span>
+        </span>
+      )}
+    </>
   );
 }

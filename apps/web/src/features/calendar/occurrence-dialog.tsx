@@ -2,7 +2,7 @@ import { type OccurrencePatch, TEXT_LIMITS } from '@firstlight/contracts';
 import { toInstant, toLocalDateTime } from '@firstlight/recurrence';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { zoneFormats } from './calendar-dates.ts';
-import type { CalendarOccurrence } from './occurrences.ts';
+import { type CalendarOccurrence, SERIES_DAY_LIMIT } from './occurrences.ts';
 
 /**
  * The occurrence's details and edits, in a native modal <dialog>: the browser makes the page behind it inert
@@ -91,9 +91,20 @@ export function OccurrenceDialog({
       ) : (
         <p className="muted">A single event.</p>
       )}
-      {occurrence.warning && (
+      {occurrence.warning?.kind === 'unreadable' && (
         <p className="bad" role="note">
-          The repeat rule could not be read ({occurrence.warning}); only the first occurrence is shown.
+          The repeat rule could not be read ({occurrence.warning.reason}); only the first occurrence is shown.
+        </p>
+      )}
+      {occurrence.warning?.kind === 'too_frequent' && (
+        <p className="muted" role="note">
+          This series {occurrence.warning.reason}: the calendar shows the first {SERIES_DAY_LIMIT} of each
+          day.
+        </p>
+      )}
+      {occurrence.notes.length > 0 && (
+        <p className="muted" role="note">
+          Unusual repeat rule, shown as other calendar apps show it ({occurrence.notes.join('; ')}).
         </p>
       )}
       {editing && (

@@ -1,7 +1,7 @@
 import { type CSSProperties, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { dateRange, longDate, todayIn, weekdayName, zoneFormats } from './calendar-dates.ts';
-import { OccurrenceChip } from './occurrence-chip.tsx';
-import type { CalendarOccurrence } from './occurrences.ts';
+import { OccurrenceChip, OccurrenceMarks } from './occurrence-chip.tsx';
+import { type CalendarOccurrence, type MoreMarker, moreLabel } from './occurrences.ts';
 import { DAY_MINUTES, layoutWeek, type TimedBlock, wallClock } from './week-layout.ts';
 
 /** Where the grid opens when the week has nothing earlier: the start of a working day. */
@@ -26,12 +26,15 @@ export function WeekView({
   days,
   zone,
   occurrencesByDay,
+  moreOnDay,
   ready,
   onOpen,
 }: {
   days: readonly string[];
   zone: string;
   occurrencesByDay: Map<string, CalendarOccurrence[]>;
+  /** A dense series' occurrences not drawn on a day: a "+N more" line under its last block that day. */
+  moreOnDay: Map<string, MoreMarker[]>;
   /** The week's data has arrived (the initial scroll then moves to the first event if it is early). */
   ready: boolean;
   onOpen: (occurrence: CalendarOccurrence, opener: HTMLElement) => void;
@@ -120,6 +123,20 @@ export function WeekView({
                 {layout.timed[index]?.map((block) => (
                   <WeekBlock key={block.occurrence.key} block={block} zone={zone} onOpen={onOpen} />
                 ))}
+                {moreOnDay.get(day)?.map((marker) => {
+                  const last = layout.timed[index]?.findLast(
+                    (block) => block.occurrence.event.id === marker.event.id,
+                  );
+                  return (
+                    <li
+                      key={marker.key}
+                      className="cal-wk-item cal-wk-more"
+                      style={{ top: percent(last?.bottom ?? 0), left: 0, width: '100%' }}
+                    >
+                      {moreLabel(marker.hidden ?? 0, marker.hidden === null)}: {marker.title}
+                    </li>
+                  );
+                })}
               </ul>
               {day === today && nowClock.date === day && (
                 <div className="cal-wk-now" style={{ top: percent(nowClock.minute) }} aria-hidden="true" />
@@ -173,12 +190,7 @@ function WeekBlock({
         <span className="cal-wk-title">{occurrence.title}</span>
         {block.continuesBefore && <span className="visually-hidden"> (continued from the day before)</span>}
         {block.continuesAfter && <span className="visually-hidden"> (continues the next day)</span>}
-        {occurrence.warning && (
-          <span className="cal-warning" title={`Only the first occurrence is shown: ${occurrence.warning}`}>
-            <span aria-hidden="true"> ⚠</span>
-            <span className="visually-hidden"> (repeat rule unreadable, first occurrence only)</span>
-          </span>
-        )}
+        <OccurrenceMarks occurrence={occurrence} />
       </button>
     </li>
   );
