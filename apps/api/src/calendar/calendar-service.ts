@@ -14,6 +14,7 @@ import { foldException } from './event-mapper.ts';
 import { LoopSlice } from './loop-slice.ts';
 import { assertEditable, resolvePatch, sentFields } from './occurrence-rules.ts';
 import { seriesBounds } from './series-bounds.ts';
+import { seriesBusy } from './series-busy.ts';
 import { splitSeries } from './series-split.ts';
 import { insertOutbox, type OutboxRow, toWritebackDto } from './writeback-repository.ts';
 
@@ -183,13 +184,10 @@ export async function busy(
       // slice of the event loop. Past the budget the rest of the window counts as busy until the series'
       // own end (series_end: its last occurrence's end, exact): it was still producing occurrences there,
       // and reporting time as free that may not be is the worse error.
-      const result = expandWithin(toSeries(row), from, to, { window: 'overlap' });
-      for (const occurrence of result.occurrences) {
-        intervals.push([occurrence.start.getTime(), occurrence.end.getTime()]);
-      }
+      const { intervals: found, coveredUntil } = await seriesBusy(toSeries(row), from, to, slice);
+      intervals.push(...found);
       const until = Math.min(to.getTime(), row.series_end?.getTime() ?? Number.POSITIVE_INFINITY);
-      if (!result.ok && (row.duration_ms ?? 0) > 0 && result.coveredUntil.getTime() < until)
-        intervals.push([result.coveredUntil.getTime(), until]);
+      if ((row.duration_ms ?? 0) > 0 && coveredUntil < until) intervals.push([coveredUntil, until]);
     } catch {
       // An unreadable rule blocks its first occurrence only; the browser shows the warning.
       intervals.push([row.start_at.getTime(), row.end_at.getTime()]);
