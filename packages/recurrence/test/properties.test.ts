@@ -269,13 +269,18 @@ describe('series bounds (fast-check)', () => {
           budget: { candidates: 50_000_000, occurrences: 1_000_000 },
         });
         if (all.length === 0) return; // nothing to bound
-        expect(bounds.end, rule).not.toBeNull();
+        expect(all[0]!.start, rule).toEqual(bounds.start);
+        // A COUNT whose last occurrence lies beyond the work budget (e.g. MONTHLY;INTERVAL=5;BYMONTH=3,10,11;
+        // COUNT=34 runs 55 years) is left open, as documented, and says so; the start is still exact.
+        if (bounds.end === null) {
+          expect(bounds.warning?.code, `${rule}: open end without a budget warning`).toBe('budget_exceeded');
+          return;
+        }
         for (const o of all) {
           expect(o.start >= bounds.start, `${rule}: ${o.start.toISOString()} before the bounds`).toBe(true);
-          expect(o.end <= bounds.end!, `${rule}: ${o.end.toISOString()} after the bounds`).toBe(true);
+          expect(o.end <= bounds.end, `${rule}: ${o.end.toISOString()} after the bounds`).toBe(true);
         }
         // Exact: without EXDATEs the first and last occurrences are the bounds.
-        expect(all[0]!.start, rule).toEqual(bounds.start);
         const lastEnd = all.reduce((max, o) => Math.max(max, o.end.getTime()), Number.NEGATIVE_INFINITY);
         expect(new Date(lastEnd), rule).toEqual(bounds.end);
       }),
