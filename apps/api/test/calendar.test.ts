@@ -8,6 +8,7 @@ import { toSeries } from '../src/calendar/event-dto.ts';
 import { loadConfig } from '../src/config.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import { waitFor } from './support/backfill-harness.ts';
+import { timedSeries } from './support/calendar-rows.ts';
 import { signIn } from './support/sign-in.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
@@ -209,14 +210,7 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
   });
 
   it('cancels one occurrence: one row changes, Google shows it cancelled, and a re-sync changes nothing', async () => {
-    const row = await test.database.db
-      .selectFrom('calendar_events')
-      .selectAll()
-      .where('kind', '=', 'series')
-      .where('all_day', '=', false)
-      .orderBy('google_event_id')
-      .limit(1)
-      .executeTakeFirstOrThrow();
+    const row = await timedSeries(test.database.db);
     const next = expand(toSeries(row), new Date(ANCHOR), new Date(ANCHOR + 400 * 86_400_000))[0]!;
     const before = await test.database.db
       .selectFrom('calendar_events')
@@ -407,15 +401,7 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
 
   it('moves and retitles one occurrence: Google shows the instance changed, our expansion shows it moved', async () => {
     const db = test.database.db;
-    const row = await db
-      .selectFrom('calendar_events')
-      .selectAll()
-      .where('kind', '=', 'series')
-      .where('all_day', '=', false)
-      .orderBy('google_event_id', 'asc')
-      .offset(3)
-      .limit(1)
-      .executeTakeFirstOrThrow();
+    const row = await timedSeries(db, 3);
     const target = expand(
       toSeries(row),
       new Date(ANCHOR + 30 * 86_400_000),
@@ -461,15 +447,7 @@ describe('calendar: one row per series, expanded locally exactly as Google expan
 
   it('records a write-back Google refuses as failed, with the reason, visible in the API', async () => {
     const db = test.database.db;
-    const row = await db
-      .selectFrom('calendar_events')
-      .selectAll()
-      .where('kind', '=', 'series')
-      .where('all_day', '=', false)
-      .orderBy('google_event_id', 'asc')
-      .offset(6)
-      .limit(1)
-      .executeTakeFirstOrThrow();
+    const row = await timedSeries(db, 6);
     const target = expand(toSeries(row), new Date(ANCHOR), new Date(ANCHOR + 400 * 86_400_000))[0]!;
     // Google keeps answering 503 for this user: the write-back is retried (3 attempts here), then recorded.
     emulator.admin.setFaults({ accounts: { [USER]: { errorRate: 1, errorStatuses: [503] } } });

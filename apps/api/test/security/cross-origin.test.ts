@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { toSeries } from '../../src/calendar/event-dto.ts';
 import { crossOriginRefusal } from '../../src/security/origin-guard.ts';
 import { waitFor } from '../support/backfill-harness.ts';
+import { timedSeries } from '../support/calendar-rows.ts';
 import { signIn } from '../support/sign-in.ts';
 import { buildTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -51,14 +52,7 @@ describe('cross-origin requests with a victim’s cookie', () => {
 
   /** A series and its next occurrence: what a cancel names. */
   async function nextOccurrence() {
-    const row = await test.database.db
-      .selectFrom('calendar_events')
-      .selectAll()
-      .where('kind', '=', 'series')
-      .where('all_day', '=', false)
-      .orderBy('google_event_id')
-      .limit(1)
-      .executeTakeFirstOrThrow();
+    const row = await timedSeries(test.database.db);
     const next = expand(toSeries(row), new Date(ANCHOR), new Date(ANCHOR + 400 * 86_400_000))[0]!;
     return { row, url: `/api/calendar/series/${row.id}/occurrences/${next.originalStart}/cancel` };
   }

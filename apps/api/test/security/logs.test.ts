@@ -10,6 +10,7 @@ import { toSeries } from '../../src/calendar/event-dto.ts';
 import { loadConfig } from '../../src/config.ts';
 import { CloudTasksQueue } from '../../src/tasks/cloud-tasks-queue.ts';
 import { waitFor } from '../support/backfill-harness.ts';
+import { timedSeries } from '../support/calendar-rows.ts';
 import { cookiesFrom, startSignIn } from '../support/sign-in.ts';
 import { buildTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -140,14 +141,7 @@ describe.each(['info', 'debug'] as const)(
 
     it('logs a Google failure as a summary: status and method, no request body, no bearer token', async () => {
       const db = test.database.db;
-      const row = await db
-        .selectFrom('calendar_events')
-        .selectAll()
-        .where('kind', '=', 'series')
-        .where('all_day', '=', false)
-        .orderBy('google_event_id')
-        .limit(1)
-        .executeTakeFirstOrThrow();
+      const row = await timedSeries(db);
       const target = expand(toSeries(row), new Date(), new Date(Date.now() + 400 * 86_400_000))[0]!;
       const title = `Private title ${randomBytes(6).toString('hex')}`;
       secrets.set(title, 'an event title the user wrote');
