@@ -1,8 +1,8 @@
 import { TaskPayloads } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
+import type { AccountClients } from '../google/account-clients.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
-import type { AccountClients } from '../ingestion/account-clients.ts';
 import { repeatLimited } from '../lib/repeat-filter.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import { type TaskQueue, taskName } from '../tasks/task-queue.ts';

@@ -1,10 +1,10 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
+import type { AccountClients } from '../google/account-clients.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { TaskQueue } from '../tasks/task-queue.ts';
-import type { AccountClients } from './account-clients.ts';
 import type { Pacer } from './pacer.ts';
 
 export interface BackfillSettings {

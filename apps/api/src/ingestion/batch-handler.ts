@@ -2,8 +2,8 @@ import type { GmailBatchTask } from '@firstlight/contracts';
 import { encodeEmailCursor } from '../emails/email-cursor.ts';
 import { newestEmailPosition, storeEmails } from '../emails/email-repository.ts';
 import { parseGmailMessage } from '../gmail/message-parser.ts';
+import { ReauthRequired } from '../google/account-clients.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
-import { ReauthRequired } from './account-clients.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import {
   type BatchKey,

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TokenCipher } from '../auth/token-cipher.ts';
 import type { Config } from '../config.ts';
+import { AccountClients } from '../google/account-clients.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { TaskDispatcher, TaskQueue } from '../tasks/task-queue.ts';
 import { routeTasks, type TaskHandlers } from '../tasks/task-router.ts';
-import { AccountClients } from './account-clients.ts';
 import { leasedCalendarSync } from './account-task-lease.ts';
 import type { BackfillSettings } from './backfill-deps.ts';
 import { BackfillService } from './backfill-service.ts';

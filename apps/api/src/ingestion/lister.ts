@@ -1,6 +1,6 @@
 import type { GmailListTask } from '@firstlight/contracts';
+import { ReauthRequired } from '../google/account-clients.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
-import { ReauthRequired } from './account-clients.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { insertBatch, nextSeq } from './batch-repository.ts';
 import { completeIfDone, recordProgress, setJobStatus } from './job-transitions.ts';

@@ -1,10 +1,10 @@
 import type { BatchPartResponse } from '../gmail/batch-codec.ts';
 import { batchGetMessageMetadata, gmailClient } from '../gmail/gmail-api.ts';
+import { ReauthRequired } from '../google/account-clients.ts';
+import { backoffMs, classifyGoogleError } from '../google/google-call.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { OAuth2Client } from '../google/oauth-client.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import { ReauthRequired } from './account-clients.ts';
-import { backoffMs, classifyGoogleError } from './google-call.ts';
 import { abortableSleep } from './lease-heartbeat.ts';
 import type { Pacer } from './pacer.ts';
 

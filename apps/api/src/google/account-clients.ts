@@ -1,8 +1,8 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import type { TokenCipher } from '../auth/token-cipher.ts';
-import type { GoogleSettings } from '../google/google-settings.ts';
-import { createOAuthClient, type OAuth2Client } from '../google/oauth-client.ts';
+import type { GoogleSettings } from './google-settings.ts';
+import { createOAuthClient, type OAuth2Client } from './oauth-client.ts';
 
 export class ReauthRequired extends Error {
   constructor(reason: string) {
