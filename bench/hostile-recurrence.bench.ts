@@ -64,9 +64,9 @@ try {
     for (;;) {
       const synced = await product.db
         .selectFrom('sync_state')
-        .innerJoin('google_accounts', 'google_accounts.id', 'sync_state.account_id')
+        .innerJoin('accounts', 'accounts.id', 'sync_state.account_id')
         .select('sync_state.resource')
-        .where('google_accounts.email', '=', email)
+        .where('accounts.email', '=', email)
         .where('sync_state.resource', 'like', 'calendar:%')
         .where('sync_state.cursor', 'is not', null)
         .execute();

@@ -57,7 +57,7 @@ export async function naiveBackfill(
       while (cursor < ids.length) {
         const id = ids[cursor++]!;
         const body = await fetchOne(id);
-        const parsed = body ? parseGmailMessage(signIn.userId, body) : undefined;
+        const parsed = body ? parseGmailMessage(signIn, body) : undefined;
         if (!parsed?.ok) {
           failed++;
           continue;

@@ -35,7 +35,7 @@ export async function naiveCallbackMs(
         cursor += PARTS_PER_REQUEST;
         const parts = await batchGetMessageMetadata(signIn.oauth, settings, chunk);
         const emails = parts.flatMap((part) => {
-          const parsed = part.status === 200 ? parseGmailMessage(signIn.userId, part.body) : undefined;
+          const parsed = part.status === 200 ? parseGmailMessage(signIn, part.body) : undefined;
           return parsed?.ok ? [parsed.email] : [];
         });
         const inserted = await upsertEmails(db, emails); // not `stored += await …`: workers interleave

@@ -100,7 +100,7 @@ async function prepareMessages(
   try {
     const perUser: NewEmail[][] = [];
     for (const [i, account] of accounts.entries()) {
-      const { userId } = await upsertUserAndAccount(
+      const owner = await upsertUserAndAccount(
         db,
         { sub: `writer-${i}`, email: account.email, name: null },
         { refreshToken: `refresh-${i}`, scopes: [] },
@@ -120,7 +120,7 @@ async function prepareMessages(
               }),
             ),
           );
-          const parsed = parseGmailMessage(userId, raw);
+          const parsed = parseGmailMessage(owner, raw);
           if (parsed.ok) emails.push(parsed.email);
         }
         pageToken = page.nextPageToken;

@@ -98,14 +98,15 @@ describe.skipIf(skipBrowserTests)('inbox in Chromium', () => {
     // Rows straight into the table (faster than a 20,000-message backfill), all older than the emulator's mail.
     const { db } = product.database;
     const user = await db
-      .selectFrom('users')
-      .select('id')
+      .selectFrom('accounts')
+      .select(['user_id as id', 'id as accountId'])
       .where('email', '=', LARGE)
       .executeTakeFirstOrThrow();
     const oldest = Date.UTC(2001, 0, 1);
     const rows = Array.from({ length: LARGE_ROWS }, (_, i) => ({
       user_id: user.id,
-      gmail_id: `bulk${String(i).padStart(5, '0')}`,
+      account_id: user.accountId,
+      message_id: `bulk${String(i).padStart(5, '0')}`,
       thread_id: `bulk${i}`,
       internal_date: new Date(oldest + i * 60_000),
       from_addr: `Sender ${i} <sender${i}@example.com>`,
@@ -165,7 +166,8 @@ describe.skipIf(skipBrowserTests)('inbox in Chromium', () => {
       .insertInto('emails')
       .values({
         user_id: user.id,
-        gmail_id: 'fresh0001',
+        account_id: user.accountId,
+        message_id: 'fresh0001',
         thread_id: 'fresh0001',
         internal_date: new Date(Date.now() + 86_400_000),
         from_addr: 'Fresh Sender <fresh@example.com>',

@@ -78,7 +78,7 @@ describe.skipIf(skipBrowserTests)('ops page in Chromium', () => {
     expect(await batches.nth(1).locator('td').nth(1).textContent()).toBe('low');
     // A message Google sent without a usable id, as the ingestion records it: listed by id and reason, no content.
     const owner = await product.database.db
-      .selectFrom('google_accounts')
+      .selectFrom('accounts')
       .select(['id as accountId', 'user_id as userId'])
       .where('email', '=', OPS)
       .executeTakeFirstOrThrow();

@@ -144,7 +144,11 @@ export async function storedState(databaseUrl: string, email: string): Promise<S
   try {
     const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
     if (!user) return { ids: new Set(), rows: 0, ingested: 0, status: null };
-    const emails = await db.selectFrom('emails').select('gmail_id').where('user_id', '=', user.id).execute();
+    const emails = await db
+      .selectFrom('emails')
+      .select('message_id')
+      .where('user_id', '=', user.id)
+      .execute();
     const job = await db
       .selectFrom('ingestion_jobs')
       .select(['ingested', 'status'])
@@ -153,7 +157,7 @@ export async function storedState(databaseUrl: string, email: string): Promise<S
       .orderBy('created_at', 'desc')
       .executeTakeFirst();
     return {
-      ids: new Set(emails.map((row) => row.gmail_id)),
+      ids: new Set(emails.map((row) => row.message_id)),
       rows: emails.length,
       ingested: job?.ingested ?? 0,
       status: job?.status ?? null,

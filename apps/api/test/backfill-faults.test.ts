@@ -206,7 +206,7 @@ describe.concurrent('the background backfill under faults', () => {
 
     const paused = await jobInStatus(db, 'paused', 60_000);
     expect(paused.last_error).toMatch(/^reauth_required/);
-    const account = await db.selectFrom('google_accounts').select('status').executeTakeFirstOrThrow();
+    const account = await db.selectFrom('accounts').select('status').executeTakeFirstOrThrow();
     expect(account.status).toBe('needs_reauth');
     await waitFor(
       async () => (messages.some((m) => m.type === 'job_status' && m.status === 'paused') ? true : undefined),
@@ -251,7 +251,7 @@ describe.concurrent('the background backfill under faults', () => {
     // The user signs in again: a new grant, the account active, the job resumes where it stopped.
     await signInFollowingConsent(test.app, USER);
     await jobInStatus(db, 'complete', 180_000);
-    const reactivated = await db.selectFrom('google_accounts').select('status').executeTakeFirstOrThrow();
+    const reactivated = await db.selectFrom('accounts').select('status').executeTakeFirstOrThrow();
     expect(reactivated.status).toBe('active');
     await expectMailboxStoredExactlyOnce(db, expected);
     await waitFor(
@@ -294,7 +294,7 @@ describe.concurrent('the background backfill under faults', () => {
     await emulator.admin.expireAccessTokens(USER);
 
     await jobInStatus(db, 'complete', 60_000);
-    const statuses = await db.selectFrom('google_accounts').select('status').execute();
+    const statuses = await db.selectFrom('accounts').select('status').execute();
     expect(statuses).toEqual([{ status: 'active' }]);
     expect(tokenCalls.count).toBeGreaterThan(0);
     expect(tokenCalls.count).toBeLessThanOrEqual(5);

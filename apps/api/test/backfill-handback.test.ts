@@ -125,7 +125,7 @@ describe('a batch that must stop mid-way', () => {
       const row = await db
         .selectFrom('emails')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('gmail_id', '=', sql<string>`any(${ids}::text[])`)
+        .where('message_id', '=', sql<string>`any(${ids}::text[])`)
         .executeTakeFirstOrThrow();
       return row.n;
     };

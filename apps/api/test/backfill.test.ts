@@ -74,12 +74,12 @@ describe('background backfill on the embedded queue', () => {
     );
     socket.close();
 
-    const stored = await db.selectFrom('emails').select('gmail_id').execute();
+    const stored = await db.selectFrom('emails').select('message_id').execute();
     const expected = await mailboxIds(emulator, USER);
     // messages.list leaves out spam and trash (includeSpamTrash=false), as the product's inbox does.
     expect(expected.length).toBeGreaterThan(MAILBOX * 0.9);
     expect(stored).toHaveLength(expected.length);
-    expect(new Set(stored.map((row) => row.gmail_id))).toEqual(new Set(expected));
+    expect(new Set(stored.map((row) => row.message_id))).toEqual(new Set(expected));
     expect(job.total).toBe(expected.length);
     expect(job.ingested).toBe(expected.length);
     expect(job.start_history_id).not.toBeNull();

@@ -577,7 +577,7 @@ function inline(text: string, parameters: readonly unknown[]): string {
 
 /** Starts a calendar sync for the test user through the product's own task, as the periodic scheduler does. */
 async function triggerSync(test: TestApp) {
-  const account = await test.database.db.selectFrom('google_accounts').select('id').executeTakeFirstOrThrow();
+  const account = await test.database.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow();
   const queue = new EmbeddedTaskQueue({ connectionString: test.database.url });
   await queue.enqueue({
     kind: 'calendar-sync',

@@ -80,8 +80,8 @@ describe('backfill through Cloud Tasks (real client, gRPC stand-in)', () => {
       expected.push(...(data.messages ?? []).map((m) => m.id!));
       pageToken = data.nextPageToken ?? undefined;
     } while (pageToken);
-    const stored = await db.selectFrom('emails').select('gmail_id').execute();
-    expect(new Set(stored.map((row) => row.gmail_id))).toEqual(new Set(expected));
+    const stored = await db.selectFrom('emails').select('message_id').execute();
+    expect(new Set(stored.map((row) => row.message_id))).toEqual(new Set(expected));
     expect(stored).toHaveLength(expected.length);
     const batches = await db.selectFrom('ingestion_batches').select(['status', 'tier']).execute();
     expect(batches.every((batch) => batch.status === 'done')).toBe(true);

@@ -87,7 +87,7 @@ async function outageScenario(
   });
   const stored = async () => {
     const { rows } = await sql<{ total: number; distinct: number }>`
-      select count(*)::int as total, count(distinct gmail_id)::int as distinct from emails`.execute(direct);
+      select count(*)::int as total, count(distinct message_id)::int as distinct from emails`.execute(direct);
     return rows[0]!;
   };
   const readyz = async () => {

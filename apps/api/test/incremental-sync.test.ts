@@ -61,7 +61,7 @@ describe('incremental sync after the backfill', () => {
 
   const storedIds = async () =>
     new Set(
-      (await test.database.db.selectFrom('emails').select('gmail_id').execute()).map((r) => r.gmail_id),
+      (await test.database.db.selectFrom('emails').select('message_id').execute()).map((r) => r.message_id),
     );
   const cursor = async () =>
     (
@@ -163,7 +163,7 @@ describe('incremental sync after the backfill', () => {
     emulator.admin.gmail.deliver(USER, 1);
     const account = await waitFor(
       async () => {
-        const row = await db.selectFrom('google_accounts').selectAll().executeTakeFirst();
+        const row = await db.selectFrom('accounts').selectAll().executeTakeFirst();
         return row?.status === 'needs_reauth' ? row : undefined;
       },
       10_000,

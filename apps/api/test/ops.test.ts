@@ -40,11 +40,11 @@ describe('ops API', () => {
       .returning('id')
       .execute();
     const [aliceAccount, bobAccount] = await db
-      .insertInto('google_accounts')
+      .insertInto('accounts')
       .values([
-        { user_id: alice!.id, google_sub: 'sub-alice', email: 'alice@gmail.example' },
-        { user_id: bob!.id, google_sub: 'sub-bob', email: 'bob@gmail.example' },
-        { user_id: ops!.id, google_sub: 'sub-ops', email: 'ops@gmail.example' },
+        { user_id: alice!.id, provider_subject: 'sub-alice', email: 'alice@gmail.example' },
+        { user_id: bob!.id, provider_subject: 'sub-bob', email: 'bob@gmail.example' },
+        { user_id: ops!.id, provider_subject: 'sub-ops', email: 'ops@gmail.example' },
       ])
       .returning('id')
       .execute();
@@ -145,7 +145,7 @@ describe('ops API', () => {
         Array.from({ length: 120 }, (_, i) => ({
           job_id: jobs.running,
           seq: 4,
-          gmail_id: `g${String(i).padStart(4, '0')}`,
+          message_id: `g${String(i).padStart(4, '0')}`,
           reason: 'unparseable headers',
         })),
       )
@@ -354,9 +354,9 @@ describe('ops API', () => {
   it('counts and lists items Google sent that could not be stored, by source and reason, ids only', async () => {
     const db = test.database.db;
     const account = await db
-      .selectFrom('google_accounts')
+      .selectFrom('accounts')
       .select(['id', 'user_id'])
-      .where('google_sub', '=', 'sub-alice')
+      .where('provider_subject', '=', 'sub-alice')
       .executeTakeFirstOrThrow();
     const owner = { accountId: account.id, userId: account.user_id };
     await recordIngestFailures(db, owner, 'gmail', [

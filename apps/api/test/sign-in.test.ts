@@ -82,7 +82,7 @@ describe('sign-in and the first page', () => {
 
   it('stores the refresh token encrypted, never in clear', async () => {
     const rows = await test.database.db
-      .selectFrom('google_accounts')
+      .selectFrom('accounts')
       .select(['email', 'refresh_token_enc'])
       .execute();
     const alice = rows.find((row) => row.email === ALICE);

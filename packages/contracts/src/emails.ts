@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 /** One stored email as the inbox shows it (metadata only; bodies stay in Gmail). */
 export const EmailSummary = z.object({
+  /** The provider's message id (unique within its account, not across accounts). */
   id: z.string(),
+  /** The connected account the message belongs to. */
+  accountId: z.string().uuid(),
   threadId: z.string(),
   /** ISO instant: Gmail's internalDate, the order of the inbox. */
   internalDate: z.string(),
@@ -15,7 +18,7 @@ export const EmailSummary = z.object({
 });
 export type EmailSummary = z.infer<typeof EmailSummary>;
 
-/** Opaque keyset cursor over (internal_date, gmail_id), newest first. */
+/** Opaque keyset cursor over (internal_date, account_id, message_id), newest first. */
 export const EmailCursor = z
   .string()
   .max(200)

@@ -9,6 +9,8 @@ export type Tier = z.infer<typeof Tier>;
 /** Where a user's mailbox ingestion stands: what the progress bar shows. */
 export const IngestionProgress = z.object({
   jobId: z.string().uuid(),
+  /** The connected account whose mailbox this is. */
+  accountId: z.string().uuid(),
   status: JobStatus,
   /** Messages in the mailbox: Gmail's estimate first, exact once listing ends; null until known. */
   total: z.number().int().nonnegative().nullable(),

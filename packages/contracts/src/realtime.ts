@@ -13,6 +13,12 @@ export const SnapshotMessage = z.object({
   /** Cursor of the newest stored email (null when none): rows newer than what the page shows. */
   newestCursor: EmailCursor.nullable(),
   emailCount: z.number().int().nonnegative(),
+  /** Progress of each connected account, oldest first (`ingestion` is the signed-in account's). */
+  accounts: z
+    .array(
+      z.object({ accountId: z.string().uuid(), email: z.string(), ingestion: IngestionProgress.nullable() }),
+    )
+    .default([]),
 });
 
 /** New rows were stored: the browser fetches them from `/api/emails`. */

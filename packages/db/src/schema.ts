@@ -11,6 +11,8 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type AccountStatus = 'active' | 'needs_reauth' | 'revoked';
+/** Where an account's data comes from (migrations/0007); one adapter per provider in apps/api/src/providers. */
+export type Provider = 'google';
 export type JobKind = 'gmail_backfill' | 'calendar_sync';
 export type JobStatus = 'pending' | 'listing' | 'running' | 'paused' | 'stalled' | 'complete' | 'failed';
 export type BatchTier = 'now' | 'high' | 'low';
@@ -34,10 +36,13 @@ export interface UsersTable {
   updated_at: TimestampDefault;
 }
 
-export interface GoogleAccountsTable {
+/** A connected account (migrations/0007: was accounts). A user may connect several. */
+export interface AccountsTable {
   id: Generated<string>;
   user_id: string;
-  google_sub: string;
+  provider: ColumnType<Provider, Provider | undefined, Provider>;
+  /** The provider's stable id of the account (Google: the ID token's `sub`); unique per provider. */
+  provider_subject: string;
   email: string;
   refresh_token_enc: Buffer | null;
   scopes: ColumnType<string[], string[] | undefined, string[]>;
@@ -48,7 +53,10 @@ export interface GoogleAccountsTable {
 
 export interface EmailsTable {
   user_id: string;
-  gmail_id: string;
+  /** The account the message came from: with `message_id`, the key (migrations/0007). */
+  account_id: string;
+  /** The provider's message id (Gmail's id), unique within the account. */
+  message_id: string;
   thread_id: string;
   internal_date: Timestamp;
   from_addr: string | null;
@@ -92,7 +100,7 @@ export interface IngestionJobsTable {
 export interface IngestionFailuresTable {
   job_id: string;
   seq: number;
-  gmail_id: string;
+  message_id: string;
   reason: string;
   created_at: TimestampDefault;
 }
@@ -120,6 +128,8 @@ export interface IngestionBatchesTable {
 export interface CalendarEventsTable {
   id: Generated<string>;
   user_id: string;
+  /** The account the event was synced from (migrations/0007); unique with calendar_id and google_event_id. */
+  account_id: string;
   calendar_id: string;
   google_event_id: string;
   kind: EventKind;
@@ -172,6 +182,8 @@ export interface SyncStateTable {
 export interface WritebackOutboxTable {
   id: Generated<number>;
   user_id: string;
+  /** The account whose calendar is written back to (migrations/0007). */
+  account_id: string;
   calendar_event_id: string | null;
   calendar_id: string;
   google_event_id: string;
@@ -219,7 +231,7 @@ export interface SchemaMigrationsTable {
 
 export interface Database {
   users: UsersTable;
-  google_accounts: GoogleAccountsTable;
+  accounts: AccountsTable;
   emails: EmailsTable;
   ingestion_jobs: IngestionJobsTable;
   ingestion_batches: IngestionBatchesTable;

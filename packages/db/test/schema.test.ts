@@ -6,10 +6,11 @@ import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
 // apart, this fails and names the table.
 const declared: Record<string, string[]> = {
   users: ['id', 'email', 'display_name', 'created_at', 'updated_at'],
-  google_accounts: [
+  accounts: [
     'id',
     'user_id',
-    'google_sub',
+    'provider',
+    'provider_subject',
     'email',
     'refresh_token_enc',
     'scopes',
@@ -19,7 +20,8 @@ const declared: Record<string, string[]> = {
   ],
   emails: [
     'user_id',
-    'gmail_id',
+    'account_id',
+    'message_id',
     'thread_id',
     'internal_date',
     'from_addr',
@@ -55,7 +57,7 @@ const declared: Record<string, string[]> = {
     'list_lease_until',
     'list_lease_owner',
   ],
-  ingestion_failures: ['job_id', 'seq', 'gmail_id', 'reason', 'created_at'],
+  ingestion_failures: ['job_id', 'seq', 'message_id', 'reason', 'created_at'],
   ingestion_batches: [
     'job_id',
     'seq',
@@ -77,6 +79,7 @@ const declared: Record<string, string[]> = {
   calendar_events: [
     'id',
     'user_id',
+    'account_id',
     'calendar_id',
     'google_event_id',
     'kind',
@@ -113,6 +116,7 @@ const declared: Record<string, string[]> = {
   writeback_outbox: [
     'id',
     'user_id',
+    'account_id',
     'calendar_event_id',
     'calendar_id',
     'google_event_id',
@@ -158,10 +162,10 @@ describe('schema', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const account = await test.db
-      .insertInto('google_accounts')
+      .insertInto('accounts')
       .values({
         user_id: user.id,
-        google_sub: 'sub-check',
+        provider_subject: 'sub-check',
         email: 'check@example.com',
         refresh_token_enc: null,
       })
@@ -181,8 +185,13 @@ describe('schema', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const account = await test.db
-      .insertInto('google_accounts')
-      .values({ user_id: user.id, google_sub: 'sub-one', email: 'one@example.com', refresh_token_enc: null })
+      .insertInto('accounts')
+      .values({
+        user_id: user.id,
+        provider_subject: 'sub-one',
+        email: 'one@example.com',
+        refresh_token_enc: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const job = {
@@ -208,13 +217,13 @@ describe('schema', () => {
     await test.db.insertInto('ingestion_jobs').values(job).execute();
   });
 
-  it('serves the inbox query from the (user_id, internal_date desc) index, without a sort', async () => {
+  it('serves the inbox query (all accounts, keyset on date, account, id) from emails_user_date_idx, without a sort', async () => {
     // An empty table makes a seq scan cheapest; forbid it so the plan shows what the index can serve.
     const plan = await test.db.connection().execute(async (conn) => {
       await sql`set enable_seqscan = off`.execute(conn);
       const { rows } = await sql<{ 'QUERY PLAN': string }>`
-        explain select gmail_id from emails where user_id = '00000000-0000-0000-0000-000000000001'
-        order by internal_date desc, gmail_id desc limit 50`.execute(conn);
+        explain select message_id from emails where user_id = '00000000-0000-0000-0000-000000000001'
+        order by internal_date desc, account_id desc, message_id desc limit 50`.execute(conn);
       await sql`reset enable_seqscan`.execute(conn);
       return rows.map((row) => row['QUERY PLAN']).join('\n');
     });

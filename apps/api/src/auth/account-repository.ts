@@ -32,9 +32,10 @@ export async function upsertUserAndAccount(
       .executeTakeFirstOrThrow();
 
     const existing = await trx
-      .selectFrom('google_accounts')
+      .selectFrom('accounts')
       .select(['id', 'refresh_token_enc'])
-      .where('google_sub', '=', identity.sub)
+      .where('provider', '=', 'google')
+      .where('provider_subject', '=', identity.sub)
       .forUpdate()
       .executeTakeFirst();
     const accountId = existing?.id ?? crypto.randomUUID();
@@ -43,7 +44,7 @@ export async function upsertUserAndAccount(
       : (existing?.refresh_token_enc ?? null);
     if (existing) {
       await trx
-        .updateTable('google_accounts')
+        .updateTable('accounts')
         .set({
           user_id: user.id,
           email: identity.email,
@@ -57,11 +58,11 @@ export async function upsertUserAndAccount(
         .execute();
     } else {
       await trx
-        .insertInto('google_accounts')
+        .insertInto('accounts')
         .values({
           id: accountId,
           user_id: user.id,
-          google_sub: identity.sub,
+          provider_subject: identity.sub,
           email: identity.email,
           scopes: grant.scopes,
           refresh_token_enc: sealed,
@@ -76,18 +77,18 @@ export async function upsertUserAndAccount(
 export async function findUserWithAccount(db: Kysely<Database>, userId: string) {
   return db
     .selectFrom('users')
-    .innerJoin('google_accounts', 'google_accounts.user_id', 'users.id')
+    .innerJoin('accounts', 'accounts.user_id', 'users.id')
     .select([
       'users.id as userId',
       'users.email as userEmail',
       'users.display_name as displayName',
-      'google_accounts.id as accountId',
-      'google_accounts.email as accountEmail',
-      'google_accounts.status as accountStatus',
-      'google_accounts.scopes as scopes',
+      'accounts.id as accountId',
+      'accounts.email as accountEmail',
+      'accounts.status as accountStatus',
+      'accounts.scopes as scopes',
     ])
     .where('users.id', '=', userId)
-    .orderBy('google_accounts.updated_at', 'desc')
+    .orderBy('accounts.updated_at', 'desc')
     .limit(1)
     .executeTakeFirst();
 }
@@ -98,7 +99,7 @@ export async function setAccountStatus(
   status: AccountStatus,
 ): Promise<void> {
   await db
-    .updateTable('google_accounts')
+    .updateTable('accounts')
     .set({ status, updated_at: new Date() })
     .where('id', '=', accountId)
     .execute();

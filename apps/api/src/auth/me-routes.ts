@@ -1,7 +1,7 @@
 import { MeResponse } from '@firstlight/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
-import { mailboxProgress } from '../ingestion/progress.ts';
+import { accountsProgress, mailboxProgress } from '../ingestion/progress.ts';
 import { DomainError } from '../lib/errors.ts';
 import { hasOpsRole } from '../ops/ops-access.ts';
 import { findUserWithAccount } from './account-repository.ts';
@@ -22,6 +22,7 @@ export const meRoutes: FastifyPluginAsyncZod<{ opsAccess: Config['ops'] }> = asy
       },
       account: { email: row.accountEmail, status: row.accountStatus, scopes: row.scopes },
       ingestion: await mailboxProgress(app.db, row.userId),
+      accounts: await accountsProgress(app.db, row.userId),
     };
   });
 };

@@ -4,16 +4,23 @@ import type { EventRow } from './event-mapper.ts';
 
 export async function upsertEventRows(
   db: Kysely<Database>,
-  userId: string,
+  owner: { userId: string; accountId: string },
   calendarId: string,
   rows: EventRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('calendar_events')
-    .values(rows.map((row) => ({ ...row, user_id: userId, calendar_id: calendarId })))
+    .values(
+      rows.map((row) => ({
+        ...row,
+        user_id: owner.userId,
+        account_id: owner.accountId,
+        calendar_id: calendarId,
+      })),
+    )
     .onConflict((conflict) =>
-      conflict.columns(['user_id', 'calendar_id', 'google_event_id']).doUpdateSet((eb) => ({
+      conflict.columns(['account_id', 'calendar_id', 'google_event_id']).doUpdateSet((eb) => ({
         kind: eb.ref('excluded.kind'),
         status: eb.ref('excluded.status'),
         summary: eb.ref('excluded.summary'),
@@ -58,13 +65,13 @@ export async function saveCalendarCursor(
 
 export async function setExceptions(
   db: Kysely<Database>,
-  key: { userId: string; calendarId: string; googleEventId: string },
+  key: { accountId: string; calendarId: string; googleEventId: string },
   exceptions: SeriesExceptions,
 ): Promise<void> {
   await db
     .updateTable('calendar_events')
     .set({ exceptions: JSON.stringify(exceptions) as never, updated_at: new Date() })
-    .where('user_id', '=', key.userId)
+    .where('account_id', '=', key.accountId)
     .where('calendar_id', '=', key.calendarId)
     .where('google_event_id', '=', key.googleEventId)
     .execute();
@@ -72,12 +79,12 @@ export async function setExceptions(
 
 export async function findSeriesByGoogleId(
   db: Kysely<Database>,
-  key: { userId: string; calendarId: string; googleEventId: string },
+  key: { accountId: string; calendarId: string; googleEventId: string },
 ) {
   return db
     .selectFrom('calendar_events')
     .selectAll()
-    .where('user_id', '=', key.userId)
+    .where('account_id', '=', key.accountId)
     .where('calendar_id', '=', key.calendarId)
     .where('google_event_id', '=', key.googleEventId)
     .forUpdate()
@@ -86,14 +93,14 @@ export async function findSeriesByGoogleId(
 
 export async function deleteEvents(
   db: Kysely<Database>,
-  userId: string,
+  accountId: string,
   calendarId: string,
   googleEventIds: string[],
 ): Promise<void> {
   if (googleEventIds.length === 0) return;
   await db
     .deleteFrom('calendar_events')
-    .where('user_id', '=', userId)
+    .where('account_id', '=', accountId)
     .where('calendar_id', '=', calendarId)
     .where('google_event_id', '=', sql<string>`any(${googleEventIds}::text[])`)
     .execute();
@@ -102,13 +109,13 @@ export async function deleteEvents(
 /** A full sync replaces the calendar: rows Google no longer lists go. */
 export async function deleteEventsNotIn(
   db: Kysely<Database>,
-  userId: string,
+  accountId: string,
   calendarId: string,
   keep: string[],
 ): Promise<void> {
   await db
     .deleteFrom('calendar_events')
-    .where('user_id', '=', userId)
+    .where('account_id', '=', accountId)
     .where('calendar_id', '=', calendarId)
     .where('google_event_id', '!=', sql<string>`all(${keep}::text[])`)
     .execute();

@@ -80,7 +80,7 @@ export class CalendarRuntime {
   async tick(): Promise<void> {
     const slot = Math.floor(Date.now() / this.deps.syncEveryMs);
     const accounts = await this.deps.db
-      .selectFrom('google_accounts')
+      .selectFrom('accounts')
       .select('id')
       .where('status', '=', 'active')
       .execute();

@@ -99,6 +99,7 @@ async function editOccurrence(
       .executeTakeFirstOrThrow();
     const outbox = await insertOutbox(trx, {
       userId,
+      accountId: series.account_id,
       eventId: series.id,
       calendarId: series.calendar_id,
       googleEventId: series.google_event_id,
@@ -148,6 +149,7 @@ export async function deleteSeries(
     await trx.deleteFrom('calendar_events').where('id', '=', series.id).execute();
     return insertOutbox(trx, {
       userId,
+      accountId: series.account_id,
       eventId: null,
       calendarId: series.calendar_id,
       googleEventId: series.google_event_id,
@@ -273,6 +275,7 @@ export async function splitSeriesAt(
       .insertInto('calendar_events')
       .values({
         user_id: userId,
+        account_id: row.account_id,
         calendar_id: row.calendar_id,
         google_event_id: split.next.googleEventId,
         kind: 'series',
@@ -294,6 +297,7 @@ export async function splitSeriesAt(
       .executeTakeFirstOrThrow();
     const outbox = await insertOutbox(trx, {
       userId,
+      accountId: row.account_id,
       eventId: row.id,
       calendarId: row.calendar_id,
       googleEventId: row.google_event_id,

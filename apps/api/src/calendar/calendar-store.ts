@@ -54,14 +54,14 @@ export async function storeFullSync(db: Kysely<Database>, pass: CalendarPass): P
         failure.itemId && CalendarEventId.safeParse(failure.itemId).success ? [failure.itemId] : [],
       ),
     ];
-    await deleteEventsNotIn(trx, owner.userId, calendarId, listed);
+    await deleteEventsNotIn(trx, owner.accountId, calendarId, listed);
     const series = stored.filter((row) => row.kind === 'series');
     const folded = await storeIsolated(
       trx,
       series,
       async (each, masters) => {
         for (const row of masters) {
-          const key = { userId: owner.userId, calendarId, googleEventId: row.google_event_id };
+          const key = { accountId: owner.accountId, calendarId, googleEventId: row.google_event_id };
           await setExceptions(each, key, exceptions.get(row.google_event_id) ?? EMPTY);
         }
       },
@@ -85,7 +85,7 @@ export async function storeIncremental(db: Kysely<Database>, pass: CalendarPass)
     const stored = await storeRows(trx, pass, rows, failures, careful);
     await deleteEvents(
       trx,
-      owner.userId,
+      owner.accountId,
       calendarId,
       mapped.flatMap((m) => (m.type === 'deleted' ? [m.googleEventId] : [])),
     );
@@ -95,7 +95,7 @@ export async function storeIncremental(db: Kysely<Database>, pass: CalendarPass)
       changes,
       async (each, subset) => {
         for (const change of subset) {
-          const key = { userId: owner.userId, calendarId, googleEventId: change.masterId };
+          const key = { accountId: owner.accountId, calendarId, googleEventId: change.masterId };
           const master = await findSeriesByGoogleId(each, key);
           if (master?.kind !== 'series') continue; // the master is gone (or never seen): nothing to fold into
           await setExceptions(each, key, foldException(master.exceptions, change));
@@ -123,7 +123,7 @@ async function storeRows(
   const { refused } = await storeIsolated(
     trx,
     rows,
-    (each, subset) => upsertEventRows(each, pass.owner.userId, pass.calendarId, subset),
+    (each, subset) => upsertEventRows(each, pass.owner, pass.calendarId, subset),
     { optimistic: !careful },
   );
   if (refused.length === 0) return rows;

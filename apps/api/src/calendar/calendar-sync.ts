@@ -42,7 +42,7 @@ export async function runCalendarSync(
   signal?: AbortSignal,
 ): Promise<TaskResult> {
   const account = await deps.db
-    .selectFrom('google_accounts')
+    .selectFrom('accounts')
     .select(['id', 'user_id', 'status'])
     .where('id', '=', task.accountId)
     .executeTakeFirst();
@@ -68,7 +68,7 @@ export async function runCalendarSync(
     if (signal?.aborted) return { outcome: 'retry', reason: 'the calendar sync was stopped' };
     if (error instanceof ReauthRequired || classifyGoogleError(error).kind === 'reauth') {
       await deps.db
-        .updateTable('google_accounts')
+        .updateTable('accounts')
         .set({ status: 'needs_reauth', updated_at: new Date() })
         .where('id', '=', account.id)
         .execute();

@@ -8,6 +8,7 @@ export async function insertOutbox(
   db: Kysely<Database>,
   row: {
     userId: string;
+    accountId: string;
     eventId: string | null;
     calendarId: string;
     googleEventId: string;
@@ -19,6 +20,7 @@ export async function insertOutbox(
     .insertInto('writeback_outbox')
     .values({
       user_id: row.userId,
+      account_id: row.accountId,
       calendar_event_id: row.eventId,
       calendar_id: row.calendarId,
       google_event_id: row.googleEventId,

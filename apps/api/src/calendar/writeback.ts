@@ -27,15 +27,9 @@ export interface WritebackDeps {
 export async function runWriteback(deps: WritebackDeps, task: CalendarWritebackTask): Promise<TaskResult> {
   const row = await claimOutbox(deps.db, task.outboxId);
   if (!row) return { outcome: 'done' }; // done, failed, or unknown: nothing to do
-  const account = await deps.db
-    .selectFrom('google_accounts')
-    .select('id')
-    .where('user_id', '=', row.user_id)
-    .orderBy('updated_at', 'desc')
-    .executeTakeFirst();
   try {
-    if (!account) throw new ReauthRequired('no Google account');
-    const { client } = await deps.clients.forAccount(account.id);
+    // The event's own account (migrations/0007): a user with several accounts writes back to the right one.
+    const { client } = await deps.clients.forAccount(row.account_id);
     await apply(calendarClient(client, deps.google), row);
     await finishOutbox(deps.db, row.id, { status: 'done' });
     return { outcome: 'done' };

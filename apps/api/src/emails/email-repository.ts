@@ -7,7 +7,7 @@ export type NewEmail = Insertable<EmailsTable>;
 
 /**
  * One statement for the whole set. Re-delivery (at-least-once tasks, a re-run batch) updates in place and never
- * duplicates: the key is (user_id, gmail_id). Labels and snippet may have changed since; the rest is immutable.
+ * duplicates: the key is (account_id, message_id). Labels and snippet may have changed since; the rest is immutable.
  * Returns how many rows were inserted (not updated).
  */
 export async function upsertEmails(db: Kysely<Database>, emails: NewEmail[]): Promise<number> {
@@ -16,7 +16,7 @@ export async function upsertEmails(db: Kysely<Database>, emails: NewEmail[]): Pr
     .insertInto('emails')
     .values(emails)
     .onConflict((conflict) =>
-      conflict.columns(['user_id', 'gmail_id']).doUpdateSet((excluded) => ({
+      conflict.columns(['account_id', 'message_id']).doUpdateSet((excluded) => ({
         label_ids: excluded.ref('excluded.label_ids'),
         snippet: excluded.ref('excluded.snippet'),
         parse_error: excluded.ref('excluded.parse_error'),
@@ -39,12 +39,14 @@ export async function storeEmails(
 ): Promise<{ inserted: number; stored: number; refused: { gmailId: string; reason: string }[] }> {
   // The same id twice in one INSERT … ON CONFLICT fails the statement (21000): Google sending a message twice
   // in a chunk keeps the last copy.
-  const unique = [...new Map(emails.map((email) => [email.gmail_id, email])).values()];
+  const unique = [
+    ...new Map(emails.map((email) => [`${email.account_id}:${email.message_id}`, email])).values(),
+  ];
   const { results, refused } = await storeIsolated(db, unique, upsertEmails);
   return {
     inserted: results.reduce((sum, count) => sum + count, 0),
     stored: unique.length - refused.length,
-    refused: refused.map(({ item, reason }) => ({ gmailId: item.gmail_id, reason })),
+    refused: refused.map(({ item, reason }) => ({ gmailId: item.message_id, reason })),
   };
 }
 
@@ -58,7 +60,8 @@ export async function listEmailsPage(
   let query = db
     .selectFrom('emails')
     .select([
-      'gmail_id',
+      'account_id',
+      'message_id',
       'thread_id',
       'internal_date',
       'from_addr',
@@ -71,10 +74,19 @@ export async function listEmailsPage(
     .where('user_id', '=', userId);
   if (after) {
     query = query.where((eb) =>
-      eb(eb.refTuple('internal_date', 'gmail_id'), '<', eb.tuple(after.internalDate, after.gmailId)),
+      eb(
+        eb.refTuple('internal_date', 'account_id', 'message_id'),
+        '<',
+        eb.tuple(after.internalDate, after.accountId, after.messageId),
+      ),
     );
   }
-  return query.orderBy('internal_date', 'desc').orderBy('gmail_id', 'desc').limit(limit).execute();
+  return query
+    .orderBy('internal_date', 'desc')
+    .orderBy('account_id', 'desc')
+    .orderBy('message_id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export async function newestEmailPosition(
@@ -83,13 +95,14 @@ export async function newestEmailPosition(
 ): Promise<EmailPosition | undefined> {
   const row = await db
     .selectFrom('emails')
-    .select(['internal_date', 'gmail_id'])
+    .select(['internal_date', 'account_id', 'message_id'])
     .where('user_id', '=', userId)
     .orderBy('internal_date', 'desc')
-    .orderBy('gmail_id', 'desc')
+    .orderBy('account_id', 'desc')
+    .orderBy('message_id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row && { internalDate: row.internal_date, gmailId: row.gmail_id };
+  return row && { internalDate: row.internal_date, accountId: row.account_id, messageId: row.message_id };
 }
 
 export async function countEmails(db: Kysely<Database>, userId: string): Promise<number> {

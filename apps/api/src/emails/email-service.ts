@@ -20,7 +20,8 @@ export async function listEmails(
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   const emails: EmailSummary[] = page.map((row) => ({
-    id: row.gmail_id,
+    id: row.message_id,
+    accountId: row.account_id,
     threadId: row.thread_id,
     internalDate: row.internal_date.toISOString(),
     from: row.from_addr,
@@ -34,7 +35,11 @@ export async function listEmails(
     emails,
     nextCursor:
       rows.length > query.limit && last
-        ? encodeEmailCursor({ internalDate: last.internal_date, gmailId: last.gmail_id })
+        ? encodeEmailCursor({
+            internalDate: last.internal_date,
+            accountId: last.account_id,
+            messageId: last.message_id,
+          })
         : null,
   };
 }

@@ -52,7 +52,7 @@ export async function fetchFirstPage(deps: {
 
   const parsed: ParsedMessage[] = parts.map((part) =>
     part.status === 200
-      ? parseGmailMessage(deps.userId, part.body)
+      ? parseGmailMessage(deps, part.body)
       : { ok: false, gmailId: part.id, reason: `messages.get answered ${part.status}` },
   );
   const emails = parsed.flatMap((result) => (result.ok ? [result.email] : []));

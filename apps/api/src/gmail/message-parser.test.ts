@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseGmailMessage } from './message-parser.ts';
 
-const user = '00000000-0000-4000-8000-000000000001';
+const user = {
+  userId: '00000000-0000-4000-8000-000000000001',
+  accountId: '00000000-0000-4000-8000-0000000000a1',
+};
 const message = {
   id: '18c2f0a1b2c3d4e5',
   threadId: '18c2f0a1b2c3d4e0',
@@ -25,8 +28,9 @@ describe('parseGmailMessage', () => {
     expect(parsed).toEqual({
       ok: true,
       email: {
-        user_id: user,
-        gmail_id: '18c2f0a1b2c3d4e5',
+        user_id: user.userId,
+        account_id: user.accountId,
+        message_id: '18c2f0a1b2c3d4e5',
         thread_id: '18c2f0a1b2c3d4e0',
         internal_date: new Date(1_700_000_000_000),
         from_addr: 'Ada <ada@example.com>',

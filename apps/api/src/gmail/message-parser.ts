@@ -22,7 +22,13 @@ export type ParsedMessage =
   | { ok: true; email: NewEmail }
   | { ok: false; gmailId: string | null; reason: string };
 
-export function parseGmailMessage(userId: string, raw: unknown): ParsedMessage {
+/** Whose mailbox a message is stored in: the user and the connected account it came from. */
+export interface MailOwner {
+  userId: string;
+  accountId: string;
+}
+
+export function parseGmailMessage(owner: MailOwner, raw: unknown): ParsedMessage {
   const parsed = parseLeniently(GmailMessageMetadata, raw, GMAIL_REQUIRED_FIELDS);
   if (!parsed.ok) return { ok: false, gmailId: rawId(raw), reason: parsed.reason };
   const message = parsed.data;
@@ -45,8 +51,9 @@ export function parseGmailMessage(userId: string, raw: unknown): ParsedMessage {
   return {
     ok: true,
     email: {
-      user_id: userId,
-      gmail_id: message.id,
+      user_id: owner.userId,
+      account_id: owner.accountId,
+      message_id: message.id,
       thread_id: message.threadId ?? message.id,
       internal_date: new Date(Number(message.internalDate)),
       from_addr: from,

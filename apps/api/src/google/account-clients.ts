@@ -26,7 +26,7 @@ export class AccountClients {
 
   async forAccount(accountId: string): Promise<{ client: OAuth2Client; email: string }> {
     const account = await this.db
-      .selectFrom('google_accounts')
+      .selectFrom('accounts')
       .select(['email', 'status', 'refresh_token_enc'])
       .where('id', '=', accountId)
       .executeTakeFirst();

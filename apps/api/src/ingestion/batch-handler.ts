@@ -103,7 +103,7 @@ export async function runBatch(
           failures.push({ gmailId: part.id, reason: `messages.get answered ${part.status}` });
           continue;
         }
-        const parsed = parseGmailMessage(job.user_id, part.body);
+        const parsed = parseGmailMessage({ userId: job.user_id, accountId: job.account_id }, part.body);
         if (parsed.ok) emails.push(parsed.email);
         else failures.push({ gmailId: part.id || parsed.gmailId || '', reason: parsed.reason }); // the id we asked for
       }

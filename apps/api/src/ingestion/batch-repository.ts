@@ -141,9 +141,9 @@ export async function recordFailures(
   for (const failure of failures) byId.set(cleanText(failure.gmailId, 1024), cleanText(failure.reason, 500));
   await db
     .insertInto('ingestion_failures')
-    .values([...byId].map(([gmailId, reason]) => ({ job_id: jobId, seq, gmail_id: gmailId, reason })))
+    .values([...byId].map(([gmailId, reason]) => ({ job_id: jobId, seq, message_id: gmailId, reason })))
     .onConflict((conflict) =>
-      conflict.columns(['job_id', 'gmail_id']).doUpdateSet({ reason: sql`excluded.reason` }),
+      conflict.columns(['job_id', 'message_id']).doUpdateSet({ reason: sql`excluded.reason` }),
     )
     .execute();
 }
@@ -153,9 +153,9 @@ export async function storedIds(db: Kysely<Database>, userId: string, ids: strin
   if (ids.length === 0) return new Set();
   const rows = await db
     .selectFrom('emails')
-    .select('gmail_id')
+    .select('message_id')
     .where('user_id', '=', userId)
-    .where('gmail_id', '=', sql<string>`any(${ids}::text[])`)
+    .where('message_id', '=', sql<string>`any(${ids}::text[])`)
     .execute();
-  return new Set(rows.map((row) => row.gmail_id));
+  return new Set(rows.map((row) => row.message_id));
 }

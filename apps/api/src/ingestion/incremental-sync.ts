@@ -127,7 +127,7 @@ async function applyHistory(
   for (;;) {
     const page = await historyPage(gmail, target.cursor, pageToken);
     const changes = changesOf(page.history ?? []);
-    const fetched = await fetchEmails(gmail, target.userId, changes.added, deps.settings.partsPerRequest);
+    const fetched = await fetchEmails(gmail, target, changes.added, deps.settings.partsPerRequest);
     pageToken = page.nextPageToken ?? null;
     // "With no nextPageToken, keep the returned historyId" (GOOGLE-FACTS, Sync): only the last page's counts.
     const last = pageToken === null;
@@ -181,7 +181,7 @@ async function relistNewest(
     const known = await storedIds(deps.db, target.userId, ids);
     const unknown = ids.filter((id) => !known.has(id));
     if (unknown.length > 0) {
-      const fetched = await fetchEmails(gmail, target.userId, unknown, deps.settings.partsPerRequest);
+      const fetched = await fetchEmails(gmail, target, unknown, deps.settings.partsPerRequest);
       added += await deps.db.transaction().execute(async (trx) => {
         await fence(trx);
         return storeFetched(deps, trx, target, fetched);
@@ -248,7 +248,7 @@ async function storeFetched(
  */
 async function markNeedsReauth(deps: BackfillDeps, accountId: string, reason: string): Promise<void> {
   await deps.db
-    .updateTable('google_accounts')
+    .updateTable('accounts')
     .set({ status: 'needs_reauth', updated_at: new Date() })
     .where('id', '=', accountId)
     .execute();

@@ -83,7 +83,7 @@ export async function countIngestFailures(db: Kysely<Database>, limit = 100) {
 export async function listRecentIngestFailures(db: Kysely<Database>, limit: number) {
   return db
     .selectFrom('ingest_failures as failure')
-    .innerJoin('google_accounts as account', 'account.id', 'failure.account_id')
+    .innerJoin('accounts as account', 'account.id', 'failure.account_id')
     .select([
       'failure.source',
       'account.email as account_email',

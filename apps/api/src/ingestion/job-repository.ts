@@ -15,6 +15,42 @@ export async function latestMailboxJob(db: Kysely<Database>, userId: string): Pr
     .executeTakeFirst();
 }
 
+/** Each of the user's accounts, oldest first, with its newest mailbox job (null before the first sign-in ends). */
+export async function accountsWithLatestJob(db: Kysely<Database>, userId: string) {
+  const rows = await db
+    .selectFrom('accounts')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('ingestion_jobs')
+          .select('ingestion_jobs.id as jobId')
+          .whereRef('ingestion_jobs.account_id', '=', 'accounts.id')
+          .where('ingestion_jobs.kind', '=', 'gmail_backfill')
+          .orderBy('ingestion_jobs.created_at', 'desc')
+          .limit(1)
+          .as('latest'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      'accounts.id',
+      'accounts.provider',
+      'accounts.email',
+      'accounts.status',
+      'accounts.scopes',
+      'latest.jobId',
+    ])
+    .where('accounts.user_id', '=', userId)
+    .orderBy('accounts.created_at')
+    .orderBy('accounts.id')
+    .execute();
+  const jobIds = rows.flatMap((row) => (row.jobId ? [row.jobId] : []));
+  const jobs =
+    jobIds.length === 0
+      ? []
+      : await db.selectFrom('ingestion_jobs').selectAll().where('id', 'in', jobIds).execute();
+  return rows.map((row) => ({ ...row, job: jobs.find((job) => job.id === row.jobId) }));
+}
+
 /** The unfinished mailbox job of an account, if any (at most one: a partial unique index says so). */
 export async function activeMailboxJob(db: Kysely<Database>, accountId: string): Promise<JobRow | undefined> {
   return db

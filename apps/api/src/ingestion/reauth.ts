@@ -13,7 +13,7 @@ export async function pauseForReauth(
   reason: string,
 ): Promise<void> {
   await deps.db
-    .updateTable('google_accounts')
+    .updateTable('accounts')
     .set({ status: 'needs_reauth', updated_at: new Date() })
     .where('id', '=', job.accountId)
     .execute();

@@ -1,5 +1,5 @@
 import type { NewEmail } from '../emails/email-repository.ts';
-import { parseGmailMessage } from '../gmail/message-parser.ts';
+import { type MailOwner, parseGmailMessage } from '../gmail/message-parser.ts';
 import type { PacedGmail } from './paced-gmail.ts';
 
 /** Gmail advises ≤ 50 calls per batch request (GOOGLE-FACTS, Batch requests). */
@@ -29,7 +29,7 @@ export interface FetchedEmails {
  */
 export async function fetchEmails(
   gmail: PacedGmail,
-  userId: string,
+  owner: MailOwner,
   ids: string[],
   partsPerRequest: number,
 ): Promise<FetchedEmails> {
@@ -46,12 +46,12 @@ export async function fetchEmails(
         result.failures.push({ gmailId: part.id, reason: `messages.get answered ${part.status}` });
         continue;
       }
-      const parsed = parseGmailMessage(userId, part.body);
+      const parsed = parseGmailMessage(owner, part.body);
       if (!parsed.ok)
         result.failures.push({ gmailId: part.id || parsed.gmailId || '', reason: parsed.reason });
       else if (parsed.email.label_ids?.some((label) => HIDDEN_LABELS.has(label))) {
         result.hidden++;
-        result.removed.push(parsed.email.gmail_id);
+        result.removed.push(parsed.email.message_id);
       } else result.emails.push(parsed.email);
     }
   }

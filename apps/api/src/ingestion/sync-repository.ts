@@ -18,10 +18,10 @@ export async function findSyncTarget(
   accountId: string,
 ): Promise<SyncTarget | undefined> {
   const row = await db
-    .selectFrom('google_accounts')
-    .innerJoin('sync_state', 'sync_state.account_id', 'google_accounts.id')
-    .select(['google_accounts.id', 'google_accounts.user_id', 'google_accounts.status', 'sync_state.cursor'])
-    .where('google_accounts.id', '=', accountId)
+    .selectFrom('accounts')
+    .innerJoin('sync_state', 'sync_state.account_id', 'accounts.id')
+    .select(['accounts.id', 'accounts.user_id', 'accounts.status', 'sync_state.cursor'])
+    .where('accounts.id', '=', accountId)
     .where('sync_state.resource', '=', GMAIL_RESOURCE)
     .executeTakeFirst();
   return row && { accountId: row.id, userId: row.user_id, status: row.status, cursor: row.cursor };
@@ -30,12 +30,12 @@ export async function findSyncTarget(
 /** Accounts whose backfill is done and whose grant still works: the ones the poll keeps in sync. */
 export async function syncableAccountIds(db: Kysely<Database>): Promise<string[]> {
   const rows = await db
-    .selectFrom('google_accounts')
-    .innerJoin('sync_state', 'sync_state.account_id', 'google_accounts.id')
-    .select('google_accounts.id')
+    .selectFrom('accounts')
+    .innerJoin('sync_state', 'sync_state.account_id', 'accounts.id')
+    .select('accounts.id')
     .where('sync_state.resource', '=', GMAIL_RESOURCE)
     .where('sync_state.cursor', 'is not', null)
-    .where('google_accounts.status', '=', 'active')
+    .where('accounts.status', '=', 'active')
     .execute();
   return rows.map((row) => row.id);
 }
@@ -94,7 +94,7 @@ export async function deleteEmails(
   const result = await db
     .deleteFrom('emails')
     .where('user_id', '=', userId)
-    .where('gmail_id', '=', sql<string>`any(${gmailIds}::text[])`)
+    .where('message_id', '=', sql<string>`any(${gmailIds}::text[])`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -14,7 +14,7 @@ export interface JobPosition {
 function jobsWithAccount(db: Kysely<Database>) {
   return db
     .selectFrom('ingestion_jobs as job')
-    .innerJoin('google_accounts as account', 'account.id', 'job.account_id')
+    .innerJoin('accounts as account', 'account.id', 'job.account_id')
     .select([
       'job.id',
       'job.user_id',
@@ -126,15 +126,15 @@ export async function listJobBatches(db: Kysely<Database>, jobId: string) {
     .execute();
 }
 
-/** The first `limit` failures by (seq, gmail_id), and how many there are in all. */
+/** The first `limit` failures by (seq, message_id), and how many there are in all. */
 export async function listJobFailures(db: Kysely<Database>, jobId: string, limit: number) {
   const [rows, total] = await Promise.all([
     db
       .selectFrom('ingestion_failures')
-      .select(['seq', 'gmail_id', 'reason', 'created_at'])
+      .select(['seq', 'message_id', 'reason', 'created_at'])
       .where('job_id', '=', jobId)
       .orderBy('seq')
-      .orderBy('gmail_id')
+      .orderBy('message_id')
       .limit(limit)
       .execute(),
     db

@@ -118,7 +118,7 @@ export async function ingestionDetail(
     })),
     failures: failures.rows.map((failure) => ({
       seq: failure.seq,
-      gmailId: failure.gmail_id,
+      gmailId: failure.message_id,
       reason: failure.reason,
       createdAt: failure.created_at.toISOString(),
     })),

@@ -86,10 +86,10 @@ describe('hostile values served by the emulator, through sign-in, backfill and c
       45_000,
       'the backfill',
     );
-    const rows = await db.selectFrom('emails').select(['gmail_id', 'label_ids']).execute();
+    const rows = await db.selectFrom('emails').select(['message_id', 'label_ids']).execute();
     expect(rows).toHaveLength(listed);
     for (const id of badMessages) {
-      expect(rows.find((row) => row.gmail_id === id)?.label_ids).toContain('Labelx');
+      expect(rows.find((row) => row.message_id === id)?.label_ids).toContain('Labelx');
     }
     expect(await db.selectFrom('ingest_failures').selectAll().execute()).toEqual([]);
   }, 60_000);

@@ -39,7 +39,7 @@ async function newOwner(): Promise<FailureOwner> {
   const n = accounts++;
   const { rows } = await sql<{ accountId: string; userId: string }>`
     with u as (insert into users (email) values (${`fuzz${n}@example.com`}) returning id)
-    insert into google_accounts (user_id, google_sub, email)
+    insert into accounts (user_id, provider_subject, email)
     select id, ${`fuzz-${n}`}, ${`fuzz${n}@example.com`} from u
     returning id as "accountId", user_id as "userId"`.execute(test.db);
   return rows[0]!;
@@ -81,7 +81,7 @@ function batchAnswer(bodies: unknown[]): { contentType: string; body: string } {
 async function ingestChunk(owner: FailureOwner, bodies: unknown[]) {
   const answer = batchAnswer(bodies);
   const parts = decodeBatch(answer.contentType, answer.body);
-  const parsed = parts.map((part) => parseGmailMessage(owner.userId, part.body));
+  const parsed = parts.map((part) => parseGmailMessage(owner, part.body));
   const emails = parsed.flatMap((result) => (result.ok ? [result.email] : []));
   const { refused } = await storeEmails(test.db, emails);
   const failures: IngestFailure[] = [
@@ -205,12 +205,12 @@ describe('Gmail messages: fuzzed through the parser and the chunk upsert', () =>
             const [rows, failures] = await Promise.all([
               test.db
                 .selectFrom('emails')
-                .select(['gmail_id', 'thread_id', 'size_estimate', 'label_ids'])
+                .select(['message_id', 'thread_id', 'size_estimate', 'label_ids'])
                 .where('user_id', '=', owner.userId)
                 .execute(),
               failuresOf(owner),
             ]);
-            const stored = new Map(rows.map((row) => [row.gmail_id, row]));
+            const stored = new Map(rows.map((row) => [row.message_id, row]));
             const failed = new Set(failures.map((failure) => failure.item_id));
             const roundTripped = chunk.map((raw) => JSON.parse(JSON.stringify(raw) ?? 'null') as unknown);
             for (const raw of roundTripped) {
@@ -269,10 +269,10 @@ describe('Gmail: the issue 14 probes, each with its neighbours', () => {
         .selectFrom('emails')
         .selectAll()
         .where('user_id', '=', owner.userId)
-        .orderBy('gmail_id')
+        .orderBy('message_id')
         .execute();
-      expect(rows.map((row) => row.gmail_id)).toEqual(['after', 'before', 'probe']);
-      expect(rows.find((row) => row.gmail_id === 'probe')).toMatchObject(expected);
+      expect(rows.map((row) => row.message_id)).toEqual(['after', 'before', 'probe']);
+      expect(rows.find((row) => row.message_id === 'probe')).toMatchObject(expected);
       expect(await failuresOf(owner)).toEqual([]);
     });
   }
@@ -282,10 +282,10 @@ describe('Gmail: the issue 14 probes, each with its neighbours', () => {
     await ingestChunk(owner, [good('before'), { ...good('x'), id: 'bad\u0000id' }, [], good('after')]);
     const rows = await test.db
       .selectFrom('emails')
-      .select('gmail_id')
+      .select('message_id')
       .where('user_id', '=', owner.userId)
       .execute();
-    expect(rows.map((row) => row.gmail_id).sort()).toEqual(['after', 'before']);
+    expect(rows.map((row) => row.message_id).sort()).toEqual(['after', 'before']);
     expect(await failuresOf(owner)).toEqual(
       expect.arrayContaining([
         { source: 'gmail', item_id: 'badid', reason: 'id: not a Gmail id', count: 1 },
@@ -303,7 +303,8 @@ describe('Gmail: the issue 14 probes, each with its neighbours', () => {
     const owner = await newOwner();
     const row = (id: string, thread = `t${id}`) => ({
       user_id: owner.userId,
-      gmail_id: id,
+      account_id: owner.accountId,
+      message_id: id,
       thread_id: thread,
       internal_date: new Date(1_700_000_000_000),
       from_addr: null,
@@ -324,16 +325,16 @@ describe('Gmail: the issue 14 probes, each with its neighbours', () => {
     const inside = await test.db.transaction().execute(async (trx) => {
       const result = await storeEmails(trx, [row('d'), row('e', 'bad\u0000'), row('f')]);
       // The transaction is still usable after the refusal (savepoints), and commits the neighbours.
-      await trx.selectFrom('emails').select('gmail_id').limit(1).execute();
+      await trx.selectFrom('emails').select('message_id').limit(1).execute();
       return result;
     });
     expect(inside.refused.map((failure) => failure.gmailId)).toEqual(['e']);
     const stored = await test.db
       .selectFrom('emails')
-      .select('gmail_id')
+      .select('message_id')
       .where('user_id', '=', owner.userId)
       .execute();
-    expect(stored.map((each) => each.gmail_id).sort()).toEqual(['a', 'c', 'd', 'f']);
+    expect(stored.map((each) => each.message_id).sort()).toEqual(['a', 'c', 'd', 'f']);
   });
 
   it('counts a failure seen again instead of adding a row', async () => {

@@ -20,6 +20,7 @@ describe('security: calendar edits are validated by meaning', () => {
   let test: TestApp;
   let cookie: string;
   let userId: string;
+  let accountId: string;
   let timed: string; // series ids
   let allDay: string;
   let keys: string[]; // occurrence keys of the timed series
@@ -35,7 +36,12 @@ describe('security: calendar edits are validated by meaning', () => {
     // No task queue: edits stay in the outbox, where the test can see whether anything was queued for Google.
     test = await buildTestApp({ emulatorUrl: emulator.url });
     cookie = (await signIn(test.app, USER)).cookie;
-    userId = (await test.database.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+    const account = await test.database.db
+      .selectFrom('accounts')
+      .select(['id', 'user_id'])
+      .executeTakeFirstOrThrow();
+    userId = account.user_id;
+    accountId = account.id;
   }, 60_000);
   afterAll(async () => {
     await test?.close();
@@ -49,6 +55,7 @@ describe('security: calendar edits are validated by meaning', () => {
     // A weekly 09:00–10:00 Berlin meeting and a weekly all-day event, as the sync stores them.
     const base = {
       user_id: userId,
+      account_id: accountId,
       calendar_id: 'primary',
       kind: 'series' as const,
       summary: 'Standup',

@@ -1,4 +1,5 @@
 import { ServerMessage, WsCloseCode } from '@firstlight/contracts';
+import { seedUser } from '@firstlight/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -91,12 +92,7 @@ async function setUp(realtime: Config['realtime'], heartbeatMs = NO_HEARTBEAT_MS
   let users = 0;
   const newUser = async () => {
     users++;
-    const row = await test.database.db
-      .insertInto('users')
-      .values({ email: `user${users}@example.com`, display_name: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
+    return (await seedUser(test.database.db, `user${users}@example.com`)).userId;
   };
   const sessionFor = async (userId: string) => {
     const { token } = await startSession(test.database.db, userId, null);
@@ -165,9 +161,21 @@ describe('WebSocket limits', () => {
     const startedAt = performance.now();
     for (let i = 0; i < 2_000; i++) client.socket.send(JSON.stringify({ type: 'resync' }));
     // The state changes after the burst, then one more resync: its answer must show the change.
-    await live.env.test.database.db
+    const db = live.env.test.database.db;
+    const account = await db
+      .selectFrom('accounts')
+      .select('id')
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    await db
       .insertInto('emails')
-      .values({ user_id: userId, gmail_id: 'm1', thread_id: 't1', internal_date: new Date() })
+      .values({
+        user_id: userId,
+        account_id: account.id,
+        message_id: 'm1',
+        thread_id: 't1',
+        internal_date: new Date(),
+      })
       .execute();
     client.socket.send(JSON.stringify({ type: 'resync' }));
     await client.next((message) => message.type === 'snapshot' && message.emailCount === 1);

@@ -102,9 +102,9 @@ export async function jobInStatus(
  * shows up here), and every batch is done with all of its messages stored.
  */
 export async function expectMailboxStoredExactlyOnce(db: Kysely<Database>, expected: string[]) {
-  const stored = await db.selectFrom('emails').select('gmail_id').execute();
+  const stored = await db.selectFrom('emails').select('message_id').execute();
   expect(stored).toHaveLength(expected.length);
-  expect(new Set(stored.map((row) => row.gmail_id))).toEqual(new Set(expected));
+  expect(new Set(stored.map((row) => row.message_id))).toEqual(new Set(expected));
 
   const job = await theJob(db);
   expect(job?.status).toBe('complete');
@@ -214,7 +214,7 @@ export async function runningBatch(db: Kysely<Database>) {
   const stored = await db
     .selectFrom('emails')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('gmail_id', '=', sql<string>`any(${batch.message_ids}::text[])`)
+    .where('message_id', '=', sql<string>`any(${batch.message_ids}::text[])`)
     .executeTakeFirstOrThrow();
   return { batch, stored: stored.n };
 }

@@ -1,1 +1,2 @@
+export { seedUser } from './seed-user.ts';
 export { createTestDatabase, type TestDatabase } from './test-database.ts';

@@ -5,6 +5,7 @@ import { compareNewestFirst, mergeOlder, newerThanTop } from './email-order.ts';
 function email(id: string, minute: number): EmailSummary {
   return {
     id,
+    accountId: '00000000-0000-4000-8000-0000000000a1',
     threadId: id,
     internalDate: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(),
     from: null,

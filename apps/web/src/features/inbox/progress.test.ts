@@ -5,6 +5,7 @@ import { nextProgress, progressCounts, progressPercent, syncView } from './progr
 const jobId = '00000000-0000-4000-8000-000000000001';
 const base: IngestionProgress = {
   jobId,
+  accountId: '00000000-0000-4000-8000-0000000000a1',
   status: 'running',
   total: 48_213,
   ingested: 12_000,
@@ -33,6 +34,7 @@ describe('progress', () => {
       ingestion: base,
       newestCursor: null,
       emailCount: 12_000,
+      accounts: [],
     });
     expect(afterSnapshot?.ingested).toBe(13_000);
   });
@@ -40,7 +42,13 @@ describe('progress', () => {
   it('takes a new job from a snapshot as it is', () => {
     const other = { ...base, jobId: '00000000-0000-4000-8000-000000000002', ingested: 5 };
     expect(
-      nextProgress(base, { type: 'snapshot', ingestion: other, newestCursor: null, emailCount: 5 }),
+      nextProgress(base, {
+        type: 'snapshot',
+        ingestion: other,
+        newestCursor: null,
+        emailCount: 5,
+        accounts: [],
+      }),
     ).toEqual(other);
   });
 

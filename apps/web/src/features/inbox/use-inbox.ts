@@ -208,6 +208,7 @@ export function useInbox() {
         ingestion: progress,
         newestCursor: null,
         emailCount: 0,
+        accounts: [],
       }),
     }));
   }, []);
