@@ -1,5 +1,6 @@
 import type { Database } from '@firstlight/db';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { pingDatabase } from './health-repository.ts';
 
 /** What the rest of the app needs to know: can we reach the database now, and if not, why. */
 export interface DatabaseState {
@@ -68,7 +69,7 @@ export class DatabaseStatus {
     const timeoutMs = this.options.probeTimeoutMs ?? 3_000;
     let timer: NodeJS.Timeout | undefined;
     const reason = await Promise.race([
-      sql`select 1`.execute(this.db).then(
+      pingDatabase(this.db).then(
         () => null,
         (error: unknown) => (error instanceof Error ? error.message : String(error)) || 'unknown error',
       ),

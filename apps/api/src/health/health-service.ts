@@ -1,6 +1,7 @@
 import type { ReadinessResponse } from '@firstlight/contracts';
 import { type Database, migrationStatus } from '@firstlight/db';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { pingDatabase } from './health-repository.ts';
 
 /** A probe must answer quickly: an orchestrator's readiness check times out, and so would a hung connect. */
 const PROBE_TIMEOUT_MS = 3_000;
@@ -13,7 +14,7 @@ export async function checkReadiness(
   const started = performance.now();
   let database: ReadinessResponse['checks']['database'];
   try {
-    await withTimeout(sql`select 1`.execute(db), PROBE_TIMEOUT_MS);
+    await withTimeout(pingDatabase(db), PROBE_TIMEOUT_MS);
     database = { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
     database = { ok: false, error: `database unreachable: ${(error as Error).message}` };

@@ -1,6 +1,7 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { batchCountsByStatusAndTier, failureCountsByReason, jobCountsByStatus } from './ops-repository.ts';
 
 /**
  * Prometheus metrics (`GET /metrics`). One registry per app instance (tests build many apps in one process).
@@ -70,11 +71,7 @@ export class Metrics {
       labelNames: ['status', 'tier'] as const,
       registers: [this.registry],
       async collect() {
-        const rows = await db
-          .selectFrom('ingestion_batches')
-          .select(['status', 'tier', db.fn.countAll<number>().as('count')])
-          .groupBy(['status', 'tier'])
-          .execute();
+        const rows = await batchCountsByStatusAndTier(db);
         this.reset();
         for (const row of rows) this.set({ status: row.status, tier: row.tier }, Number(row.count));
       },
@@ -86,12 +83,7 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         // Reasons are few by construction (a field and zod's message, or a SQLSTATE; never a value).
-        const rows = await db
-          .selectFrom('ingest_failures')
-          .select(['source', 'reason', db.fn.countAll<number>().as('count')])
-          .groupBy(['source', 'reason'])
-          .limit(200)
-          .execute();
+        const rows = await failureCountsByReason(db);
         this.reset();
         for (const row of rows) this.set({ source: row.source, reason: row.reason }, Number(row.count));
       },
@@ -102,11 +94,7 @@ export class Metrics {
       labelNames: ['status'] as const,
       registers: [this.registry],
       async collect() {
-        const rows = await db
-          .selectFrom('ingestion_jobs')
-          .select(['status', db.fn.countAll<number>().as('count')])
-          .groupBy('status')
-          .execute();
+        const rows = await jobCountsByStatus(db);
         this.reset();
         for (const row of rows) this.set({ status: row.status }, Number(row.count));
       },

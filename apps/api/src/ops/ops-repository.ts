@@ -150,3 +150,30 @@ export async function findUserEmail(db: Kysely<Database>, userId: string): Promi
   const row = await db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
   return row?.email;
 }
+
+/** Batches per status and tier, for the `firstlight_batches` gauge (read at scrape time: the database is the truth). */
+export function batchCountsByStatusAndTier(db: Kysely<Database>) {
+  return db
+    .selectFrom('ingestion_batches')
+    .select(['status', 'tier', db.fn.countAll<number>().as('count')])
+    .groupBy(['status', 'tier'])
+    .execute();
+}
+
+/** Failures per source and reason; reasons are few by construction (a field and zod's message, or a SQLSTATE). */
+export function failureCountsByReason(db: Kysely<Database>) {
+  return db
+    .selectFrom('ingest_failures')
+    .select(['source', 'reason', db.fn.countAll<number>().as('count')])
+    .groupBy(['source', 'reason'])
+    .limit(200)
+    .execute();
+}
+
+export function jobCountsByStatus(db: Kysely<Database>) {
+  return db
+    .selectFrom('ingestion_jobs')
+    .select(['status', db.fn.countAll<number>().as('count')])
+    .groupBy('status')
+    .execute();
+}
