@@ -23,4 +23,5 @@ export {
   readMigrations,
   withMigrationLock,
 } from './migrator.ts';
+export { isDataError, optimistically, refusedReason, storeIsolated } from './row-isolation.ts';
 export type * from './schema.ts';

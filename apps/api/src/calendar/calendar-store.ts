@@ -1,12 +1,12 @@
 import { CalendarEventId } from '@firstlight/contracts';
 import type { Database, SeriesExceptions } from '@firstlight/db';
+import { optimistically, storeIsolated } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import {
   type FailureOwner,
   type IngestFailure,
   recordIngestFailures,
 } from '../ingestion/ingest-failure-repository.ts';
-import { optimistically, storeIsolated } from '../lib/row-isolation.ts';
 import {
   deleteEvents,
   deleteEventsNotIn,

@@ -1,6 +1,6 @@
 import type { Database, EmailsTable } from '@firstlight/db';
+import { storeIsolated } from '@firstlight/db';
 import { type Insertable, type Kysely, sql } from 'kysely';
-import { storeIsolated } from '../lib/row-isolation.ts';
 import type { EmailPosition } from './email-cursor.ts';
 
 export type NewEmail = Insertable<EmailsTable>;

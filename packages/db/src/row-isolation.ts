@@ -1,5 +1,5 @@
-import type { Database } from '@firstlight/db';
 import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema.ts';
 
 /**
  * SQLSTATE classes that mean "this row's data is wrong", not "the database is unwell": 22 data exception
