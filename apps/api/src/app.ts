@@ -20,7 +20,7 @@ import {
 import type { Config } from './config.ts';
 import type { GoogleSettings } from './google/google-settings.ts';
 import type { BackfillSettings } from './ingestion/backfill-deps.ts';
-import { registerErrorHandler } from './lib/errors.ts';
+import { registerErrorHandler } from './lib/error-handler-plugin.ts';
 import { loggerOptions } from './lib/log-redaction.ts';
 import type { EventBus } from './realtime/event-bus.ts';
 import { securityPlugin } from './security/security-plugin.ts';
