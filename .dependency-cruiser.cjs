@@ -17,117 +17,101 @@
 const API_FOLDER = '^apps/api/src/([^/]+)/';
 const FASTIFY = '(^|/)node_modules/(fastify|fastify-plugin|fastify-type-provider-zod|@fastify/[^/]+)/';
 const TEST_FILE = '\\.test\\.tsx?$';
+const IO_MODULES = '^(node:)?(fs|fs/promises|net|http|https|child_process|worker_threads|dgram|tls)$';
+
+/** A rule that fails CI: `from` may not import `to` (dependency-cruiser's `forbidden` entries). */
+const forbid = (name, comment, from, to, extra = {}) => ({
+  name,
+  severity: 'error',
+  comment,
+  from,
+  to,
+  ...extra,
+});
 
 module.exports = {
   forbidden: [
-    {
-      name: 'no-circular',
-      severity: 'error',
-      comment: 'No import cycles between modules (ARCHITECTURE §1: "no cycles").',
-      from: { pathNot: '(^|/)node_modules/' },
-      to: { circular: true },
-    },
-    {
-      name: 'no-folder-cycles-in-api',
-      severity: 'error',
-      comment:
-        'No cycles between the capability folders of apps/api/src (auth ↔ ingestion, realtime ↔ ingestion…).',
-      scope: 'folder',
-      from: { path: '^apps/api/src/[^/]+' },
-      to: { path: '^apps/api/src/[^/]+', circular: true },
-    },
-    {
-      name: 'packages-never-import-apps',
-      severity: 'error',
-      comment: 'Dependencies point one way: apps → packages.',
-      from: { path: '^packages/' },
-      to: { path: '^apps/' },
-    },
-    {
-      name: 'apps-never-import-each-other',
-      severity: 'error',
-      comment: 'The web app and the API share only packages (contracts, recurrence).',
-      from: { path: '^apps/([^/]+)/' },
-      to: { path: '^apps/', pathNot: '^apps/$1/' },
-    },
-    {
-      name: 'contracts-import-nothing-of-ours',
-      severity: 'error',
-      comment:
-        'packages/contracts is zod schemas only: the single source of truth imports no other workspace.',
-      from: { path: '^packages/contracts/' },
-      to: { path: '^(apps|packages)/', pathNot: '^packages/contracts/' },
-    },
-    {
-      name: 'recurrence-is-pure',
-      severity: 'error',
-      comment:
-        'packages/recurrence is pure functions over plain data: no other workspace, no I/O module (its tests may run an oracle).',
-      // The conformance CLI and its worker thread are tooling shipped beside the engine, not the engine.
-      from: { path: '^packages/recurrence/src/', pathNot: [TEST_FILE, '/conformance-(cli|worker)\\.ts$'] },
-      to: {
-        path: [
-          '^(apps|packages)/',
-          '^(node:)?(fs|fs/promises|net|http|https|child_process|worker_threads|dgram|tls)$',
-        ],
-        pathNot: '^packages/recurrence/',
-      },
-    },
-    {
-      name: 'e2e-and-bench-use-the-api-entry',
-      severity: 'error',
-      comment:
-        'e2e/ and bench/ import the API through its entry point (@firstlight/api), never its internals.',
-      from: { path: '^(e2e|bench)/' },
-      to: { path: '^apps/api/', pathNot: '^apps/api/src/index\\.ts$' },
-    },
-    {
-      name: 'api-folders-talk-through-index',
-      severity: 'error',
-      comment:
-        'A capability folder of apps/api/src uses another only through its index.ts (its public surface); lib/ is shared.',
-      from: { path: API_FOLDER },
-      to: {
+    forbid(
+      'no-circular',
+      'No import cycles between modules (ARCHITECTURE §1: "no cycles").',
+      { pathNot: '(^|/)node_modules/' },
+      { circular: true },
+    ),
+    forbid(
+      'no-folder-cycles-in-api',
+      'No cycles between the capability folders of apps/api/src (auth ↔ ingestion, realtime ↔ ingestion…).',
+      { path: '^apps/api/src/[^/]+' },
+      { path: '^apps/api/src/[^/]+', circular: true },
+      { scope: 'folder' },
+    ),
+    forbid(
+      'packages-never-import-apps',
+      'Dependencies point one way: apps → packages.',
+      { path: '^packages/' },
+      { path: '^apps/' },
+    ),
+    forbid(
+      'apps-never-import-each-other',
+      'The web app and the API share only packages (contracts, recurrence).',
+      { path: '^apps/([^/]+)/' },
+      { path: '^apps/', pathNot: '^apps/$1/' },
+    ),
+    forbid(
+      'contracts-import-nothing-of-ours',
+      'packages/contracts is zod schemas only: the single source of truth imports no other workspace.',
+      { path: '^packages/contracts/' },
+      { path: '^(apps|packages)/', pathNot: '^packages/contracts/' },
+    ),
+    forbid(
+      'recurrence-is-pure',
+      'packages/recurrence is pure functions over plain data: no other workspace, no I/O module.',
+      // Its tests (an oracle in Python) and the conformance CLI with its worker thread are tooling, not the engine.
+      { path: '^packages/recurrence/src/', pathNot: [TEST_FILE, '/conformance-(cli|worker)\\.ts$'] },
+      { path: ['^(apps|packages)/', IO_MODULES], pathNot: '^packages/recurrence/' },
+    ),
+    forbid(
+      'e2e-and-bench-use-the-api-entry',
+      'e2e/ and bench/ import the API through its entry point (@firstlight/api), never its internals.',
+      { path: '^(e2e|bench)/' },
+      { path: '^apps/api/', pathNot: '^apps/api/src/index\\.ts$' },
+    ),
+    forbid(
+      'api-folders-talk-through-index',
+      'A capability folder of apps/api/src uses another only through its index.ts (its public surface); lib/ is shared.',
+      { path: API_FOLDER },
+      {
         path: '^apps/api/src/[^/]+/',
         pathNot: ['^apps/api/src/$1/', '^apps/api/src/[^/]+/index\\.ts$', '^apps/api/src/lib/'],
       },
-    },
-    {
-      name: 'only-the-http-edge-imports-fastify',
-      severity: 'error',
-      comment:
-        'Services, repositories and runtimes never import Fastify: only *-routes.ts, *-plugin.ts and the top-level assembly do.',
-      from: {
+    ),
+    forbid(
+      'only-the-http-edge-imports-fastify',
+      'Services, repositories and runtimes never import Fastify: only *-routes.ts, *-plugin.ts and the top-level assembly do.',
+      // security/ is request guards (headers, origin check, rate limits): HTTP through and through.
+      {
         path: '^apps/api/src/[^/]+/',
-        // security/ is request guards (headers, origin check, rate limits): HTTP through and through.
         pathNot: ['-routes\\.ts$', '-plugin\\.ts$', '^apps/api/src/security/', TEST_FILE],
       },
-      to: { path: FASTIFY },
-    },
-    {
-      name: 'routes-never-import-repositories',
-      severity: 'error',
-      comment: 'Routes call a service; SQL lives in *-repository.ts, behind it.',
-      from: { path: '^apps/api/src/.+-routes\\.ts$' },
-      to: { path: '-repository\\.ts$' },
-    },
-    {
-      name: 'web-shared-never-imports-features',
-      severity: 'error',
-      comment: 'apps/web: shared code (lib/ and the rest outside features/) → features → app, never back.',
-      from: {
-        path: '^apps/web/src/',
-        pathNot: ['^apps/web/src/features/', '^apps/web/src/(app|main)\\.tsx$'],
-      },
-      to: { path: '^apps/web/src/features/' },
-    },
-    {
-      name: 'web-features-never-import-each-other',
-      severity: 'error',
-      comment: 'apps/web: a feature never imports another feature; what two need moves to lib/.',
-      from: { path: '^apps/web/src/features/([^/]+)/' },
-      to: { path: '^apps/web/src/features/', pathNot: '^apps/web/src/features/$1/' },
-    },
+      { path: FASTIFY },
+    ),
+    forbid(
+      'routes-never-import-repositories',
+      'Routes call a service; SQL lives in *-repository.ts, behind it.',
+      { path: '^apps/api/src/.+-routes\\.ts$' },
+      { path: '-repository\\.ts$' },
+    ),
+    forbid(
+      'web-shared-never-imports-features',
+      'apps/web: shared code (lib/ and the rest outside features/) → features → app, never back.',
+      { path: '^apps/web/src/', pathNot: ['^apps/web/src/features/', '^apps/web/src/(app|main)\\.tsx$'] },
+      { path: '^apps/web/src/features/' },
+    ),
+    forbid(
+      'web-features-never-import-each-other',
+      'apps/web: a feature never imports another feature; what two need moves to lib/.',
+      { path: '^apps/web/src/features/([^/]+)/' },
+      { path: '^apps/web/src/features/', pathNot: '^apps/web/src/features/$1/' },
+    ),
   ],
   options: {
     doNotFollow: { path: '(^|/)node_modules/' },
