@@ -78,8 +78,10 @@ export const backgroundWorkers = fp<{ queue: TaskQueue; settings?: Partial<Backf
 /**
  * A web-only instance (no task queue in this process): it serves every route and records the work in the
  * database — a new mailbox job stays `pending` with its first page counted, an edit stays `pending` in the
- * outbox — and runs none of it. In a deployment, a worker instance's reconciler picks such a job up and its
- * calendar sweep enqueues such an edit. Tests of features other than background work run this way.
+ * outbox — and runs none of it. Tests of features other than background work run this way (runtime.ts
+ * `queue: false`). A worker instance's reconciler and calendar sweep would pick such work up; one gap keeps
+ * this from being a deployment role yet: `first_page_ids` is written by `BackfillService.start`, not by
+ * onboarding, so a job recorded here and listed later by a worker would count its first page twice.
  */
 export const webOnlyInstance = fp(
   async (app) => {
