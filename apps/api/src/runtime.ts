@@ -26,7 +26,7 @@ import type { TaskQueue } from './tasks/task-queue.ts';
 export interface RuntimeOverrides {
   /** The process's logger (database, bus, queue, emulator lines). Default: the redacting logger at LOG_LEVEL. */
   log?: Logger;
-  /** The app's request logger (default: as `log`); false for none. */
+  /** The app's request logger (default: the redacting logger at LOG_LEVEL, to stdout); false for none. */
   logger?: AppLogger;
   /**
    * A database the caller owns (a test's, migrated or deliberately not): used as is, never migrated nor closed.
