@@ -6,8 +6,9 @@
  * (10,000 users × 10 years would be ~300M rows: too big to load on 2 cores in a benchmark's minutes).
  *   npm run bench -- calendar-query
  */
+
+import { eventsInRangeQuery } from '@firstlight/api';
 import { CompiledQuery, sql } from 'kysely';
-import { eventsInRangeQuery } from '../apps/api/src/calendar/calendar-repository.ts';
 import {
   benchUserId,
   dropTemplates,

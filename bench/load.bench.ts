@@ -12,8 +12,8 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { DEFAULT_WORKERS } from '@firstlight/api';
 import { sql } from 'kysely';
-import { DEFAULT_WORKERS } from '../apps/api/src/tasks/embedded-queue.ts';
 import { errorsWithStatus, startEmulatorProcess } from './emulator-process.ts';
 import { signInOverHttp } from './sign-in-http.ts';
 import { percentile, printTable, startBenchProduct, writeResult } from './support.ts';

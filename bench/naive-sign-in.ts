@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import type { Gmail } from '@firstlight/api';
+import {
+  beginSignIn,
+  type CompletedSignIn,
+  completeSignIn,
+  EMULATOR_CLIENT,
+  emulatedGoogle,
+  type GoogleSettings,
+  TokenCipher,
+} from '@firstlight/api';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { beginSignIn, type CompletedSignIn, completeSignIn } from '../apps/api/src/auth/sign-in-service.ts';
-import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
-import { EMULATOR_CLIENT } from '../apps/api/src/config.ts';
-import type { Gmail } from '../apps/api/src/gmail/gmail-api.ts';
-import { emulatedGoogle, type GoogleSettings } from '../apps/api/src/google/google-settings.ts';
 
 /**
  * A naive design's sign-in, built from the product's own sign-in service so only what follows differs: the

@@ -3,14 +3,9 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabase, freePort, migrate, startEmbeddedPostgres } from '@firstlight/db';
+import { createRuntime, loadConfig } from '@firstlight/api';
+import { freePort } from '@firstlight/db';
 import { type EmulatorOptions, startEmulator } from '@firstlight/google-emulator';
-import { buildApp } from '../apps/api/src/app.ts';
-import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
-import { EMULATOR_CLIENT, loadConfig } from '../apps/api/src/config.ts';
-import { emulatedGoogle } from '../apps/api/src/google/google-settings.ts';
-import { EventBus } from '../apps/api/src/realtime/event-bus.ts';
-import { EmbeddedTaskQueue } from '../apps/api/src/tasks/embedded-queue.ts';
 
 /** A self-contained product for a benchmark: embedded PostgreSQL in a temp dir, the emulator, the API. */
 export async function startBenchProduct(
@@ -21,12 +16,6 @@ export async function startBenchProduct(
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'firstlight-bench-'));
   await chmod(dir, 0o755);
-  const pg = await startEmbeddedPostgres({
-    dataDir: join(dir, 'pg'),
-    settings: { fsync: 'off', max_connections: '300' },
-  });
-  const db = createDatabase({ connectionString: pg.url, max: 20 });
-  await migrate(db);
   const emulator = options.emulatorUrl
     ? undefined
     : await startEmulator({ port: 0, seed: 1, latency: 'google', ...emulatorOptions });
@@ -37,6 +26,10 @@ export async function startBenchProduct(
     LOG_LEVEL: 'silent',
     PORT: String(port),
     PUBLIC_URL: url,
+    // The embedded PostgreSQL in DATA_DIR/pg, a temp dir removed on close.
+    DATA_DIR: dir,
+    GOOGLE_EMULATOR_URL: emulatorUrl,
+    GOOGLE_TIMEOUT_MS: '15000',
     // The load benchmark signs in 200 users in 10 s from one address: far past a real deployment's limits.
     RATE_LIMIT_SIGN_IN_PER_MIN: '1000000',
     RATE_LIMIT_PER_MIN: '1000000',
@@ -44,30 +37,18 @@ export async function startBenchProduct(
     ...(process.env.TASK_WORKERS ? { TASK_WORKERS: process.env.TASK_WORKERS } : {}),
     ...env,
   });
-  const bus = new EventBus(pg.url, { warn() {}, error() {} });
-  await bus.start();
-  const app = await buildApp({
-    config,
-    db,
-    bus,
-    google: emulatedGoogle(emulatorUrl, {
-      ...EMULATOR_CLIENT,
-      redirectUri: `${url}/auth/google/callback`,
-      requestTimeoutMs: 15_000,
-    }),
-    tokenCipher: new TokenCipher(randomBytes(32)),
-    sessionSecret: randomBytes(32).toString('base64url'),
-    logger: false,
-    ...(options.backfill
-      ? {
-          queue: new EmbeddedTaskQueue({
-            connectionString: pg.url,
-            ...(config.tasks.mode === 'embedded' ? { concurrency: config.tasks.workers } : {}),
-          }),
-        }
-      : {}),
-  });
-  await app.listen({ port, host: '127.0.0.1' });
+  const runtime = createRuntime(
+    { ...config, tokenEncryptionKey: randomBytes(32), sessionSecret: randomBytes(32).toString('base64url') },
+    {
+      logger: false,
+      pool: { max: 20 },
+      embeddedPostgresSettings: { fsync: 'off', max_connections: '300' },
+      // Without `backfill`, a web-only instance (runtime.ts `queue: false`): jobs recorded, never run.
+      ...(options.backfill ? {} : { queue: false }),
+    },
+  );
+  const { app, db, listen } = await runtime.start();
+  await listen();
   return {
     url,
     app,
@@ -76,11 +57,8 @@ export async function startBenchProduct(
     /** The in-process emulator (undefined with `emulatorUrl`). */
     emulator: emulator!,
     close: async () => {
-      await app.close();
-      await bus.close();
-      await db.destroy();
+      await runtime.close();
       await emulator?.close();
-      await pg.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  DEFAULT_BATCH_SETTINGS,
+  METADATA_HEADERS,
+  type NewEmail,
+  parseGmailMessage,
+  storeEmails,
+  TokenCipher,
+  upsertUserAndAccount,
+} from '@firstlight/api';
 import { createDatabase, migrate, startEmbeddedPostgres } from '@firstlight/db';
 import { startEmulator } from '@firstlight/google-emulator';
-import { upsertUserAndAccount } from '../apps/api/src/auth/account-repository.ts';
-import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
-import { type NewEmail, storeEmails } from '../apps/api/src/emails/email-repository.ts';
-import { METADATA_HEADERS, parseGmailMessage } from '../apps/api/src/gmail/message-parser.ts';
-import { DEFAULT_BATCH_SETTINGS } from '../apps/api/src/ingestion/ingestion-plugin.ts';
 import { percentile } from './support.ts';
 
 export interface WritePathOptions {

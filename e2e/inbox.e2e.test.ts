@@ -1,6 +1,6 @@
+import { loadConfig } from '@firstlight/api';
 import type { Browser, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../apps/api/src/config.ts';
 import {
   accessibilityViolations,
   launchChromium,

@@ -1,7 +1,6 @@
+import { loadConfig, recordIngestFailures } from '@firstlight/api';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../apps/api/src/config.ts';
-import { recordIngestFailures } from '../apps/api/src/ingestion/ingest-failure-repository.ts';
 import {
   accessibilityViolations,
   launchChromium,

@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Config, createRuntime, loadConfig } from '@firstlight/api';
 import { freePort } from '@firstlight/db';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { type EmulatorHandle, type EmulatorOptions, startEmulator } from '@firstlight/google-emulator';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../apps/api/src/app.ts';
-import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
-import { type Config, EMULATOR_CLIENT, loadConfig } from '../apps/api/src/config.ts';
-import { emulatedGoogle } from '../apps/api/src/google/google-settings.ts';
-import { EventBus } from '../apps/api/src/realtime/event-bus.ts';
-import { EmbeddedTaskQueue } from '../apps/api/src/tasks/embedded-queue.ts';
 // @ts-expect-error: a plain .mjs script without types
 import { ensureWebBuild } from '../scripts/ensure-web-build.mjs';
 
@@ -72,38 +67,31 @@ export async function startProduct(
       LOG_LEVEL: 'silent',
       PORT: String(port),
       PUBLIC_URL: url,
+      GOOGLE_EMULATOR_URL: emulator.url,
+      GOOGLE_TIMEOUT_MS: '10000',
       // Parallel test files sign in from one address, faster than people do.
       RATE_LIMIT_SIGN_IN_PER_MIN: '1000000',
       RATE_LIMIT_PER_MIN: '1000000',
     }),
+    tokenEncryptionKey: randomBytes(32),
+    sessionSecret: randomBytes(32).toString('base64url'),
     ...options.config,
   };
-  const bus = new EventBus(database.url, { warn() {}, error() {} });
-  await bus.start();
-  const app = await buildApp({
-    config,
-    db: database.db,
-    bus,
-    // The app stops the queue when it closes (ingestion plugin's onClose).
-    ...(options.tasks ? { queue: new EmbeddedTaskQueue({ connectionString: database.url }) } : {}),
-    google: emulatedGoogle(emulator.url, {
-      ...EMULATOR_CLIENT,
-      redirectUri: `${url}/auth/google/callback`,
-      requestTimeoutMs: 10_000,
-    }),
-    tokenCipher: new TokenCipher(randomBytes(32)),
-    sessionSecret: randomBytes(32).toString('base64url'),
+  // Without `tasks`, a web-only instance (runtime.ts `queue: false`): work is recorded, never run.
+  const runtime = createRuntime(config, {
+    database,
     logger: false,
+    ...(options.tasks ? {} : { queue: false }),
   });
-  await app.listen({ port, host: '127.0.0.1' });
+  const { app, listen } = await runtime.start();
+  await listen();
   return {
     url,
     app,
     emulator,
     database,
     close: async () => {
-      await app.close();
-      await bus.close();
+      await runtime.close();
       await emulator.close();
       await database.drop();
     },

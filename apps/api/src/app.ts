@@ -3,45 +3,39 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
-import { authRoutes } from './auth/auth-routes.ts';
-import { meRoutes } from './auth/me-routes.ts';
 import { sessionPlugin } from './auth/session-plugin.ts';
 import type { TokenCipher } from './auth/token-cipher.ts';
-import { calendarRoutes } from './calendar/calendar-routes.ts';
-import { CalendarRuntime } from './calendar/calendar-runtime.ts';
+import { backgroundWorkers, webOnlyInstance } from './background.ts';
+import {
+  authCapability,
+  calendarCapability,
+  emailsCapability,
+  healthCapability,
+  meCapability,
+  opsCapability,
+  platformCapability,
+  realtimeCapability,
+  webCapability,
+} from './capabilities.ts';
 import type { Config } from './config.ts';
-import { emailRoutes } from './emails/email-routes.ts';
-import { AccountClients } from './google/account-clients.ts';
 import type { GoogleSettings } from './google/google-settings.ts';
-import { DatabaseStatus } from './health/database-status.ts';
-import { healthRoutes } from './health/health-routes.ts';
 import type { BackfillSettings } from './ingestion/backfill-deps.ts';
-import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-port.ts';
-import { createBackfill } from './ingestion/ingestion-plugin.ts';
-import { InteractiveGate } from './ingestion/interactive-gate.ts';
-import { registerErrorHandler } from './lib/errors.ts';
+import { registerErrorHandler } from './lib/error-handler-plugin.ts';
 import { loggerOptions } from './lib/log-redaction.ts';
-import { Metrics } from './ops/metrics.ts';
-import { opsRoutes } from './ops/ops-routes.ts';
 import type { EventBus } from './realtime/event-bus.ts';
-import { realtimeRoutes } from './realtime/ws-routes.ts';
 import { securityPlugin } from './security/security-plugin.ts';
 import { fastifyTrustProxy } from './security/trust-proxy.ts';
-import { OidcVerifier } from './tasks/oidc-verifier.ts';
 import type { TaskQueue } from './tasks/task-queue.ts';
-import { taskRoutes } from './tasks/task-routes.ts';
-import { webRoutes } from './web/web-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>;
     config: Config;
-    metrics: Metrics;
   }
 }
 
-/** How long one background step waits for sign-ins in progress before going ahead anyway. */
-const INTERACTIVE_MAX_WAIT_MS = 5_000;
+/** false: no logs; otherwise the level and destination of the app's redacting logger. */
+export type AppLogger = false | { level?: string; stream?: DestinationStream };
 
 export interface AppDependencies {
   config: Config;
@@ -51,18 +45,21 @@ export interface AppDependencies {
   google: GoogleSettings;
   tokenCipher: TokenCipher;
   sessionSecret: string;
-  /** A test's stand-in for the backfill; without it and without `queue`, jobs are only recorded. */
-  backfill?: BackfillStarter;
-  /** The task queue the backfill runs on (embedded pg-boss or Cloud Tasks). */
+  /**
+   * The task queue this instance works (embedded pg-boss or Cloud Tasks). Without one the instance is web-only:
+   * it serves every route and records work, which a worker instance's reconciler and sweeps pick up.
+   */
   queue?: TaskQueue;
-  /** Override backfill tunables (tests: small leases, fast stall detection). */
+  /** Backfill tunables on top of the configuration's (small leases, fast stall detection). */
   backfillSettings?: Partial<BackfillSettings>;
-  /** false: no logs (tests); otherwise the level and destination of the app's redacting logger. */
-  logger?: false | { level?: string; stream?: DestinationStream };
+  logger?: AppLogger;
   heartbeatMs?: number;
 }
 
-/** Builds the API from its feature plugins. Never listens: `main.ts` does, tests use `app.inject()`. */
+/**
+ * The API from its capability plugins, each naming the ones it needs (fastify-plugin `dependencies`: Fastify
+ * refuses to boot when one is missing or registered later). Never listens: the runtime does, tests inject.
+ */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     // Always the redacting options (lib/log-redaction.ts): no secrets or user content in any log line.
@@ -83,90 +80,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     publicUrl: deps.config.publicUrl,
     rateLimit: deps.config.security.rateLimit,
   });
-  const metrics = new Metrics(deps.db);
-  app.decorate('metrics', metrics);
-  const clients = new AccountClients(deps.db, deps.google, deps.tokenCipher);
-  const interactive = new InteractiveGate(INTERACTIVE_MAX_WAIT_MS);
-  const calendar = deps.queue
-    ? new CalendarRuntime({
-        db: deps.db,
-        bus: deps.bus,
-        queue: deps.queue,
-        clients,
-        google: deps.google,
-        log: app.log,
-        syncEveryMs: deps.config.backfill.calendarSyncEveryMs,
-        writebackAttempts: deps.config.backfill.writebackAttempts,
-      })
-    : undefined;
-  const tasksRuntime = deps.queue
-    ? createBackfill(app, {
-        config: deps.config,
-        bus: deps.bus,
-        google: deps.google,
-        cipher: deps.tokenCipher,
-        queue: deps.queue,
-        metrics,
-        clients,
-        interactive,
-        ...(calendar ? { moreHandlers: calendar.handlers } : {}),
-        ...(deps.backfillSettings ? { settings: deps.backfillSettings } : {}),
-      })
-    : undefined;
-  if (calendar) {
-    app.addHook('onReady', async () => calendar.start());
-    app.addHook('onClose', async () => calendar.stop());
+  await app.register(platformCapability, deps);
+  if (deps.queue) {
+    await app.register(backgroundWorkers, { queue: deps.queue, settings: deps.backfillSettings });
+  } else {
+    await app.register(webOnlyInstance);
   }
-  const backfill = deps.backfill ?? tasksRuntime?.service ?? deferredBackfill;
-  const tasks = deps.config.tasks;
-  if (tasksRuntime && tasks.mode === 'cloud-tasks') {
-    await app.register(taskRoutes, {
-      dispatch: tasksRuntime.dispatch,
-      verifier: new OidcVerifier({
-        audience: tasks.audience,
-        serviceAccount: tasks.serviceAccount,
-        certsUrl: tasks.certsUrl,
-        issuers: tasks.issuers,
-      }),
-    });
-  }
-
   await app.register(sessionPlugin, { secret: deps.sessionSecret, policy: deps.config.sessions });
-  await app.register(healthRoutes);
-  await app.register(authRoutes, {
-    cipher: deps.tokenCipher,
-    firstPageBudgetMs: deps.config.firstPage.budgetMs,
-    interactive,
-    onboarding: {
-      db: deps.db,
-      bus: deps.bus,
-      settings: deps.google,
-      backfill,
-      pageSize: deps.config.firstPage.size,
-    },
-    ...(calendar ? { onSignedIn: (accountId: string) => calendar.syncAccount(accountId) } : {}),
-  });
-  await app.register(meRoutes, { opsAccess: deps.config.ops });
-  await app.register(emailRoutes);
-  await app.register(calendarRoutes, {
-    // Without a queue (tests of other features) edits stay in the outbox, pending.
-    enqueue: calendar?.enqueueWriteback ?? (async () => {}),
-  });
-  await app.register(opsRoutes, { metrics, access: deps.config.ops });
-  // Watches the database so open pages are told, honestly, when work pauses for an outage and resumes.
-  const database = new DatabaseStatus(deps.db, { log: app.log });
-  app.addHook('onReady', async () => database.start());
-  app.addHook('onClose', async () => database.stop());
-  await app.register(realtimeRoutes, {
-    bus: deps.bus,
-    database,
-    limits: deps.config.realtime,
-    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
-  });
-  await app.register(webRoutes, {
-    distDir: deps.config.webDistDir,
-    serveSourceMaps: deps.config.security.serveSourceMaps,
-  });
+  await app.register(healthCapability);
+  await app.register(authCapability);
+  await app.register(meCapability);
+  await app.register(emailsCapability);
+  await app.register(calendarCapability);
+  await app.register(opsCapability);
+  await app.register(realtimeCapability, { heartbeatMs: deps.heartbeatMs });
+  await app.register(webCapability);
   return app;
 }
 

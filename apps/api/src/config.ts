@@ -1,177 +1,19 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QueueName } from '@firstlight/contracts';
-import { z } from 'zod';
-import { parseTrustProxy, type TrustProxy } from './security/trust-proxy.ts';
+import { ConfigError } from './config/config-error.ts';
+import { EnvSchema, type EnvVars } from './config/env-schema.ts';
+import { EMULATOR_CLIENT, type GoogleConfig, googleConfig } from './config/google-config.ts';
+import { type TasksConfig, tasksConfig } from './config/tasks-config.ts';
+import { parseTrustProxy, type TrustProxy } from './security/index.ts';
 
 /**
  * The one place that reads `process.env`. Every variable is documented in README.md § Configuration.
  * An empty value counts as unset, as docker-compose and shells often pass `VAR=`.
  */
 
+export { ConfigError, EMULATOR_CLIENT, type GoogleConfig, type TasksConfig };
+
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-const port = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(0, 'must be between 0 and 65535')
-  .max(65535, 'must be between 0 and 65535');
-
-const postgresUrl = z.string().refine(
-  (value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be a postgres:// URL, e.g. postgres://user:password@host:5432/firstlight' },
-);
-
-const TASK_WORKERS_EXAMPLE = 'ingest-high=16,ingest-low=32,writeback=4';
-const workersEntry = `(${QueueName.options.join('|')})=[1-9]\\d{0,2}`;
-const TASK_WORKERS_PATTERN = new RegExp(`^${workersEntry}(,${workersEntry})*$`);
-
-const EnvSchema = z.object({
-  PORT: port.default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DATA_DIR: z.string().min(1).default('.data'),
-  DATABASE_URL: postgresUrl.optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  WEB_DIST_DIR: z.string().min(1).optional(),
-  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
-  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
-  GOOGLE_REDIRECT_URI: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  GOOGLE_EMULATOR_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  GOOGLE_EMULATOR_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  GOOGLE_TIMEOUT_MS: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(100)
-    .max(600_000)
-    .default(15_000),
-  DEMO_ACCOUNTS: z
-    .string()
-    .regex(
-      /^[^\s:,]+@[^\s:,]+:\d+(,[^\s:,]+@[^\s:,]+:\d+)*$/,
-      'must look like demo@example.com:5000[,other@example.com:100]',
-    )
-    .default('demo@example.com:5000'),
-  DEMO_SEED: z.coerce.number({ error: 'must be a number' }).int().default(1),
-  DEMO_LATENCY: z.enum(['google', 'none']).default('google'),
-  FIRST_PAGE_SIZE: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(50, 'must be 50..100')
-    .max(100, 'must be 50..100')
-    .default(50),
-  FIRST_PAGE_BUDGET_MS: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(100)
-    .max(60_000)
-    .default(2500),
-  TOKEN_ENCRYPTION_KEY: z
-    .string()
-    .refine((value) => Buffer.from(value, 'base64').length === 32, {
-      error: 'must be 32 bytes, base64 (openssl rand -base64 32)',
-    })
-    .optional(),
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  GMAIL_QUOTA_UNITS: z.coerce.number({ error: 'must be a number' }).int().min(1).default(6_000),
-  GMAIL_QUOTA_WINDOW_MS: z.coerce.number({ error: 'must be a number' }).int().min(100).default(60_000),
-  GMAIL_QUOTA_UTILISATION: z.coerce.number({ error: 'must be a number' }).gt(0).max(1).default(0.95),
-  GMAIL_MAX_CONCURRENT: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100).default(4),
-  BACKFILL_STALL_AFTER_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(600_000),
-  LEASE_MS: z.coerce.number({ error: 'must be a number' }).int().min(200).max(3_600_000).default(15_000),
-  LEASE_RENEW_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(50).default(5_000),
-  RECONCILE_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(100).default(60_000),
-  GMAIL_SYNC_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(60_000),
-  CALENDAR_SYNC_EVERY_MS: z.coerce.number({ error: 'must be a number' }).int().min(1_000).default(300_000),
-  CALENDAR_WRITEBACK_ATTEMPTS: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1)
-    .max(100)
-    .default(8),
-  OPS_EMAILS: z
-    .string()
-    .regex(/^[^\s,]+@[^\s,]+(,[^\s,]+@[^\s,]+)*$/, 'must be a comma-separated list of emails')
-    .optional(),
-  OPS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
-  WS_MAX_SOCKETS_PER_SESSION: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1)
-    .max(1_000)
-    .default(10),
-  WS_MAX_SOCKETS_PER_IP: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100_000).default(50),
-  WS_RESYNC_MIN_INTERVAL_MS: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(0)
-    .max(60_000)
-    .default(1_000),
-  WS_MAX_MESSAGE_BYTES: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(64)
-    .max(1_048_576)
-    .default(1_024),
-  WS_MAX_BUFFERED_BYTES: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(16_384)
-    .max(67_108_864)
-    .default(1_048_576),
-  SESSION_IDLE_TIMEOUT_MS: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(3_600_000, 'must be at least 3600000 (1 hour)')
-    .max(2_592_000_000, 'must be at most 2592000000 (30 days, the absolute lifetime)')
-    .default(604_800_000),
-  SESSION_PRUNE_EVERY_MS: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1_000)
-    .max(86_400_000)
-    .default(3_600_000),
-  TASK_QUEUE: z.enum(['embedded', 'cloud-tasks']).default('embedded'),
-  TASK_WORKERS: z
-    .string()
-    .regex(
-      TASK_WORKERS_PATTERN,
-      `must look like ${TASK_WORKERS_EXAMPLE} (queues: ${QueueName.options.join(', ')}; 1–999 each)`,
-    )
-    .refine((value) => {
-      const queues = value.split(',').map((entry) => entry.split('=')[0]);
-      return new Set(queues).size === queues.length;
-    }, 'names a queue twice')
-    .optional(),
-  CLOUD_TASKS_PROJECT: z.string().min(1).default('dev'),
-  CLOUD_TASKS_LOCATION: z.string().min(1).default('here'),
-  CLOUD_TASKS_EMULATOR_HOST: z
-    .string()
-    .regex(/^[^:\s]+:\d+$/, 'must be host:port')
-    .optional(),
-  TASKS_TARGET_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  TASKS_SERVICE_ACCOUNT: z.string().email().optional(),
-  TASKS_OIDC_AUDIENCE: z.string().min(1).optional(),
-  TASKS_OIDC_CERTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  TASKS_OIDC_ISSUER: z.string().min(1).optional(),
-  TRUST_PROXY: z
-    .string()
-    .refine(
-      (value) => parseTrustProxy(value) !== undefined,
-      'must be true, false, a hop count or a comma-separated list of addresses/CIDRs',
-    )
-    .default('false'),
-  RATE_LIMIT_SIGN_IN_PER_MIN: z.coerce.number({ error: 'must be a number' }).int().min(1).default(60),
-  RATE_LIMIT_PER_MIN: z.coerce.number({ error: 'must be a number' }).int().min(1).default(1200),
-  SERVE_SOURCE_MAPS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
-});
 
 export interface Config {
   port: number;
@@ -180,7 +22,7 @@ export interface Config {
   dataDir: string;
   /** Unset: start the embedded PostgreSQL. */
   databaseUrl: string | undefined;
-  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  logLevel: EnvVars['LOG_LEVEL'];
   /** The built SPA served at `/`. */
   webDistDir: string;
   /** Where browsers reach us; the OAuth redirect URI is derived from it. */
@@ -231,41 +73,6 @@ export interface Config {
     rateLimit: { signInPerMinute: number; perMinute: number };
     serveSourceMaps: boolean;
   };
-}
-
-/**
- * Which Google: `embedded-emulator` (no credentials: `npm start` runs the emulator in-process with demo
- * accounts), `external-emulator` (GOOGLE_EMULATOR_URL, e.g. docker-compose) or `real` (client id + secret).
- */
-export type GoogleConfig =
-  | { mode: 'real'; clientId: string; clientSecret: string; redirectUri: string; timeoutMs: number }
-  | {
-      mode: 'external-emulator';
-      /** Where the API reaches the emulator. */
-      url: string;
-      /** Where browsers reach it (its consent page); differs inside docker-compose. */
-      publicUrl: string;
-      clientId: string;
-      clientSecret: string;
-      redirectUri: string;
-      timeoutMs: number;
-    }
-  | {
-      mode: 'embedded-emulator';
-      clientId: string;
-      clientSecret: string;
-      redirectUri: string;
-      timeoutMs: number;
-      demoAccounts: { email: string; mailboxSize: number }[];
-      seed: number;
-      latency: 'google' | 'none';
-    };
-
-/** The emulator's built-in OAuth client (packages/google-emulator). */
-export const EMULATOR_CLIENT = { clientId: 'firstlight-local', clientSecret: 'firstlight-local-secret' };
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -344,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * An https PUBLIC_URL is a deployment: secrets generated into DATA_DIR would differ per instance and vanish with
  * the disk (every session and stored refresh token lost), and the embedded emulator's /admin routes mint tokens.
  */
-function refuseLocalOnlySetup(vars: z.infer<typeof EnvSchema>, google: GoogleConfig): void {
+function refuseLocalOnlySetup(vars: EnvVars, google: GoogleConfig): void {
   const missing = (['TOKEN_ENCRYPTION_KEY', 'SESSION_SECRET'] as const).filter((name) => !vars[name]);
   if (missing.length > 0) {
     throw new ConfigError(
@@ -356,104 +163,4 @@ function refuseLocalOnlySetup(vars: z.infer<typeof EnvSchema>, google: GoogleCon
       'invalid configuration: PUBLIC_URL is https, so GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set (the embedded Google emulator is for local use only)',
     );
   }
-}
-
-/**
- * The task queue: `embedded` (pg-boss in our PostgreSQL) or `cloud-tasks` (the real client; against the
- * emulator when CLOUD_TASKS_EMULATOR_HOST is set, over insecure gRPC).
- */
-export type TasksConfig =
-  | {
-      mode: 'embedded';
-      /** Workers per queue in this process (TASK_WORKERS); the queue's defaults where unset. */
-      workers: Partial<Record<QueueName, number>>;
-    }
-  | {
-      mode: 'cloud-tasks';
-      project: string;
-      location: string;
-      emulatorHost: string | undefined;
-      /** Where Cloud Tasks sends tasks: `${targetUrl}/tasks/<kind>`. */
-      targetUrl: string;
-      serviceAccount: string;
-      /** The OIDC audience our /tasks routes require (default: the target URL). */
-      audience: string;
-      /** Keys that sign the OIDC tokens (PEM map or JWKS): Google's by default, the emulator's in docker-compose. */
-      certsUrl: string;
-      /** Accepted `iss` of those tokens: Google's by default. */
-      issuers: string[];
-    };
-
-function tasksConfig(vars: z.infer<typeof EnvSchema>, publicUrl: string): TasksConfig {
-  if (vars.TASK_QUEUE === 'embedded') {
-    const workers = Object.fromEntries(
-      (vars.TASK_WORKERS?.split(',') ?? []).map((entry) => {
-        const [queue, count] = entry.split('=');
-        return [queue, Number(count)];
-      }),
-    );
-    return { mode: 'embedded', workers };
-  }
-  const targetUrl = (vars.TASKS_TARGET_URL ?? publicUrl).replace(/\/$/, '');
-  if (!vars.TASKS_SERVICE_ACCOUNT) {
-    throw new ConfigError(
-      'invalid configuration: TASKS_SERVICE_ACCOUNT is required when TASK_QUEUE=cloud-tasks',
-    );
-  }
-  return {
-    mode: 'cloud-tasks',
-    project: vars.CLOUD_TASKS_PROJECT,
-    location: vars.CLOUD_TASKS_LOCATION,
-    emulatorHost: vars.CLOUD_TASKS_EMULATOR_HOST,
-    targetUrl,
-    serviceAccount: vars.TASKS_SERVICE_ACCOUNT,
-    audience: vars.TASKS_OIDC_AUDIENCE ?? targetUrl,
-    certsUrl: vars.TASKS_OIDC_CERTS_URL ?? 'https://www.googleapis.com/oauth2/v1/certs',
-    issuers: vars.TASKS_OIDC_ISSUER
-      ? [vars.TASKS_OIDC_ISSUER]
-      : ['https://accounts.google.com', 'accounts.google.com'],
-  };
-}
-
-function googleConfig(vars: z.infer<typeof EnvSchema>, publicUrl: string): GoogleConfig {
-  const redirectUri = vars.GOOGLE_REDIRECT_URI ?? `${publicUrl}/auth/google/callback`;
-  const timeoutMs = vars.GOOGLE_TIMEOUT_MS;
-  if (vars.GOOGLE_EMULATOR_URL) {
-    return {
-      mode: 'external-emulator',
-      url: vars.GOOGLE_EMULATOR_URL,
-      publicUrl: vars.GOOGLE_EMULATOR_PUBLIC_URL ?? vars.GOOGLE_EMULATOR_URL,
-      clientId: vars.GOOGLE_CLIENT_ID ?? EMULATOR_CLIENT.clientId,
-      clientSecret: vars.GOOGLE_CLIENT_SECRET ?? EMULATOR_CLIENT.clientSecret,
-      redirectUri,
-      timeoutMs,
-    };
-  }
-  if (vars.GOOGLE_CLIENT_ID && vars.GOOGLE_CLIENT_SECRET) {
-    return {
-      mode: 'real',
-      clientId: vars.GOOGLE_CLIENT_ID,
-      clientSecret: vars.GOOGLE_CLIENT_SECRET,
-      redirectUri,
-      timeoutMs,
-    };
-  }
-  if (vars.GOOGLE_CLIENT_ID || vars.GOOGLE_CLIENT_SECRET) {
-    const missing = vars.GOOGLE_CLIENT_ID ? 'GOOGLE_CLIENT_SECRET' : 'GOOGLE_CLIENT_ID';
-    throw new ConfigError(
-      `invalid configuration: ${missing} is required when the other Google credential is set`,
-    );
-  }
-  return {
-    mode: 'embedded-emulator',
-    ...EMULATOR_CLIENT,
-    redirectUri,
-    timeoutMs,
-    demoAccounts: vars.DEMO_ACCOUNTS.split(',').map((entry) => {
-      const [email, size] = entry.split(':');
-      return { email: email!, mailboxSize: Number(size) };
-    }),
-    seed: vars.DEMO_SEED,
-    latency: vars.DEMO_LATENCY,
-  };
 }

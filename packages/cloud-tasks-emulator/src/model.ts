@@ -60,7 +60,7 @@ export interface QueueStats {
 export class QueueRecord {
   readonly tasks = new Map<string, TaskRecord>();
   /** Pending tasks ordered by schedule time, so each dispatch decision is O(log n). */
-  readonly due = new TaskHeap();
+  readonly due = new TaskHeap<TaskRecord>();
   state: 'RUNNING' | 'PAUSED' = 'RUNNING';
   purgeTime: number | undefined;
   deleted = false;

@@ -1,7 +1,11 @@
-import type { TaskRecord } from './model.ts';
+/** What the heap needs of a task (model.ts's TaskRecord): when it is due and whether it runs now. */
+export interface Schedulable {
+  scheduleTime: number;
+  inFlight: boolean;
+}
 
-interface Entry {
-  task: TaskRecord;
+interface Entry<T> {
+  task: T;
   at: number;
   seq: number;
 }
@@ -11,12 +15,12 @@ interface Entry {
  * Entries are never removed in place: a task that was deleted, started or rescheduled leaves a stale entry
  * that `peek` skips, which keeps delete and reschedule O(log n) without an index.
  */
-export class TaskHeap {
-  private readonly entries: Entry[] = [];
-  private readonly current = new WeakMap<TaskRecord, number>();
+export class TaskHeap<T extends Schedulable> {
+  private readonly entries: Entry<T>[] = [];
+  private readonly current = new WeakMap<T, number>();
   private nextSeq = 0;
 
-  push(task: TaskRecord): void {
+  push(task: T): void {
     const entry = { task, at: task.scheduleTime, seq: this.nextSeq++ };
     this.current.set(task, entry.seq);
     this.entries.push(entry);
@@ -24,7 +28,7 @@ export class TaskHeap {
   }
 
   /** The earliest live task, or undefined; `isLive` says whether a task still waits in the queue. */
-  peek(isLive: (task: TaskRecord) => boolean): TaskRecord | undefined {
+  peek(isLive: (task: T) => boolean): T | undefined {
     while (this.entries.length > 0) {
       const top = this.entries[0]!;
       if (this.current.get(top.task) === top.seq && !top.task.inFlight && isLive(top.task)) return top.task;
@@ -44,7 +48,7 @@ export class TaskHeap {
     this.entries.length = 0;
   }
 
-  private less(a: Entry, b: Entry): boolean {
+  private less(a: Entry<T>, b: Entry<T>): boolean {
     return a.at < b.at || (a.at === b.at && a.seq < b.seq);
   }
 

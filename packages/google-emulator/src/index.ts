@@ -97,18 +97,40 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
 
-  const admin: EmulatorAdmin = {
+  const admin = emulatorAdmin(context, options.clients[0]!.clientId, gmail, calendar);
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    app,
+    admin,
+    close: async () => {
+      await app.close();
+      // After the last request: whatever it changed is saved (and nothing later is).
+      keeper?.close();
+    },
+  };
+}
+
+/** The test hooks of a running emulator (tokens, accounts, stats, faults, quota), over its context. */
+function emulatorAdmin(
+  context: EmulatorContext,
+  /** Access tokens `issueAccessToken` mints are this client's (the first configured). */
+  clientId: string,
+  gmail: NonNullable<ReturnType<typeof gmailServiceFor>>,
+  calendar: NonNullable<ReturnType<typeof calendarServiceFor>>,
+): EmulatorAdmin {
+  return {
     issueAccessToken: async (email, scopes = ALL_SCOPES) => {
       const account = context.accounts.get(email);
       if (!account) throw new Error(`google-emulator: no account ${email}`);
-      const clientId = options.clients[0]!.clientId;
       return context.tokens.issueAccessToken({ email: account.email, clientId, scopes }).token;
     },
     refreshTokensOf: async (email) => context.tokens.refreshTokensOf(email.toLowerCase()),
     revokeAccount: async (email) => context.tokens.revokeAccount(email.toLowerCase()),
     expireAccessTokens: async (email) => context.tokens.expireAccessTokens(email.toLowerCase()),
-    addAccount: async (email, mailboxSize, name, options) => {
-      context.addAccount(email, mailboxSize, name, options?.emailVerified);
+    addAccount: async (email, mailboxSize, name, accountOptions) => {
+      context.addAccount(email, mailboxSize, name, accountOptions?.emailVerified);
     },
     stats: () => ({ ...context.counters.snapshot(), quota: context.quota.settings }),
     resetStats: () => {
@@ -121,17 +143,5 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
       context.quota.configure(QuotaSettings.parse({ ...context.quota.settings, ...update })),
     gmail,
     calendar,
-  };
-
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    app,
-    admin,
-    close: async () => {
-      await app.close();
-      // After the last request: whatever it changed is saved (and nothing later is).
-      keeper?.close();
-    },
   };
 }

@@ -1,8 +1,7 @@
-import type { ApiError } from '@firstlight/contracts';
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-
-/** A failure a service reports on purpose; the error handler maps `status` and `code` to the reply. */
+/**
+ * A failure a service reports on purpose; the error handler (error-handler-plugin.ts) maps `status` and `code`
+ * to the reply. Plain TypeScript: services throw it without importing Fastify.
+ */
 export class DomainError extends Error {
   constructor(
     readonly status: number,
@@ -12,50 +11,4 @@ export class DomainError extends Error {
     super(message);
     this.name = 'DomainError';
   }
-}
-
-/**
- * The one error handler: validation errors → 400 with the offending inputs, domain errors → their status,
- * anything else → 500 with no internals (logged in full).
- */
-export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler<FastifyError>((error, request, reply) => {
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const body: ApiError = {
-        error: {
-          code: 'invalid_request',
-          message: `invalid ${error.validationContext ?? 'request'}`,
-          issues: error.validation.map((issue) => ({
-            path: [error.validationContext, ...issue.instancePath.split('/')].filter(Boolean).join('.'),
-            message: issue.message ?? 'invalid',
-          })),
-        },
-      };
-      return reply.status(400).send(body);
-    }
-    if (error instanceof DomainError) {
-      return reply
-        .status(error.status)
-        .send({ error: { code: error.code, message: error.message } } satisfies ApiError);
-    }
-    if ((error.statusCode ?? 500) < 500) {
-      const status = error.statusCode ?? 400;
-      return reply
-        .status(status)
-        .send({ error: { code: error.code ?? 'bad_request', message: error.message } } satisfies ApiError);
-    }
-    const what = isResponseSerializationError(error)
-      ? 'response did not match its contract'
-      : 'unhandled error';
-    request.log.error({ err: error }, what);
-    return reply
-      .status(500)
-      .send({ error: { code: 'internal', message: 'internal server error' } } satisfies ApiError);
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
-      error: { code: 'not_found', message: `no route ${request.method} ${request.url}` },
-    } satisfies ApiError);
-  });
 }

@@ -1,16 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createTestDatabase } from '@firstlight/db/testing';
-import { buildApp } from '../../src/app.ts';
-import { TokenCipher } from '../../src/auth/token-cipher.ts';
-import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
-import { emulatedGoogle } from '../../src/google/google-settings.ts';
-import { EventBus } from '../../src/realtime/event-bus.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
 import { UNLIMITED_RATES } from '../support/rates.ts';
-import { TEST_REDIRECT_URI } from '../support/test-app.ts';
+import { buildTestApp } from '../support/test-app.ts';
 
 /** The security settings of a test app: the defaults with the test's rate limits out of the way, then `patch`. */
 export function security(patch: Partial<Config['security']> = {}): Config['security'] {
@@ -35,9 +29,6 @@ export async function fakeWebBuild(): Promise<{ dir: string; remove(): Promise<v
  * calls go nowhere; enough for the routes that do not sign in.
  */
 export async function buildLoggedApp(overrides: Partial<Config>) {
-  const database = await createTestDatabase({ migrated: true });
-  const bus = new EventBus(database.url, { warn() {}, error() {} });
-  await bus.start();
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -45,27 +36,6 @@ export async function buildLoggedApp(overrides: Partial<Config>) {
       done();
     },
   });
-  const app = await buildApp({
-    config: { ...loadConfig({ LOG_LEVEL: 'info', ...UNLIMITED_RATES }), ...overrides },
-    db: database.db,
-    bus,
-    google: emulatedGoogle('http://127.0.0.1:9/', {
-      ...EMULATOR_CLIENT,
-      redirectUri: TEST_REDIRECT_URI,
-      requestTimeoutMs: 1_000,
-    }),
-    tokenCipher: new TokenCipher(randomBytes(32)),
-    sessionSecret: randomBytes(32).toString('base64url'),
-    logger: { level: 'info', stream },
-  });
-  await app.ready();
-  return {
-    app,
-    lines,
-    close: async () => {
-      await app.close();
-      await bus.close();
-      await database.drop();
-    },
-  };
+  const test = await buildTestApp({ overrides, logger: { level: 'info', stream } });
+  return { app: test.app, lines, close: test.close };
 }

@@ -1,17 +1,10 @@
-import { createDatabase, type Database } from '@firstlight/db';
+import type { Database } from '@firstlight/db';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { buildApp } from '../../src/app.ts';
-import { TokenCipher } from '../../src/auth/token-cipher.ts';
-import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
-import { emulatedGoogle } from '../../src/google/google-settings.ts';
+import type { Config } from '../../src/config.ts';
 import type { BackfillSettings } from '../../src/ingestion/backfill-deps.ts';
-import { EventBus } from '../../src/realtime/event-bus.ts';
-import { EmbeddedTaskQueue } from '../../src/tasks/embedded-queue.ts';
-import { UNLIMITED_RATES } from './rates.ts';
-
-// test-app.ts's redirect URI; not imported from there, which pulls vitest in through @firstlight/db/testing.
-const REDIRECT_URI = 'http://localhost:3000/auth/google/callback';
+import { createRuntime } from '../../src/runtime.ts';
+import { testConfig } from './test-config.ts';
 
 /** What every instance of one deployment shares. */
 export interface DeploymentSecrets {
@@ -41,36 +34,17 @@ export interface AppOnDatabase {
  * database, and it imports nothing from vitest: the crash worker (a child process) builds its app with it.
  */
 export async function buildAppOnDatabase(options: AppOnDatabaseOptions): Promise<AppOnDatabase> {
-  const db = createDatabase({
-    connectionString: options.databaseUrl,
-    max: 4,
-    applicationName: 'firstlight-test',
-  });
-  const bus = new EventBus(options.databaseUrl, { warn() {}, error() {} });
-  await bus.start();
-  const app = await buildApp({
-    config: { ...loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED_RATES }), ...options.overrides },
-    db,
-    bus,
-    google: emulatedGoogle(options.emulatorUrl, {
-      ...EMULATOR_CLIENT,
-      redirectUri: REDIRECT_URI,
-      requestTimeoutMs: 10_000,
-    }),
-    tokenCipher: new TokenCipher(Buffer.from(options.tokenKey, 'base64')),
-    sessionSecret: options.sessionSecret,
+  const config = testConfig(
+    options.emulatorUrl,
+    { databaseUrl: options.databaseUrl, ...options.overrides },
+    options,
+  );
+  const runtime = createRuntime(config, {
     logger: false,
-    queue: new EmbeddedTaskQueue({ connectionString: options.databaseUrl, pollingIntervalSeconds: 0.5 }),
+    pool: { max: 4, applicationName: 'firstlight-test' },
+    queuePollingSeconds: 0.5,
     ...(options.backfillSettings ? { backfillSettings: options.backfillSettings } : {}),
   });
-  await app.ready();
-  return {
-    app,
-    db,
-    close: async () => {
-      await app.close();
-      await bus.close();
-      await db.destroy();
-    },
-  };
+  const { app, db } = await runtime.start();
+  return { app, db, close: () => runtime.close() };
 }

@@ -1,16 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { type AppDependencies, buildApp } from '../../src/app.ts';
-import { TokenCipher } from '../../src/auth/token-cipher.ts';
-import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
-import { emulatedGoogle, type GoogleSettings } from '../../src/google/google-settings.ts';
-import type { BackfillSettings } from '../../src/ingestion/backfill-deps.ts';
-import type { BackfillStarter } from '../../src/ingestion/backfill-port.ts';
-import { EventBus } from '../../src/realtime/event-bus.ts';
-import { EmbeddedTaskQueue } from '../../src/tasks/embedded-queue.ts';
+import type { Config } from '../../src/config.ts';
+import type { GoogleSettings } from '../../src/google/google-settings.ts';
+import type { EventBus } from '../../src/realtime/event-bus.ts';
+import { createRuntime, type RuntimeOverrides } from '../../src/runtime.ts';
 import type { TaskQueue } from '../../src/tasks/task-queue.ts';
-import { UNLIMITED_RATES } from './rates.ts';
+import { testConfig } from './test-config.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -21,64 +16,50 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export const TEST_REDIRECT_URI = 'http://localhost:3000/auth/google/callback';
+export { TEST_REDIRECT_URI } from './test-config.ts';
 
 /**
- * The real app on a fresh database of its own. `emulatorUrl` points it at a running Google emulator; without
- * one, Google calls go to an address that refuses connections (fine for tests that never sign in).
+ * The real app (the product's runtime) on a fresh database of its own. `emulatorUrl` points it at a running
+ * Google emulator; without one, Google calls go to an address that refuses connections (fine for tests that
+ * never sign in). Without `embeddedQueue` or `queue` it is a web-only instance: jobs are only recorded.
  */
 export async function buildTestApp(
   options: {
     overrides?: Partial<Config>;
     migrated?: boolean;
     emulatorUrl?: string;
-    backfill?: BackfillStarter;
     heartbeatMs?: number;
     /** Run the real backfill on the embedded queue (pg-boss in the test's database). */
     embeddedQueue?: boolean;
     /** Any other task queue (the Cloud Tasks adapter against its stand-in). */
     queue?: TaskQueue;
-    backfillSettings?: Partial<BackfillSettings>;
+    backfillSettings?: RuntimeOverrides['backfillSettings'];
     /** The app's own (redacting) logger at this level, into this stream: tests that read the logs. */
-    logger?: AppDependencies['logger'];
+    logger?: RuntimeOverrides['logger'];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ migrated: options.migrated ?? true });
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent', ...UNLIMITED_RATES }), ...options.overrides };
-  const google = emulatedGoogle(options.emulatorUrl ?? 'http://127.0.0.1:9/', {
-    ...EMULATOR_CLIENT,
-    redirectUri: TEST_REDIRECT_URI,
-    requestTimeoutMs: 10_000,
-  });
-  const bus = new EventBus(database.url, { warn() {}, error() {} });
-  await bus.start();
-  const queue =
-    options.queue ??
-    (options.embeddedQueue
-      ? new EmbeddedTaskQueue({ connectionString: database.url, pollingIntervalSeconds: 0.5 })
-      : undefined);
-  const app = await buildApp({
-    config,
-    db: database.db,
-    bus,
-    google,
-    tokenCipher: new TokenCipher(randomBytes(32)),
-    sessionSecret: randomBytes(32).toString('base64url'),
-    logger: options.logger ?? false,
-    ...(options.backfill ? { backfill: options.backfill } : {}),
-    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
-    ...(queue ? { queue } : {}),
-    ...(options.backfillSettings ? { backfillSettings: options.backfillSettings } : {}),
-  });
-  await app.ready();
-  return {
-    app,
+  const config = testConfig(options.emulatorUrl ?? 'http://127.0.0.1:9/', options.overrides);
+  const runtime = createRuntime(config, {
     database,
-    bus,
-    google,
+    logger: options.logger ?? false,
+    queue: options.queue ?? (options.embeddedQueue ? undefined : false),
+    queuePollingSeconds: 0.5,
+    ...(options.backfillSettings ? { backfillSettings: options.backfillSettings } : {}),
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+  });
+  const running = await runtime.start().catch(async (error: unknown) => {
+    await runtime.close();
+    await database.drop();
+    throw error;
+  });
+  return {
+    app: running.app,
+    database,
+    bus: running.bus,
+    google: running.google,
     close: async () => {
-      await app.close();
-      await bus.close();
+      await runtime.close();
       await database.drop();
     },
   };

@@ -25,10 +25,14 @@ const TokenRequest = z.object({ scopes: z.array(z.string()).optional() }).defaul
 export const ALL_SCOPES = ['openid', SCOPE.email, SCOPE.profile, SCOPE.gmailReadonly, SCOPE.calendarEvents];
 
 export function registerAdminRoutes(app: FastifyInstance, context: EmulatorContext): void {
-  const badRequest = (message: string) => ({ error: { code: 400, message } });
+  registerControlRoutes(app, context);
+  registerAccountRoutes(app, context);
+}
 
-  const accountOr404 = (email: string) => context.accounts.get(email);
+const badRequest = (message: string) => ({ error: { code: 400, message } });
 
+/** Counters, quota windows, faults. */
+function registerControlRoutes(app: FastifyInstance, context: EmulatorContext): void {
   app.get('/admin/stats', async () => ({
     ...context.counters.snapshot(),
     quota: context.quota.settings,
@@ -69,6 +73,11 @@ export function registerAdminRoutes(app: FastifyInstance, context: EmulatorConte
     context.quota.configure(QuotaSettings.parse({ ...context.quota.settings, ...update.data }));
     return context.quota.settings;
   });
+}
+
+/** Accounts: list, add, and what happens to their tokens. */
+function registerAccountRoutes(app: FastifyInstance, context: EmulatorContext): void {
+  const accountOr404 = (email: string) => context.accounts.get(email);
 
   app.get('/admin/accounts', async () =>
     context.accounts.list().map((account) => ({ ...account, name: context.nameOf(account.email) })),

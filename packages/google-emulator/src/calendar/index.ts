@@ -4,7 +4,7 @@
  * Paths are Google's (https://developers.google.com/calendar/api/v3/reference), so the real
  * `@googleapis/calendar` client works by changing only `rootUrl`.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorAccount } from '../types.js';
 import { registerAdminRoutes } from './admin.js';
 import { GoogleError } from './errors.js';
@@ -52,29 +52,36 @@ export const calendarRoutes: FastifyPluginAsync<CalendarPluginOptions> = async (
     if (services.get(options.accounts) === service) services.delete(options.accounts);
   });
 
-  /** Runs a handler; GoogleErrors become Google's JSON error bodies. */
-  const handle =
-    <P>(
-      run: (account: EmulatorAccount, request: FastifyRequest<{ Params: P }>, reply: FastifyReply) => unknown,
-    ) =>
-    async (request: FastifyRequest<{ Params: P }>, reply: FastifyReply) => {
-      const account = request.googleAccount;
-      if (!account) {
-        // The core's auth hook sets googleAccount on every route with config.google.
-        return reply.code(401).send(new GoogleError(401, 'authError', 'Invalid Credentials').body());
-      }
-      try {
-        return await run(account, request, reply);
-      } catch (error) {
-        if (error instanceof GoogleError) return reply.code(error.status).send(error.body());
-        throw error;
-      }
-    };
+  registerEventReads(app, service);
+  registerEventWrites(app, service);
+  registerAdminRoutes(app, service);
+};
 
-  const query = (request: FastifyRequest) => (request.query ?? {}) as Record<string, unknown>;
-  const body = (request: FastifyRequest) => (request.body ?? {}) as EventWrite;
-  const zoneOf = (request: FastifyRequest) => parseQuery(writeQuery, request.query).timeZone;
+/** Runs a handler; GoogleErrors become Google's JSON error bodies. */
+const handle =
+  <P>(
+    run: (account: EmulatorAccount, request: FastifyRequest<{ Params: P }>, reply: FastifyReply) => unknown,
+  ) =>
+  async (request: FastifyRequest<{ Params: P }>, reply: FastifyReply) => {
+    const account = request.googleAccount;
+    if (!account) {
+      // The core's auth hook sets googleAccount on every route with config.google.
+      return reply.code(401).send(new GoogleError(401, 'authError', 'Invalid Credentials').body());
+    }
+    try {
+      return await run(account, request, reply);
+    } catch (error) {
+      if (error instanceof GoogleError) return reply.code(error.status).send(error.body());
+      throw error;
+    }
+  };
 
+const query = (request: FastifyRequest) => (request.query ?? {}) as Record<string, unknown>;
+const body = (request: FastifyRequest) => (request.body ?? {}) as EventWrite;
+const zoneOf = (request: FastifyRequest) => parseQuery(writeQuery, request.query).timeZone;
+
+/** calendarList.list, events.list, events.get, events.instances. */
+function registerEventReads(app: FastifyInstance, service: CalendarService): void {
   app.get(
     '/calendar/v3/users/me/calendarList',
     { config: google('calendarList.list') },
@@ -85,14 +92,6 @@ export const calendarRoutes: FastifyPluginAsync<CalendarPluginOptions> = async (
     '/calendar/v3/calendars/:calendarId/events',
     { config: google('events.list') },
     handle((account, request) => service.listEvents(account, request.params.calendarId, query(request))),
-  );
-
-  app.post<{ Params: Pick<Params, 'calendarId'> }>(
-    '/calendar/v3/calendars/:calendarId/events',
-    { config: google('events.insert') },
-    handle((account, request) =>
-      service.insertEvent(account, request.params.calendarId, body(request), zoneOf(request)),
-    ),
   );
 
   app.get<{ Params: Params }>(
@@ -108,6 +107,17 @@ export const calendarRoutes: FastifyPluginAsync<CalendarPluginOptions> = async (
     { config: google('events.instances') },
     handle((account, request) =>
       service.instances(account, request.params.calendarId, request.params.eventId, request.query),
+    ),
+  );
+}
+
+/** events.insert, patch, update, delete. */
+function registerEventWrites(app: FastifyInstance, service: CalendarService): void {
+  app.post<{ Params: Pick<Params, 'calendarId'> }>(
+    '/calendar/v3/calendars/:calendarId/events',
+    { config: google('events.insert') },
+    handle((account, request) =>
+      service.insertEvent(account, request.params.calendarId, body(request), zoneOf(request)),
     ),
   );
 
@@ -149,6 +159,4 @@ export const calendarRoutes: FastifyPluginAsync<CalendarPluginOptions> = async (
       return reply.code(204).send();
     }),
   );
-
-  registerAdminRoutes(app, service);
-};
+}

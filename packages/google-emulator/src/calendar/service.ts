@@ -13,7 +13,7 @@ import {
   seriesInstances,
   sortByStart,
 } from './list.js';
-import type { CalendarEvent, CalendarListEntry, EventWrite } from './model.js';
+import type { CalendarEvent, EventWrite } from './model.js';
 import { originalKey, present } from './present.js';
 import {
   calendarListQuery,
@@ -25,6 +25,7 @@ import {
 } from './query.js';
 import { prng } from './random.js';
 import { isRecurring } from './series.js';
+import { type CalendarServiceOptions, DEFAULT_ANCHOR, type EventsPage } from './service-options.js';
 import {
   AccountCalendars,
   type CalendarChanges,
@@ -37,39 +38,12 @@ import { deleteEvent, getEvent, insertEvent, patchEvent, updateEvent } from './w
 
 const DAY = 86_400_000;
 
-/** Structural view of the core's AccountDirectory (src/accounts.ts). */
-export interface CalendarAccountDirectory {
-  get(email: string): EmulatorAccount | undefined;
-  list(): EmulatorAccount[];
-  seed: number;
-}
-
-export interface CalendarServiceOptions {
-  accounts: CalendarAccountDirectory;
-  /** Reference date the generated data is spread around (default 2025-06-01T00:00:00Z): fixed, for determinism. */
-  anchor?: Date | string | number;
-  /** Clock for `updated` of writes (default Date.now). */
-  now?: () => number;
-  /** Without timeMax, unbounded series expand to max(timeMin, anchor) + this many days (default 3 years). */
-  horizonDays?: number;
-  /** Called after every run-time change to any account's calendars (the state dir saves them). */
-  onChange?: () => void;
-}
-
-export const DEFAULT_ANCHOR = '2025-06-01T00:00:00Z';
-
-export interface EventsPage {
-  kind: 'calendar#events';
-  etag: string;
-  summary: string;
-  updated: string;
-  timeZone: string;
-  accessRole: string;
-  defaultReminders: CalendarListEntry['defaultReminders'];
-  nextPageToken?: string;
-  nextSyncToken?: string;
-  items: Partial<CalendarEvent>[];
-}
+export {
+  type CalendarAccountDirectory,
+  type CalendarServiceOptions,
+  DEFAULT_ANCHOR,
+  type EventsPage,
+} from './service-options.js';
 
 export class CalendarService {
   readonly anchor: number;

@@ -10,41 +10,12 @@ import { buildContent, type MessageContent } from './content.ts';
 import { notFound } from './errors.ts';
 import type { HistoryRecord, HistoryType, MessageRef } from './history.ts';
 import { dateOfId, messageId } from './ids.ts';
+import type { MailboxChanges, MailboxOptions, SlotView } from './mailbox-types.ts';
 import type { MessageFacts } from './render.ts';
 import { Timeline } from './timeline.ts';
-import { parentSlot, type Traits, threadRootSlot, traitsOf } from './traits.ts';
+import { parentSlot, threadRootSlot, traitsOf } from './traits.ts';
 
-export interface MailboxOptions {
-  seed: number;
-  size: number;
-  /** The account's address: To of received mail, From of sent mail. */
-  owner: string;
-  /** Epoch ms the generated mail ends just before. */
-  anchor: number;
-  /** How far back generated mail goes (default about six years). */
-  spanMs?: number;
-  /** Clock for delivered mail (default Date.now). */
-  now?: () => number;
-  /** Called after every run-time change (delivery, deletion, relabelling, history expiry). */
-  onChange?: () => void;
-}
-
-/** The run-time overlays, as saved across restarts (src/state): generated mail is not in it. */
-export interface MailboxChanges {
-  delivered: { internalDate: number; historyId: number; id: string }[];
-  deleted: number[];
-  labels: [slot: number, labelIds: string[]][];
-  history: HistoryRecord[];
-  historyId: number;
-  retainedFrom: number;
-}
-
-/** What a list or history scan needs of a message without building its content. */
-export interface SlotView {
-  slot: number;
-  traits: Traits;
-  labelIds: string[];
-}
+export type { MailboxChanges, MailboxOptions, SlotView } from './mailbox-types.ts';
 
 export class Mailbox {
   readonly seed: number;

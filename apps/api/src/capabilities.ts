@@ -1,0 +1,126 @@
+import fp from 'fastify-plugin';
+import { authRoutes } from './auth/auth-routes.ts';
+import { meRoutes } from './auth/me-routes.ts';
+import type { TokenCipher } from './auth/token-cipher.ts';
+import { calendarRoutes } from './calendar/calendar-routes.ts';
+import { emailRoutes } from './emails/email-routes.ts';
+import { AccountClients } from './google/account-clients.ts';
+import type { GoogleSettings } from './google/google-settings.ts';
+import { DatabaseStatus } from './health/database-status.ts';
+import { healthRoutes } from './health/health-routes.ts';
+import { InteractiveGate } from './ingestion/interactive-gate.ts';
+import { Metrics } from './ops/metrics.ts';
+import { opsRoutes } from './ops/ops-routes.ts';
+import type { EventBus } from './realtime/event-bus.ts';
+import { realtimeRoutes } from './realtime/ws-routes.ts';
+import { webRoutes } from './web/web-routes.ts';
+
+/**
+ * The app's capabilities as Fastify plugins. Each is `fastify-plugin`-wrapped (its decorations and hooks are the
+ * app's) and names the plugins it needs: registering one before what it depends on fails at boot, not at the
+ * first request. What they share is decorated on the instance by `platform` and `background`.
+ */
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Metrics;
+    platform: Platform;
+  }
+}
+
+/** What several capabilities share: the event bus, how to reach Google, and the per-account clients. */
+export interface Platform {
+  bus: EventBus;
+  google: GoogleSettings;
+  tokenCipher: TokenCipher;
+  clients: AccountClients;
+  /** Sign-ins in progress, which background work yields to. */
+  interactive: InteractiveGate;
+}
+
+/** How long one background step waits for sign-ins in progress before going ahead anyway. */
+const INTERACTIVE_MAX_WAIT_MS = 5_000;
+
+export const platformCapability = fp<Pick<Platform, 'bus' | 'google' | 'tokenCipher'>>(
+  async (app, options) => {
+    app.decorate('metrics', new Metrics(app.db));
+    app.decorate('platform', {
+      bus: options.bus,
+      google: options.google,
+      tokenCipher: options.tokenCipher,
+      clients: new AccountClients(app.db, options.google, options.tokenCipher),
+      interactive: new InteractiveGate(INTERACTIVE_MAX_WAIT_MS),
+    });
+  },
+  { name: 'platform' },
+);
+
+export const healthCapability = fp(async (app) => app.register(healthRoutes), {
+  name: 'health',
+  dependencies: ['platform'],
+});
+
+export const authCapability = fp(
+  async (app) => {
+    const { platform, background, config } = app;
+    await app.register(authRoutes, {
+      cipher: platform.tokenCipher,
+      firstPageBudgetMs: config.firstPage.budgetMs,
+      interactive: platform.interactive,
+      onboarding: {
+        db: app.db,
+        bus: platform.bus,
+        settings: platform.google,
+        backfill: background.backfill,
+        pageSize: config.firstPage.size,
+      },
+      ...(background.onSignedIn ? { onSignedIn: background.onSignedIn } : {}),
+    });
+  },
+  { name: 'auth', dependencies: ['platform', 'background', 'session'] },
+);
+
+export const meCapability = fp(async (app) => app.register(meRoutes, { opsAccess: app.config.ops }), {
+  name: 'me',
+  dependencies: ['session'],
+});
+
+export const emailsCapability = fp(async (app) => app.register(emailRoutes), {
+  name: 'emails',
+  dependencies: ['session'],
+});
+
+export const calendarCapability = fp(
+  async (app) => app.register(calendarRoutes, { enqueue: app.background.enqueueWriteback }),
+  { name: 'calendar', dependencies: ['session', 'background'] },
+);
+
+export const opsCapability = fp(
+  async (app) => app.register(opsRoutes, { metrics: app.metrics, access: app.config.ops }),
+  { name: 'ops', dependencies: ['platform', 'session'] },
+);
+
+export const realtimeCapability = fp<{ heartbeatMs?: number | undefined }>(
+  async (app, options) => {
+    // Watches the database so open pages are told, honestly, when work pauses for an outage and resumes.
+    const database = new DatabaseStatus(app.db, { log: app.log });
+    app.addHook('onReady', async () => database.start());
+    app.addHook('onClose', async () => database.stop());
+    await app.register(realtimeRoutes, {
+      bus: app.platform.bus,
+      database,
+      limits: app.config.realtime,
+      ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    });
+  },
+  { name: 'realtime', dependencies: ['platform', 'session'] },
+);
+
+export const webCapability = fp(
+  async (app) =>
+    app.register(webRoutes, {
+      distDir: app.config.webDistDir,
+      serveSourceMaps: app.config.security.serveSourceMaps,
+    }),
+  { name: 'web' },
+);

@@ -1,0 +1,3 @@
+/** What other folders use of the mail store: cursors for the list, and storing and counting messages. */
+export { encodeEmailCursor } from './email-cursor.ts';
+export { countEmails, type NewEmail, newestEmailPosition, storeEmails } from './email-repository.ts';

@@ -1,0 +1,26 @@
+/**
+ * The API package's public surface (`@firstlight/api`): what e2e, the benchmarks and other packages may use.
+ * Code outside apps/api imports only this file (dependency-cruiser enforces it); tests inside apps/api may
+ * still reach the folder they test.
+ */
+
+// The runtime: one assembly of the product, for `main`, tests, e2e and benchmarks.
+export type { AppLogger } from './app.ts';
+// Lower-level pieces the benchmarks' naive baselines and fixtures measure or seed with (bench/naive-*.ts,
+// bench/write-path.ts, bench/calendar-query.bench.ts, e2e/ops.e2e.test.ts). Not for product code.
+export { upsertUserAndAccount } from './auth/account-repository.ts';
+export { beginSignIn, type CompletedSignIn, completeSignIn } from './auth/sign-in-service.ts';
+export { TokenCipher } from './auth/token-cipher.ts';
+export { eventsInRangeQuery } from './calendar/calendar-repository.ts';
+export { type Config, ConfigError, EMULATOR_CLIENT, loadConfig } from './config.ts';
+export { type NewEmail, storeEmails, upsertEmails } from './emails/email-repository.ts';
+export { batchGetMessageMetadata, type Gmail, gmailClient } from './gmail/gmail-api.ts';
+export { METADATA_HEADERS, parseGmailMessage } from './gmail/message-parser.ts';
+export { emulatedGoogle, type GoogleSettings } from './google/google-settings.ts';
+export type { BackfillSettings } from './ingestion/backfill-deps.ts';
+export { recordIngestFailures } from './ingestion/ingest-failure-repository.ts';
+export { DEFAULT_BATCH_SETTINGS } from './ingestion/ingestion-plugin.ts';
+export type { EventBus } from './realtime/event-bus.ts';
+export { createRuntime, type RunningRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
+export { DEFAULT_WORKERS } from './tasks/embedded-queue.ts';
+export type { TaskQueue } from './tasks/task-queue.ts';
