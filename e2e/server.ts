@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { type EmulatorHandle, type EmulatorOptions, startEmulator } from '@firstlight/google-emulator';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../apps/api/src/app.ts';
-import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
+import { TokenCipher } from '../apps/api/src/accounts/index.ts';
 import { type Config, EMULATOR_CLIENT, loadConfig } from '../apps/api/src/config.ts';
 import { emulatedGoogle } from '../apps/api/src/google/google-settings.ts';
 import { EventBus } from '../apps/api/src/realtime/event-bus.ts';

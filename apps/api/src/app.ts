@@ -3,14 +3,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
-import { authRoutes } from './auth/auth-routes.ts';
-import { meRoutes } from './auth/me-routes.ts';
-import { sessionPlugin } from './auth/session-plugin.ts';
-import type { TokenCipher } from './auth/token-cipher.ts';
+import type { TokenCipher } from './accounts/index.ts';
+import { authRoutes, meRoutes, sessionPlugin } from './auth/index.ts';
 import { calendarRoutes } from './calendar/calendar-routes.ts';
 import { CalendarRuntime } from './calendar/calendar-runtime.ts';
 import type { Config } from './config.ts';
-import { emailRoutes } from './emails/email-routes.ts';
+import { emailRoutes } from './emails/index.ts';
 import { AccountClients } from './google/account-clients.ts';
 import type { GoogleSettings } from './google/google-settings.ts';
 import { DatabaseStatus } from './health/database-status.ts';
@@ -19,12 +17,12 @@ import type { BackfillSettings } from './ingestion/backfill-deps.ts';
 import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-port.ts';
 import { createBackfill } from './ingestion/ingestion-plugin.ts';
 import { InteractiveGate } from './ingestion/interactive-gate.ts';
+import { onboardMailbox } from './ingestion/onboarding-service.ts';
+import { accountsProgress, mailboxProgress } from './ingestion/progress.ts';
 import { registerErrorHandler } from './lib/errors.ts';
 import { loggerOptions } from './lib/log-redaction.ts';
-import { Metrics } from './ops/metrics.ts';
-import { opsRoutes } from './ops/ops-routes.ts';
-import type { EventBus } from './realtime/event-bus.ts';
-import { realtimeRoutes } from './realtime/ws-routes.ts';
+import { Metrics, opsRoutes } from './ops/index.ts';
+import { type EventBus, realtimeRoutes } from './realtime/index.ts';
 import { securityPlugin } from './security/security-plugin.ts';
 import { fastifyTrustProxy } from './security/trust-proxy.ts';
 import { OidcVerifier } from './tasks/oidc-verifier.ts';
@@ -133,20 +131,26 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(sessionPlugin, { secret: deps.sessionSecret, policy: deps.config.sessions });
   await app.register(healthRoutes);
+  const onboarding = {
+    db: deps.db,
+    bus: deps.bus,
+    settings: deps.google,
+    backfill,
+    pageSize: deps.config.firstPage.size,
+  };
   await app.register(authRoutes, {
     cipher: deps.tokenCipher,
+    settings: deps.google,
     firstPageBudgetMs: deps.config.firstPage.budgetMs,
     interactive,
-    onboarding: {
-      db: deps.db,
-      bus: deps.bus,
-      settings: deps.google,
-      backfill,
-      pageSize: deps.config.firstPage.size,
-    },
+    onboard: (input) => onboardMailbox(onboarding, input),
     ...(calendar ? { onSignedIn: (accountId: string) => calendar.syncAccount(accountId) } : {}),
   });
-  await app.register(meRoutes, { opsAccess: deps.config.ops });
+  const progress = {
+    mailbox: (userId: string) => mailboxProgress(deps.db, userId),
+    accounts: (userId: string) => accountsProgress(deps.db, userId),
+  };
+  await app.register(meRoutes, { opsAccess: deps.config.ops, progress });
   await app.register(emailRoutes);
   await app.register(calendarRoutes, {
     // Without a queue (tests of other features) edits stay in the outbox, pending.
@@ -161,6 +165,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     bus: deps.bus,
     database,
     limits: deps.config.realtime,
+    progress: async (userId) => {
+      const [ingestion, accounts] = await Promise.all([progress.mailbox(userId), progress.accounts(userId)]);
+      return { ingestion, accounts };
+    },
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
   });
   await app.register(webRoutes, {

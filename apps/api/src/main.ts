@@ -9,7 +9,7 @@ import {
 import exitHook from 'async-exit-hook';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
-import { TokenCipher } from './auth/token-cipher.ts';
+import { TokenCipher } from './accounts/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { type GoogleRuntime, startGoogle } from './google/google-runtime.ts';
 import { loadOrCreateLocalSecrets } from './lib/local-secrets.ts';

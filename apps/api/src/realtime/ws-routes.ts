@@ -7,7 +7,7 @@ import type { DatabaseStatus } from '../health/database-status.ts';
 import { DomainError } from '../lib/errors.ts';
 import { errorKey, RepeatFilter } from '../lib/repeat-filter.ts';
 import type { EventBus } from './event-bus.ts';
-import { buildSnapshot } from './snapshot.ts';
+import { buildSnapshot, type SnapshotProgress } from './snapshot.ts';
 import { SnapshotPump } from './snapshot-pump.ts';
 import { SocketLimits } from './socket-limits.ts';
 
@@ -21,6 +21,8 @@ export interface RealtimeOptions {
    */
   heartbeatMs?: number;
   limits: Config['realtime'];
+  /** Mailbox progress for the snapshot (ingestion's, wired by the app). */
+  progress: SnapshotProgress;
 }
 
 /** What a refused upgrade tells the client to wait: one heartbeat, by when a closed tab's slot is back. */
@@ -142,7 +144,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeOptions> = async (app, o
       };
       const pump = new SnapshotPump(async () => {
         try {
-          send(await buildSnapshot(app.db, userId));
+          send(await buildSnapshot(app.db, options.progress, userId));
           return true;
         } catch (error) {
           if (snapshotErrors.pass(errorKey('snapshot', error))) {

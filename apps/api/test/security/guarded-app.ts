@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createTestDatabase } from '@firstlight/db/testing';
 import { buildApp } from '../../src/app.ts';
-import { TokenCipher } from '../../src/auth/token-cipher.ts';
+import { TokenCipher } from '../../src/accounts/index.ts';
 import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
 import { emulatedGoogle } from '../../src/google/google-settings.ts';
 import { EventBus } from '../../src/realtime/event-bus.ts';
