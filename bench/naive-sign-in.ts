@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { beginSignIn, type CompletedSignIn, completeSignIn } from '../apps/api/src/auth/sign-in-service.ts';
 import { TokenCipher } from '../apps/api/src/accounts/index.ts';
+import { beginSignIn, type CompletedSignIn, completeSignIn } from '../apps/api/src/auth/sign-in-service.ts';
 import { EMULATOR_CLIENT } from '../apps/api/src/config.ts';
 import type { Gmail } from '../apps/api/src/gmail/gmail-api.ts';
 import { emulatedGoogle, type GoogleSettings } from '../apps/api/src/google/google-settings.ts';

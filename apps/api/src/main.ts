@@ -8,8 +8,8 @@ import {
 } from '@firstlight/db';
 import exitHook from 'async-exit-hook';
 import { pino } from 'pino';
-import { buildApp } from './app.ts';
 import { TokenCipher } from './accounts/index.ts';
+import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { type GoogleRuntime, startGoogle } from './google/google-runtime.ts';
 import { loadOrCreateLocalSecrets } from './lib/local-secrets.ts';

@@ -135,7 +135,13 @@ async function saveAccount(
   } else {
     await trx
       .insertInto('accounts')
-      .values({ id: accountId, user_id: userId, provider: PROVIDER, provider_subject: identity.sub, ...fields })
+      .values({
+        id: accountId,
+        user_id: userId,
+        provider: PROVIDER,
+        provider_subject: identity.sub,
+        ...fields,
+      })
       .execute();
   }
   return { userId, accountId, hasRefreshToken: sealed !== null };

@@ -78,7 +78,11 @@ async function callback(deps: CallbackDeps, input: CallbackInput): Promise<Callb
     return redirect(`/?signin_error=${encodeURIComponent(query.error)}`);
   }
   if (!pending || !query.state || !sameText(pending.state, query.state)) {
-    throw new DomainError(400, 'invalid_state', 'this sign-in did not start here or has expired; sign in again');
+    throw new DomainError(
+      400,
+      'invalid_state',
+      'this sign-in did not start here or has expired; sign in again',
+    );
   }
   if (!query.code) throw new DomainError(400, 'invalid_request', 'the callback has no code');
   // Adding an account: the user who started it must still be the one signed in in this browser.
@@ -88,10 +92,17 @@ async function callback(deps: CallbackDeps, input: CallbackInput): Promise<Callb
 
   const signedIn = await completeSignIn(
     { db: deps.db, settings: deps.settings, cipher: deps.cipher },
-    { code: query.code, codeVerifier: pending.codeVerifier, ...(pending.addTo ? { addTo: pending.addTo } : {}) },
+    {
+      code: query.code,
+      codeVerifier: pending.codeVerifier,
+      ...(pending.addTo ? { addTo: pending.addTo } : {}),
+    },
   ).catch((error: unknown) => {
     // Nothing was stored; back to the sign-in page, which says why.
-    if (error instanceof DomainError && (error.code === 'email_unverified' || error.code === 'account_in_use'))
+    if (
+      error instanceof DomainError &&
+      (error.code === 'email_unverified' || error.code === 'account_in_use')
+    )
       return error.code;
     throw error;
   });
@@ -111,8 +122,7 @@ async function callback(deps: CallbackDeps, input: CallbackInput): Promise<Callb
  * other browsers stay: ending them is what "sign out everywhere" is for.
  */
 async function rotateSession(deps: CallbackDeps, input: CallbackInput, userId: string): Promise<string> {
-  if (input.previousSessionToken)
-    deps.sessionsEnded([await endSession(deps.db, input.previousSessionToken)]);
+  if (input.previousSessionToken) deps.sessionsEnded([await endSession(deps.db, input.previousSessionToken)]);
   const session = await startSession(deps.db, userId, input.userAgent);
   return session.token;
 }

@@ -1,8 +1,8 @@
 import { createDatabase, type Database } from '@firstlight/db';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { buildApp } from '../../src/app.ts';
 import { TokenCipher } from '../../src/accounts/index.ts';
+import { buildApp } from '../../src/app.ts';
 import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
 import { emulatedGoogle } from '../../src/google/google-settings.ts';
 import type { BackfillSettings } from '../../src/ingestion/backfill-deps.ts';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { type AppDependencies, buildApp } from '../../src/app.ts';
 import { TokenCipher } from '../../src/accounts/index.ts';
+import { type AppDependencies, buildApp } from '../../src/app.ts';
 import { type Config, EMULATOR_CLIENT, loadConfig } from '../../src/config.ts';
 import { emulatedGoogle, type GoogleSettings } from '../../src/google/google-settings.ts';
 import type { BackfillSettings } from '../../src/ingestion/backfill-deps.ts';
