@@ -89,6 +89,26 @@ describe('several Google accounts per user', () => {
     expect(response.statusCode).toBe(401);
   });
 
+  it('refuses the callback of an add started by a user no longer signed in there, storing nothing', async () => {
+    const { pendingCookie, callbackPath } = await startSignIn(test.app, SECOND, {
+      intent: 'add_account',
+      cookie,
+    });
+    // The browser signed out (or another user signed in) between the start and Google's redirect back.
+    const response = await test.app.inject({
+      method: 'GET',
+      url: callbackPath,
+      headers: { cookie: pendingCookie },
+    });
+    expect(response.statusCode).toBe(401);
+    const added = await test.database.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('email', '=', SECOND)
+      .execute();
+    expect(added).toEqual([]);
+  });
+
   it('attaches the second account to the signed-in user, keeping the session', async () => {
     const response = await addAccount(test, cookie, SECOND);
     expect(response.statusCode).toBe(302);
