@@ -1,23 +1,16 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultMigrationsDir, migrate } from '../src/index.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
+import { migrate } from '../src/index.ts';
+import type { TestDatabase } from '../src/testing/index.ts';
+import { databaseBefore } from './before-migration.ts';
 
 /** 0008 drops `revoked`, a status never written: Google's invalid_grant cannot tell revoked from expired. */
 describe('migration 0008 (account status)', () => {
   let test: TestDatabase;
-  let before: string;
+  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    test = await createTestDatabase({ migrated: false });
-    before = await mkdtemp(join(tmpdir(), 'firstlight-before-0008-'));
-    for (const name of await readdir(defaultMigrationsDir)) {
-      if (name < '0008') await cp(join(defaultMigrationsDir, name), join(before, name));
-    }
-    await migrate(test.db, before);
+    ({ test, drop } = await databaseBefore('0008'));
     // A row a hand-edited database could hold: the old CHECK allowed it.
     await sql`
       insert into users (id, email) values ('00000000-0000-4000-8000-000000000001', 'ann@example.com');
@@ -28,8 +21,7 @@ describe('migration 0008 (account status)', () => {
     await migrate(test.db);
   });
   afterAll(async () => {
-    await test.drop();
-    await rm(before, { recursive: true, force: true });
+    await drop?.();
   });
 
   it('turns a revoked account into one that needs the user to sign in again, and keeps the others', async () => {
