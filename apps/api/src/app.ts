@@ -3,8 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
-import { sessionPlugin } from './auth/session-plugin.ts';
-import type { TokenCipher } from './auth/token-cipher.ts';
+import type { TokenCipher } from './accounts/index.ts';
+import { sessionPlugin } from './auth/index.ts';
 import { backgroundWorkers, webOnlyInstance } from './background.ts';
 import {
   authCapability,

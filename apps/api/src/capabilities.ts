@@ -1,18 +1,17 @@
 import fp from 'fastify-plugin';
-import { authRoutes } from './auth/auth-routes.ts';
-import { meRoutes } from './auth/me-routes.ts';
-import type { TokenCipher } from './auth/token-cipher.ts';
+import type { TokenCipher } from './accounts/index.ts';
+import { authRoutes, meRoutes } from './auth/index.ts';
 import { calendarRoutes } from './calendar/calendar-routes.ts';
-import { emailRoutes } from './emails/email-routes.ts';
+import { emailRoutes } from './emails/index.ts';
 import { AccountClients } from './google/account-clients.ts';
 import type { GoogleSettings } from './google/google-settings.ts';
 import { DatabaseStatus } from './health/database-status.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import { InteractiveGate } from './ingestion/interactive-gate.ts';
-import { Metrics } from './ops/metrics.ts';
-import { opsRoutes } from './ops/ops-routes.ts';
-import type { EventBus } from './realtime/event-bus.ts';
-import { realtimeRoutes } from './realtime/ws-routes.ts';
+import { onboardMailbox } from './ingestion/onboarding-service.ts';
+import { accountsProgress, mailboxProgress } from './ingestion/progress.ts';
+import { Metrics, opsRoutes } from './ops/index.ts';
+import { type EventBus, realtimeRoutes } from './realtime/index.ts';
 import { webRoutes } from './web/web-routes.ts';
 
 /**
@@ -63,27 +62,35 @@ export const healthCapability = fp(async (app) => app.register(healthRoutes), {
 export const authCapability = fp(
   async (app) => {
     const { platform, background, config } = app;
+    const onboarding = {
+      db: app.db,
+      bus: platform.bus,
+      settings: platform.google,
+      backfill: background.backfill,
+      pageSize: config.firstPage.size,
+    };
     await app.register(authRoutes, {
       cipher: platform.tokenCipher,
+      settings: platform.google,
       firstPageBudgetMs: config.firstPage.budgetMs,
       interactive: platform.interactive,
-      onboarding: {
-        db: app.db,
-        bus: platform.bus,
-        settings: platform.google,
-        backfill: background.backfill,
-        pageSize: config.firstPage.size,
-      },
+      onboard: (input) => onboardMailbox(onboarding, input),
       ...(background.onSignedIn ? { onSignedIn: background.onSignedIn } : {}),
     });
   },
   { name: 'auth', dependencies: ['platform', 'background', 'session'] },
 );
 
-export const meCapability = fp(async (app) => app.register(meRoutes, { opsAccess: app.config.ops }), {
-  name: 'me',
-  dependencies: ['session'],
+/** Each account's mailbox progress, as `/api/me` and the WebSocket snapshot show it. */
+const progressOf = (app: { db: Parameters<typeof mailboxProgress>[0] }) => ({
+  mailbox: (userId: string) => mailboxProgress(app.db, userId),
+  accounts: (userId: string) => accountsProgress(app.db, userId),
 });
+
+export const meCapability = fp(
+  async (app) => app.register(meRoutes, { opsAccess: app.config.ops, progress: progressOf(app) }),
+  { name: 'me', dependencies: ['session'] },
+);
 
 export const emailsCapability = fp(async (app) => app.register(emailRoutes), {
   name: 'emails',
@@ -110,6 +117,14 @@ export const realtimeCapability = fp<{ heartbeatMs?: number | undefined }>(
       bus: app.platform.bus,
       database,
       limits: app.config.realtime,
+      progress: async (userId) => {
+        const progress = progressOf(app);
+        const [ingestion, accounts] = await Promise.all([
+          progress.mailbox(userId),
+          progress.accounts(userId),
+        ]);
+        return { ingestion, accounts };
+      },
       ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     });
   },

@@ -4,13 +4,12 @@
  * still reach the folder they test.
  */
 
-// The runtime: one assembly of the product, for `main`, tests, e2e and benchmarks.
-export type { AppLogger } from './app.ts';
 // Lower-level pieces the benchmarks' naive baselines and fixtures measure or seed with (bench/naive-*.ts,
 // bench/write-path.ts, bench/calendar-query.bench.ts, e2e/ops.e2e.test.ts). Not for product code.
-export { upsertUserAndAccount } from './auth/account-repository.ts';
-export { beginSignIn, type CompletedSignIn, completeSignIn } from './auth/sign-in-service.ts';
-export { TokenCipher } from './auth/token-cipher.ts';
+export { TokenCipher, upsertUserAndAccount } from './accounts/index.ts';
+// The runtime: one assembly of the product, for `main`, tests, e2e and benchmarks.
+export type { AppLogger } from './app.ts';
+export { beginSignIn, type CompletedSignIn, completeSignIn } from './auth/index.ts';
 export { eventsInRangeQuery } from './calendar/calendar-repository.ts';
 export { type Config, ConfigError, EMULATOR_CLIENT, loadConfig } from './config.ts';
 export { type NewEmail, storeEmails, upsertEmails } from './emails/email-repository.ts';

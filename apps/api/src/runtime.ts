@@ -10,8 +10,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
+import { TokenCipher } from './accounts/index.ts';
 import { type AppLogger, buildApp } from './app.ts';
-import { TokenCipher } from './auth/token-cipher.ts';
 import type { Config } from './config.ts';
 import { startGoogle } from './google/google-runtime.ts';
 import type { GoogleSettings } from './google/google-settings.ts';

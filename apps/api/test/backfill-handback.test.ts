@@ -4,8 +4,8 @@ import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator'
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenCipher } from '../src/accounts/index.ts';
 import { buildApp } from '../src/app.ts';
-import { TokenCipher } from '../src/auth/token-cipher.ts';
 import { EMULATOR_CLIENT, loadConfig } from '../src/config.ts';
 import { AccountClients } from '../src/google/account-clients.ts';
 import { emulatedGoogle } from '../src/google/google-settings.ts';

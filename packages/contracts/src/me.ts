@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IngestionProgress } from './ingestion.ts';
 
-export const AccountStatus = z.enum(['active', 'needs_reauth', 'revoked']);
+export const AccountStatus = z.enum(['active', 'needs_reauth']);
 
 /** Where an account's mail comes from; one adapter per provider (apps/api/src/providers). */
 export const ProviderName = z.enum(['google']);

@@ -10,7 +10,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamptz with a database default. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
 
-export type AccountStatus = 'active' | 'needs_reauth' | 'revoked';
+export type AccountStatus = 'active' | 'needs_reauth';
 /** Where an account's data comes from (migrations/0007); one adapter per provider in apps/api/src/providers. */
 export type Provider = 'google';
 export type JobKind = 'gmail_backfill' | 'calendar_sync';

@@ -1,23 +1,16 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultMigrationsDir, migrate } from '../src/index.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
+import { migrate } from '../src/index.ts';
+import type { TestDatabase } from '../src/testing/index.ts';
+import { databaseBefore } from './before-migration.ts';
 
 /** 0007 moves a live database: accounts get a provider, and mail, events and outbox rows their account. */
 describe('migration 0007 (accounts of any provider)', () => {
   let test: TestDatabase;
-  let before: string;
+  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    test = await createTestDatabase({ migrated: false });
-    before = await mkdtemp(join(tmpdir(), 'firstlight-before-0007-'));
-    for (const name of await readdir(defaultMigrationsDir)) {
-      if (name < '0007') await cp(join(defaultMigrationsDir, name), join(before, name));
-    }
-    await migrate(test.db, before);
+    ({ test, drop } = await databaseBefore('0007'));
     // Data as the product stored it before 0007: one Google account per user.
     await sql`
       insert into users (id, email) values
@@ -37,8 +30,7 @@ describe('migration 0007 (accounts of any provider)', () => {
     await migrate(test.db);
   });
   afterAll(async () => {
-    await test.drop();
-    await rm(before, { recursive: true, force: true });
+    await drop?.();
   });
 
   it('keeps every account, now a Google one, with its subject', async () => {

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '@firstlight/db';
 import { CodeChallengeMethod } from 'google-auth-library';
 import type { Kysely } from 'kysely';
+import { attachAccount, type TokenCipher, upsertUserAndAccount } from '../accounts/index.ts';
 import { GOOGLE_SCOPES, type GoogleSettings } from '../google/google-settings.ts';
 import { createOAuthClient, type OAuth2Client } from '../google/oauth-client.ts';
 import { DomainError } from '../lib/errors.ts';
-import { upsertUserAndAccount } from './account-repository.ts';
-import type { TokenCipher } from './token-cipher.ts';
 
 export const GMAIL_READONLY = 'https://www.googleapis.com/auth/gmail.readonly';
 
@@ -15,12 +14,14 @@ export interface PendingSignIn {
   codeVerifier: string;
   /** The flow asked for consent again (to get a new refresh token). */
   consent: boolean;
+  /** Set when a signed-in user adds another account: the callback attaches it to this user. */
+  addTo?: string;
 }
 
 /** Step 1: the Google authorization URL, with `state` and a PKCE (S256) challenge to keep for step 2. */
 export async function beginSignIn(
   settings: GoogleSettings,
-  options: { consent: boolean; loginHint?: string },
+  options: { consent: boolean; loginHint?: string; addTo?: string },
 ): Promise<{ url: string; pending: PendingSignIn }> {
   const oauth = createOAuthClient(settings);
   const { codeVerifier, codeChallenge } = await oauth.generateCodeVerifierAsync();
@@ -36,7 +37,8 @@ export async function beginSignIn(
     ...(options.consent ? { prompt: 'consent' } : {}),
     ...(options.loginHint ? { login_hint: options.loginHint } : {}),
   });
-  return { url, pending: { state, codeVerifier, consent: options.consent } };
+  const pending = { state, codeVerifier, consent: options.consent };
+  return { url, pending: options.addTo ? { ...pending, addTo: options.addTo } : pending };
 }
 
 export interface CompletedSignIn {
@@ -47,10 +49,13 @@ export interface CompletedSignIn {
   hasRefreshToken: boolean;
 }
 
-/** Step 2: exchange the code (with the PKCE verifier), verify who signed in, store user + account. */
+/**
+ * Step 2: exchange the code (with the PKCE verifier), verify who signed in, store user + account — or, with
+ * `addTo`, the account for that user (`account_in_use` when it is another user's).
+ */
 export async function completeSignIn(
   deps: { db: Kysely<Database>; settings: GoogleSettings; cipher: TokenCipher },
-  input: { code: string; codeVerifier: string },
+  input: { code: string; codeVerifier: string; addTo?: string },
 ): Promise<CompletedSignIn> {
   const oauth = createOAuthClient(deps.settings);
   const tokens = await oauth
@@ -84,12 +89,19 @@ export async function completeSignIn(
       'Firstlight needs permission to read your Gmail; sign in again and allow it',
     );
   }
-  const stored = await upsertUserAndAccount(
-    deps.db,
-    { sub: claims.sub, email: claims.email, name: typeof claims.name === 'string' ? claims.name : null },
-    { refreshToken: tokens.refresh_token ?? null, scopes },
-    (token, accountId) => deps.cipher.encrypt(token, accountId),
-  );
+  const identity = {
+    sub: claims.sub,
+    email: claims.email,
+    name: typeof claims.name === 'string' ? claims.name : null,
+  };
+  const grant = { refreshToken: tokens.refresh_token ?? null, scopes };
+  const seal = (token: string, accountId: string) => deps.cipher.encrypt(token, accountId);
+  const stored = input.addTo
+    ? await attachAccount(deps.db, input.addTo, identity, grant, seal)
+    : await upsertUserAndAccount(deps.db, identity, grant, seal);
+  if (!stored) {
+    throw new DomainError(409, 'account_in_use', 'this Google account is connected to another user');
+  }
   return { ...stored, oauth };
 }
 

@@ -2,6 +2,7 @@ import { CalendarId, type CalendarSyncTask } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import type { Kysely } from 'kysely';
+import { markNeedsReauth } from '../accounts/index.ts';
 import { type AccountClients, ReauthRequired } from '../google/account-clients.ts';
 import { backoffMs, classifyGoogleError } from '../google/google-call.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
@@ -67,11 +68,7 @@ export async function runCalendarSync(
     // Each calendar's cursor is saved with its rows: the next sync resumes with the calendars not done.
     if (signal?.aborted) return { outcome: 'retry', reason: 'the calendar sync was stopped' };
     if (error instanceof ReauthRequired || classifyGoogleError(error).kind === 'reauth') {
-      await deps.db
-        .updateTable('accounts')
-        .set({ status: 'needs_reauth', updated_at: new Date() })
-        .where('id', '=', account.id)
-        .execute();
+      await markNeedsReauth(deps.db, account.id);
       deps.clients.forget(account.id);
       return { outcome: 'done' };
     }

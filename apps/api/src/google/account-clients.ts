@@ -1,6 +1,6 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import type { TokenCipher } from '../auth/token-cipher.ts';
+import { findAccountCredentials, type TokenCipher } from '../accounts/index.ts';
 import type { GoogleSettings } from './google-settings.ts';
 import { createOAuthClient, type OAuth2Client } from './oauth-client.ts';
 
@@ -25,11 +25,7 @@ export class AccountClients {
   ) {}
 
   async forAccount(accountId: string): Promise<{ client: OAuth2Client; email: string }> {
-    const account = await this.db
-      .selectFrom('accounts')
-      .select(['email', 'status', 'refresh_token_enc'])
-      .where('id', '=', accountId)
-      .executeTakeFirst();
+    const account = await findAccountCredentials(this.db, accountId);
     if (!account?.refresh_token_enc || account.status !== 'active') {
       throw new ReauthRequired('the account has no usable refresh token');
     }

@@ -1,6 +1,7 @@
 import type { GmailSyncTask } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
+import { markNeedsReauth as markAccountNeedsReauth } from '../accounts/index.ts';
 import { encodeEmailCursor } from '../emails/email-cursor.ts';
 import { newestEmailPosition, storeEmails } from '../emails/email-repository.ts';
 import { ReauthRequired } from '../google/account-clients.ts';
@@ -247,11 +248,7 @@ async function storeFetched(
  * backfill is complete — so only the account is marked; signing in again makes it active and the poll resumes.
  */
 async function markNeedsReauth(deps: BackfillDeps, accountId: string, reason: string): Promise<void> {
-  await deps.db
-    .updateTable('accounts')
-    .set({ status: 'needs_reauth', updated_at: new Date() })
-    .where('id', '=', accountId)
-    .execute();
+  await markAccountNeedsReauth(deps.db, accountId);
   deps.clients.forget(accountId);
   await recordSyncError(deps.db, accountId, `reauth_required: ${reason}`);
   deps.log.warn({ accountId }, 'Google refused the refresh token; sync paused until sign-in');

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { TokenCipher } from '../auth/token-cipher.ts';
+import type { TokenCipher } from '../accounts/index.ts';
 import type { Config } from '../config.ts';
 import { AccountClients } from '../google/account-clients.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';

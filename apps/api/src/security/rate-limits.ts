@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { normalizeIP, type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import { sessionToken } from '../auth/session-plugin.ts';
+import { sessionToken } from '../auth/index.ts';
 import { DomainError } from '../lib/errors.ts';
 
 export interface RateLimitSettings {

@@ -22,10 +22,17 @@ export function cookiesFrom(setCookie: string | string[] | undefined): string {
  * The browser's part of the OAuth dance, against the real app (inject) and the emulator's authorization
  * endpoint (auto-approve, or the consent form's "Allow" with `login_hint` choosing the account).
  */
-export async function startSignIn(app: FastifyInstance, email: string) {
+export async function startSignIn(
+  app: FastifyInstance,
+  email: string,
+  /** `add_account`: a signed-in user (`cookie`) connects another account. */
+  options: { intent?: 'add_account'; cookie?: string } = {},
+) {
+  const intent = options.intent ? `&intent=${options.intent}` : '';
   const start = await app.inject({
     method: 'GET',
-    url: `/auth/google?login_hint=${encodeURIComponent(email)}`,
+    url: `/auth/google?login_hint=${encodeURIComponent(email)}${intent}`,
+    ...(options.cookie ? { headers: { cookie: options.cookie } } : {}),
   });
   if (start.statusCode !== 302) throw new Error(`/auth/google answered ${start.statusCode}: ${start.body}`);
   const pendingCookie = cookiesFrom(start.headers['set-cookie']);
