@@ -7,8 +7,7 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { meRoutes } from './auth/me-routes.ts';
 import { sessionPlugin } from './auth/session-plugin.ts';
 import type { TokenCipher } from './auth/token-cipher.ts';
-import { calendarRoutes } from './calendar/calendar-routes.ts';
-import { CalendarRuntime } from './calendar/calendar-runtime.ts';
+import { CalendarRuntime, calendarRoutes } from './calendar/index.ts';
 import type { Config } from './config.ts';
 import { emailRoutes } from './emails/email-routes.ts';
 import { AccountClients } from './google/account-clients.ts';
@@ -23,6 +22,7 @@ import { registerErrorHandler } from './lib/errors.ts';
 import { loggerOptions } from './lib/log-redaction.ts';
 import { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops-routes.ts';
+import { GoogleCalendarProvider } from './providers/google-calendar/index.ts';
 import type { EventBus } from './realtime/event-bus.ts';
 import { realtimeRoutes } from './realtime/ws-routes.ts';
 import { securityPlugin } from './security/security-plugin.ts';
@@ -92,8 +92,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         db: deps.db,
         bus: deps.bus,
         queue: deps.queue,
-        clients,
-        google: deps.google,
+        sources: new Map([['google', new GoogleCalendarProvider(clients, deps.google)]]),
         log: app.log,
         syncEveryMs: deps.config.backfill.calendarSyncEveryMs,
         writebackAttempts: deps.config.backfill.writebackAttempts,

@@ -15,7 +15,8 @@ import {
   setExceptions,
   upsertEventRows,
 } from './calendar-repository.ts';
-import { type EventRow, foldException, type Mapped } from './event-mapper.ts';
+import type { EventRow, Mapped } from './calendar-source.ts';
+import { foldException } from './exceptions-fold.ts';
 
 /**
  * The database half of a calendar's sync: what one `events.list` pass mapped, stored in one transaction with

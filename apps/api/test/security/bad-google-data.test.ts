@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFullSync, storeIncremental } from '../../src/calendar/calendar-store.ts';
-import { mapEvent } from '../../src/calendar/event-mapper.ts';
 import { storeEmails } from '../../src/emails/email-repository.ts';
 import { decodeBatch } from '../../src/gmail/batch-codec.ts';
 import { parseGmailMessage } from '../../src/gmail/message-parser.ts';
@@ -13,6 +12,7 @@ import {
   type IngestFailure,
   recordIngestFailures,
 } from '../../src/ingestion/ingest-failure-repository.ts';
+import { mapEvent } from '../../src/providers/google-calendar/event-mapper.ts';
 
 /**
  * Hostile data from Google (issue 14, deliverable 4): arbitrary Gmail message JSON and Calendar event JSON —

@@ -1,8 +1,6 @@
 import { CALENDAR_REQUIRED_FIELDS, GoogleCalendarEvent, parseLeniently } from '@firstlight/contracts';
-import type { SeriesExceptions } from '@firstlight/db';
 import { isKnownZone, originalStartFromGoogle, toLocalDateTime } from '@firstlight/recurrence';
-import { LoopSlice } from './loop-slice.ts';
-import { seriesBounds } from './series-bounds.ts';
+import { LoopSlice, type Mapped, seriesBounds } from '../../calendar/index.ts';
 
 /**
  * Google Calendar events → our rows (ARCHITECTURE §4): a single → one row; a series master → one row with its
@@ -15,42 +13,6 @@ import { seriesBounds } from './series-bounds.ts';
 /** The schema lives in packages/contracts. */
 export const GoogleEvent = GoogleCalendarEvent;
 export type GoogleEvent = GoogleCalendarEvent;
-
-export interface EventRow {
-  google_event_id: string;
-  kind: 'single' | 'series';
-  status: 'confirmed' | 'tentative' | 'cancelled';
-  summary: string | null;
-  location: string | null;
-  all_day: boolean;
-  start_at: Date;
-  end_at: Date;
-  tzid: string | null;
-  dtstart_local: string | null;
-  duration_ms: number | null;
-  recurrence: string[] | null;
-  series_start: Date | null;
-  series_end: Date | null;
-  etag: string | null;
-  google_updated: Date | null;
-  parse_error: string | null;
-}
-
-export type Mapped =
-  | { type: 'row'; row: EventRow }
-  /** The master or single is gone. */
-  | { type: 'deleted'; googleEventId: string }
-  /** One occurrence of `masterId` changed (moved, retitled) or was cancelled. */
-  | {
-      type: 'exception';
-      /** The instance's own id (`<master>_<original start>`), for the failures table. */
-      instanceId: string;
-      masterId: string;
-      key: string;
-      cancelled: boolean;
-      override: Record<string, unknown>;
-    }
-  | { type: 'invalid'; googleEventId: string | null; reason: string };
 
 const DAY_MS = 86_400_000;
 
@@ -199,21 +161,4 @@ export async function mapEvents(items: readonly unknown[], calendarZone: string 
     await slice.pause();
   }
   return out;
-}
-
-/** Applies one exception to a master's JSONB, as a set: re-applying the same change changes nothing. */
-export function foldException(
-  exceptions: SeriesExceptions,
-  change: { key: string; cancelled: boolean; override: Record<string, unknown> },
-): SeriesExceptions {
-  const cancelled = new Set(exceptions.cancelled);
-  const overrides = { ...exceptions.overrides };
-  if (change.cancelled) {
-    cancelled.add(change.key);
-    delete overrides[change.key];
-  } else {
-    cancelled.delete(change.key);
-    overrides[change.key] = change.override;
-  }
-  return { cancelled: [...cancelled].sort(), overrides };
 }
