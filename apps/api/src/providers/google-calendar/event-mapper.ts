@@ -1,6 +1,6 @@
 import { CALENDAR_REQUIRED_FIELDS, GoogleCalendarEvent, parseLeniently } from '@firstlight/contracts';
 import { isKnownZone, originalStartFromGoogle, toLocalDateTime } from '@firstlight/recurrence';
-import { LoopSlice, type Mapped, seriesBounds } from '../../calendar/index.ts';
+import { type EventRow, LoopSlice, type Mapped, seriesBounds } from '../../calendar/index.ts';
 
 /**
  * Google Calendar events → our rows (ARCHITECTURE §4): a single → one row; a series master → one row with its
@@ -50,34 +50,7 @@ function mapParsed(raw: unknown, calendarZone: string | null): Mapped {
   }
   const event = parsed.data;
   const notes = [...parsed.dropped];
-  if (event.recurringEventId) {
-    const key = event.originalStartTime ? originalStartFromGoogle(event.originalStartTime) : undefined;
-    if (!key)
-      return { type: 'invalid', googleEventId: event.id, reason: 'an instance without originalStartTime' };
-    if (event.status === 'cancelled') {
-      return {
-        type: 'exception',
-        instanceId: event.id,
-        masterId: event.recurringEventId,
-        key,
-        cancelled: true,
-        override: {},
-      };
-    }
-    const override: Record<string, unknown> = {};
-    if (event.start) override.start = event.start.dateTime ?? event.start.date;
-    if (event.end) override.end = event.end.dateTime ?? event.end.date;
-    if (event.summary !== undefined) override.summary = event.summary;
-    if (event.location) override.location = event.location;
-    return {
-      type: 'exception',
-      instanceId: event.id,
-      masterId: event.recurringEventId,
-      key,
-      cancelled: false,
-      override,
-    };
-  }
+  if (event.recurringEventId) return mapInstance(event, event.recurringEventId);
   if (event.status === 'cancelled') return { type: 'deleted', googleEventId: event.id };
   if (!event.start || !event.end)
     return { type: 'invalid', googleEventId: event.id, reason: 'no start or end' };
@@ -118,13 +91,62 @@ function mapParsed(raw: unknown, calendarZone: string | null): Mapped {
       },
     };
   }
+  return mapSeries(event, base, recurrence, calendarZone);
+}
+
+/** An instance Google reports with `recurringEventId`: a change to its master's exceptions, never a row. */
+function mapInstance(event: GoogleEvent, masterId: string): Mapped {
+  const key = event.originalStartTime ? originalStartFromGoogle(event.originalStartTime) : undefined;
+  if (!key)
+    return { type: 'invalid', googleEventId: event.id, reason: 'an instance without originalStartTime' };
+  if (event.status === 'cancelled') {
+    return {
+      type: 'exception',
+      instanceId: event.id,
+      masterId,
+      key,
+      cancelled: true,
+      override: {},
+    };
+  }
+  const override: Record<string, unknown> = {};
+  if (event.start) override.start = event.start.dateTime ?? event.start.date;
+  if (event.end) override.end = event.end.dateTime ?? event.end.date;
+  if (event.summary !== undefined) override.summary = event.summary;
+  if (event.location) override.location = event.location;
+  return {
+    type: 'exception',
+    instanceId: event.id,
+    masterId,
+    key,
+    cancelled: false,
+    override,
+  };
+}
+
+/** What singles and series rows share. */
+type RowBase = Omit<
+  EventRow,
+  'kind' | 'tzid' | 'dtstart_local' | 'duration_ms' | 'recurrence' | 'series_start' | 'series_end'
+>;
+
+/** A series master: its rule lines, zone, local DTSTART, duration and the range it covers. */
+function mapSeries(
+  event: GoogleEvent,
+  base: RowBase,
+  recurrence: string[],
+  calendarZone: string | null,
+): Mapped {
+  const allDay = base.all_day;
+  const start = base.start_at;
+  const first = event.start!; // checked by mapParsed
   // Google: start.timeZone is required on recurring events and is the zone the rule expands in.
-  const tzid = allDay ? null : (event.start.timeZone ?? calendarZone);
+  const tzid = allDay ? null : (first.timeZone ?? calendarZone);
   if (!allDay && (!tzid || !isKnownZone(tzid))) {
     // The reason names no value: reasons are few (they key the failures table and label a metric).
     return { type: 'invalid', googleEventId: event.id, reason: tzid ? 'unknown time zone' : 'no time zone' };
   }
-  const dtstart = allDay ? event.start.date! : toLocalDateTime(start, tzid!);
+  const dtstart = allDay ? first.date! : toLocalDateTime(start, tzid!);
   const durationMs = base.end_at.getTime() - start.getTime();
   const bounds = seriesBounds({ dtstart, tzid, durationMs, recurrence }, start);
   // An end the database cannot hold (an UNTIL in year 10000) reads as unbounded, like a rule the engine refuses.
