@@ -1,7 +1,7 @@
 import { CalendarId, type CalendarSyncTask } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { type FailureOwner, recordIngestFailures } from '../ingestion/ingest-failure-repository.ts';
+import { type FailureOwner, recordIngestFailures } from '../ingest-failures/index.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import { findCalendarAccount, markCalendarAccountNeedsReauth } from './calendar-account-repository.ts';

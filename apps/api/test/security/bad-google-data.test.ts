@@ -11,7 +11,7 @@ import {
   type FailureOwner,
   type IngestFailure,
   recordIngestFailures,
-} from '../../src/ingestion/ingest-failure-repository.ts';
+} from '../../src/ingest-failures/index.ts';
 import { mapEvent } from '../../src/providers/google-calendar/event-mapper.ts';
 
 /**
