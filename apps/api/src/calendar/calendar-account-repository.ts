@@ -1,7 +1,7 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 
-/** The calendar's reads and writes of `accounts` (the sync's account, the scheduler's list). */
+/** The calendar's reads and writes of `accounts` (the sync's and write-back's account, the scheduler's list). */
 
 export async function findCalendarAccount(db: Kysely<Database>, accountId: string) {
   return db
@@ -9,19 +9,6 @@ export async function findCalendarAccount(db: Kysely<Database>, accountId: strin
     .select(['id', 'user_id', 'status', 'provider'])
     .where('id', '=', accountId)
     .executeTakeFirst();
-}
-
-/** The provider of an account (the write-back's adapter); undefined when the account is gone. */
-export async function findAccountProvider(
-  db: Kysely<Database>,
-  accountId: string,
-): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('accounts')
-    .select('provider')
-    .where('id', '=', accountId)
-    .executeTakeFirst();
-  return row?.provider;
 }
 
 export async function listActiveAccountIds(db: Kysely<Database>): Promise<string[]> {

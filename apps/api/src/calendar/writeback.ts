@@ -3,7 +3,7 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { backoffMs } from '../google/google-call.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
-import { findAccountProvider } from './calendar-account-repository.ts';
+import { findCalendarAccount } from './calendar-account-repository.ts';
 import { type CalendarSource, type CalendarSources, type NewSeries, providerOf } from './calendar-source.ts';
 import { claimOutbox, finishOutbox, type OutboxRow } from './writeback-repository.ts';
 
@@ -25,12 +25,12 @@ export async function runWriteback(deps: WritebackDeps, task: CalendarWritebackT
   const row = await claimOutbox(deps.db, task.outboxId);
   if (!row) return { outcome: 'done' }; // done, failed, or unknown: nothing to do
   // The event's own account (migrations/0007): a user with several accounts writes back to the right one.
-  const providerName = await findAccountProvider(deps.db, row.account_id);
-  if (!providerName) {
+  const account = await findCalendarAccount(deps.db, row.account_id);
+  if (!account) {
     await finishOutbox(deps.db, row.id, { status: 'failed', error: 'reauth_required: the account is gone' });
     return { outcome: 'done' };
   }
-  const provider = providerOf(deps.sources, providerName);
+  const provider = providerOf(deps.sources, account.provider);
   try {
     await apply(await provider.forAccount(row.account_id), row);
     await finishOutbox(deps.db, row.id, { status: 'done' });
