@@ -1,7 +1,7 @@
 import type { CalendarWritebackTask } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { backoffMs } from '../google/google-call.ts';
+import { backoffMs } from '../lib/backoff.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import { findCalendarAccount } from './calendar-account-repository.ts';
 import { type CalendarSource, type CalendarSources, type NewSeries, providerOf } from './calendar-source.ts';
