@@ -24,28 +24,33 @@ export class GoogleCalendarProvider implements CalendarProvider {
   }
 
   classify(error: unknown): SourceFailure {
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof ReauthRequired) return { kind: 'reauth', message };
-    const failure = classifyGoogleError(error);
-    if ((error as { response?: { status?: number } }).response?.status === 410)
-      return { kind: 'gone', message };
-    switch (failure.kind) {
-      case 'reauth':
-        return { kind: 'reauth', message };
-      case 'rate_limited':
-        return { kind: 'rate_limited', retryAfterMs: failure.retryAfterMs };
-      // A refused access token is refreshed on the next attempt.
-      case 'transient':
-      case 'unauthorized':
-        return { kind: 'transient', message };
-      case 'not_found':
-        return { kind: 'gone', message };
-      default:
-        return { kind: 'fatal', message };
-    }
+    return classifyCalendarFailure(error);
   }
 
   release(accountId: string): void {
     this.clients.forget(accountId);
+  }
+}
+
+/** What a Google Calendar failure means to the calendar core (calendar-source.ts SourceFailure). */
+export function classifyCalendarFailure(error: unknown): SourceFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ReauthRequired) return { kind: 'reauth', message };
+  const failure = classifyGoogleError(error);
+  if ((error as { response?: { status?: number } }).response?.status === 410)
+    return { kind: 'gone', message };
+  switch (failure.kind) {
+    case 'reauth':
+      return { kind: 'reauth', message };
+    case 'rate_limited':
+      return { kind: 'rate_limited', retryAfterMs: failure.retryAfterMs };
+    // A refused access token is refreshed on the next attempt.
+    case 'transient':
+    case 'unauthorized':
+      return { kind: 'transient', message };
+    case 'not_found':
+      return { kind: 'gone', message };
+    default:
+      return { kind: 'fatal', message };
   }
 }
