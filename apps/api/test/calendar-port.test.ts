@@ -1,11 +1,13 @@
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findCalendarAccount } from '../src/calendar/calendar-account-repository.ts';
 import { CalendarRuntime } from '../src/calendar/index.ts';
 import { cancelOccurrence } from '../src/calendar/occurrence-edits.ts';
 import { EventBus } from '../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import { eventRow, InMemoryCalendars } from './providers/in-memory-calendar.ts';
+import { seedAccount } from './support/seed-account.ts';
 
 /**
  * The calendar core through its port only: a test-only provider (test/providers/in-memory-calendar.ts),
@@ -24,12 +26,7 @@ const HOUR = 3_600_000;
 
 beforeAll(async () => {
   test = await createTestDatabase();
-  const { rows } = await sql<{ accountId: string; userId: string }>`
-    with u as (insert into users (email) values ('port@example.com') returning id)
-    insert into accounts (user_id, provider_subject, email)
-    select id, 'port-sub', 'port@example.com' from u
-    returning id as "accountId", user_id as "userId"`.execute(test.db);
-  owner = rows[0]!;
+  owner = await seedAccount(test.db, 'port@example.com');
   runtime = new CalendarRuntime({
     db: test.db,
     bus: new EventBus(test.url, quiet),
@@ -161,12 +158,7 @@ describe('the calendar source port, with a provider that lives in one test folde
   it('marks the account needs_reauth when the provider says its grant is gone, and releases it', async () => {
     memory.revoked.add(owner.accountId);
     expect(await sync()).toEqual({ outcome: 'done' });
-    const account = await test.db
-      .selectFrom('accounts')
-      .select('status')
-      .where('id', '=', owner.accountId)
-      .executeTakeFirstOrThrow();
-    expect(account.status).toBe('needs_reauth');
+    expect((await findCalendarAccount(test.db, owner.accountId))?.status).toBe('needs_reauth');
     expect(memory.released).toEqual([owner.accountId]);
     // An account that is not active is not synced at all.
     expect(await sync()).toEqual({ outcome: 'done' });

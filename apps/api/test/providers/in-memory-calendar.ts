@@ -1,14 +1,4 @@
-import type {
-  CalendarProvider,
-  CalendarSource,
-  EventPass,
-  EventRow,
-  Mapped,
-  NewSeries,
-  OccurrenceChange,
-  SourceCalendar,
-  SourceFailure,
-} from '../../src/calendar/index.ts';
+import type * as Port from '../../src/calendar/index.ts';
 
 /**
  * A test-only calendar provider: calendars held in memory, behind the same port as Google Calendar
@@ -21,10 +11,10 @@ class GrantLost extends Error {}
 interface MemoryCalendar {
   zone: string | null;
   /** Every change in order; its index + 1 is the sync token that covers it. */
-  log: Mapped[];
+  log: Port.Mapped[];
 }
 
-export class InMemoryCalendars implements CalendarProvider {
+export class InMemoryCalendars implements Port.CalendarProvider {
   readonly calendars = new Map<string, MemoryCalendar>();
   /** The write-back calls the core made, in order. */
   readonly calls: string[] = [];
@@ -35,18 +25,18 @@ export class InMemoryCalendars implements CalendarProvider {
   expiredBefore = 0;
 
   /** A change made at the provider (another device): a row, a deletion or an occurrence's exception. */
-  change(calendarId: string, mapped: Mapped, zone: string | null = 'UTC'): void {
+  change(calendarId: string, mapped: Port.Mapped, zone: string | null = 'UTC'): void {
     const calendar = this.calendars.get(calendarId) ?? { zone, log: [] };
     calendar.log.push(mapped);
     this.calendars.set(calendarId, calendar);
   }
 
-  async forAccount(accountId: string): Promise<CalendarSource> {
+  async forAccount(accountId: string): Promise<Port.CalendarSource> {
     if (this.revoked.has(accountId)) throw new GrantLost('revoked');
     return new InMemorySource(this);
   }
 
-  classify(error: unknown): SourceFailure {
+  classify(error: unknown): Port.SourceFailure {
     const message = error instanceof Error ? error.message : String(error);
     return error instanceof GrantLost ? { kind: 'reauth', message } : { kind: 'fatal', message };
   }
@@ -56,17 +46,17 @@ export class InMemoryCalendars implements CalendarProvider {
   }
 }
 
-class InMemorySource implements CalendarSource {
+class InMemorySource implements Port.CalendarSource {
   constructor(private readonly memory: InMemoryCalendars) {}
 
-  async listCalendars(): Promise<SourceCalendar[]> {
+  async listCalendars(): Promise<Port.SourceCalendar[]> {
     return [...this.memory.calendars].map(([id, calendar]) => ({ id, timeZone: calendar.zone }));
   }
 
-  async listAll(calendarId: string): Promise<EventPass> {
+  async listAll(calendarId: string): Promise<Port.EventPass> {
     const log = this.#log(calendarId);
     // The current state: the last word on each event (a deletion drops it), then every exception.
-    const rows = new Map<string, Mapped>();
+    const rows = new Map<string, Port.Mapped>();
     for (const m of log) {
       if (m.type === 'row') rows.set(m.row.google_event_id, m);
       if (m.type === 'deleted') rows.delete(m.googleEventId);
@@ -94,7 +84,7 @@ class InMemorySource implements CalendarSource {
     calendarId: string,
     eventId: string,
     originalStart: string,
-    change: OccurrenceChange,
+    change: Port.OccurrenceChange,
   ) {
     this.memory.calls.push(`patch ${calendarId} ${eventId} ${originalStart} ${JSON.stringify(change)}`);
   }
@@ -108,39 +98,34 @@ class InMemorySource implements CalendarSource {
     this.memory.calls.push(`recurrence ${calendarId} ${eventId} ${recurrence.join(' ')}`);
   }
 
-  async insertSeries(calendarId: string, series: NewSeries): Promise<void> {
+  async insertSeries(calendarId: string, series: Port.NewSeries): Promise<void> {
     this.memory.calls.push(`insert ${calendarId} ${series.id}`);
   }
 
-  #log(calendarId: string): Mapped[] {
+  #log(calendarId: string): Port.Mapped[] {
     return this.memory.calendars.get(calendarId)?.log ?? [];
   }
 }
 
-/** A row as a provider's adapter maps it (the store's shape). */
+/** A row as a provider's adapter maps it (the store's shape): a single unless `fields` say otherwise. */
 export function eventRow(
   id: string,
-  fields: Partial<EventRow> & Pick<EventRow, 'start_at' | 'end_at'>,
-): Mapped {
-  return {
-    type: 'row',
-    row: {
-      google_event_id: id,
-      kind: 'single',
-      status: 'confirmed',
-      summary: id,
-      location: null,
-      all_day: false,
-      tzid: null,
-      dtstart_local: null,
-      duration_ms: null,
-      recurrence: null,
-      series_start: null,
-      series_end: null,
-      etag: null,
-      google_updated: null,
-      parse_error: null,
-      ...fields,
-    },
-  };
+  fields: Partial<Port.EventRow> & Pick<Port.EventRow, 'start_at' | 'end_at'>,
+): Port.Mapped {
+  const unset = Object.fromEntries(OPTIONAL.map((column) => [column, null]));
+  const base = { google_event_id: id, kind: 'single', status: 'confirmed', summary: id, all_day: false };
+  return { type: 'row', row: { ...unset, ...base, ...fields } as Port.EventRow };
 }
+
+const OPTIONAL = [
+  'location',
+  'tzid',
+  'dtstart_local',
+  'duration_ms',
+  'recurrence',
+  'series_start',
+  'series_end',
+  'etag',
+  'google_updated',
+  'parse_error',
+] as const;

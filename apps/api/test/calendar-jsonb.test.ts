@@ -2,9 +2,10 @@ import type { SeriesExceptions } from '@firstlight/db';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setExceptions } from './calendar-repository.ts';
-import { insertEvent, saveSeriesExceptions, shortenSeries } from './series-repository.ts';
-import { insertOutbox } from './writeback-repository.ts';
+import { setExceptions } from '../src/calendar/calendar-repository.ts';
+import { insertEvent, saveSeriesExceptions, shortenSeries } from '../src/calendar/series-repository.ts';
+import { insertOutbox } from '../src/calendar/writeback-repository.ts';
+import { seedAccount } from './support/seed-account.ts';
 
 /**
  * The JSONB columns take their values as objects (node-postgres serialises them): what is written is what is
@@ -25,12 +26,7 @@ const EXCEPTIONS: SeriesExceptions = {
 
 beforeAll(async () => {
   test = await createTestDatabase();
-  const { rows } = await sql<{ accountId: string; userId: string }>`
-    with u as (insert into users (email) values ('json@example.com') returning id)
-    insert into accounts (user_id, provider_subject, email)
-    select id, 'json-sub', 'json@example.com' from u
-    returning id as "accountId", user_id as "userId"`.execute(test.db);
-  owner = rows[0]!;
+  owner = await seedAccount(test.db, 'json@example.com');
 });
 afterAll(() => test?.drop());
 
