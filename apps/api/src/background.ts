@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin';
-import { CalendarRuntime } from './calendar/calendar-runtime.ts';
-import type { WritebackEnqueuer } from './calendar/calendar-service.ts';
+import { CalendarRuntime, type WritebackEnqueuer } from './calendar/index.ts';
 import type { BackfillSettings } from './ingestion/backfill-deps.ts';
 import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-port.ts';
 import { createBackfill } from './ingestion/ingestion-plugin.ts';
+import { GoogleCalendarProvider } from './providers/google-calendar/index.ts';
 import { OidcVerifier } from './tasks/oidc-verifier.ts';
 import type { TaskQueue } from './tasks/task-queue.ts';
 import { taskRoutes } from './tasks/task-routes.ts';
@@ -34,8 +34,8 @@ export const backgroundWorkers = fp<{ queue: TaskQueue; settings?: Partial<Backf
       db: app.db,
       bus,
       queue,
-      clients,
-      google,
+      // One adapter per `accounts.provider`: the calendar core knows only the port (calendar/calendar-source.ts).
+      sources: new Map([['google', new GoogleCalendarProvider(clients, google)]]),
       log: app.log,
       syncEveryMs: app.config.backfill.calendarSyncEveryMs,
       writebackAttempts: app.config.backfill.writebackAttempts,

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { TokenCipher } from './accounts/index.ts';
 import { authRoutes, meRoutes } from './auth/index.ts';
-import { calendarRoutes } from './calendar/calendar-routes.ts';
+import { calendarRoutes } from './calendar/index.ts';
 import { emailRoutes } from './emails/index.ts';
 import { AccountClients } from './google/account-clients.ts';
 import type { GoogleSettings } from './google/google-settings.ts';

@@ -16,8 +16,8 @@ export { type NewEmail, storeEmails, upsertEmails } from './emails/email-reposit
 export { batchGetMessageMetadata, type Gmail, gmailClient } from './gmail/gmail-api.ts';
 export { METADATA_HEADERS, parseGmailMessage } from './gmail/message-parser.ts';
 export { emulatedGoogle, type GoogleSettings } from './google/google-settings.ts';
+export { recordIngestFailures } from './ingest-failures/index.ts';
 export type { BackfillSettings } from './ingestion/backfill-deps.ts';
-export { recordIngestFailures } from './ingestion/ingest-failure-repository.ts';
 export { DEFAULT_BATCH_SETTINGS } from './ingestion/ingestion-plugin.ts';
 export type { EventBus } from './realtime/event-bus.ts';
 export { createRuntime, type RunningRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';

@@ -11,7 +11,7 @@ import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../src/auth/session-plugin.ts';
 import { startSession } from '../src/auth/session-service.ts';
-import { recordIngestFailures } from '../src/ingestion/ingest-failure-repository.ts';
+import { recordIngestFailures } from '../src/ingest-failures/index.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
 const OPS_TOKEN = 'ops-token-0123456789abcdefghijklmnop';

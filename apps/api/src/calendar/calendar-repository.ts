@@ -1,6 +1,6 @@
 import type { Database, SeriesExceptions } from '@firstlight/db';
 import { type Kysely, sql } from 'kysely';
-import type { EventRow } from './event-mapper.ts';
+import type { EventRow } from './calendar-source.ts';
 
 export async function upsertEventRows(
   db: Kysely<Database>,
@@ -44,6 +44,21 @@ export async function upsertEventRows(
     .execute();
 }
 
+/** The calendar's saved sync token, if any. */
+export async function findCalendarCursor(
+  db: Kysely<Database>,
+  accountId: string,
+  calendarId: string,
+): Promise<string | null> {
+  const state = await db
+    .selectFrom('sync_state')
+    .select('cursor')
+    .where('account_id', '=', accountId)
+    .where('resource', '=', `calendar:${calendarId}`)
+    .executeTakeFirst();
+  return state?.cursor ?? null;
+}
+
 /** The calendar's sync token, saved in the transaction that stores what it covers. */
 export async function saveCalendarCursor(
   db: Kysely<Database>,
@@ -70,7 +85,7 @@ export async function setExceptions(
 ): Promise<void> {
   await db
     .updateTable('calendar_events')
-    .set({ exceptions: JSON.stringify(exceptions) as never, updated_at: new Date() })
+    .set({ exceptions, updated_at: new Date() })
     .where('account_id', '=', key.accountId)
     .where('calendar_id', '=', key.calendarId)
     .where('google_event_id', '=', key.googleEventId)

@@ -13,16 +13,14 @@ import {
 } from '@firstlight/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { busy, eventsForRange, listWritebacks } from './calendar-service.ts';
 import {
-  busy,
   cancelOccurrence,
   deleteSeries,
-  eventsForRange,
   patchOccurrence,
-  splitSeriesAt,
   type WritebackEnqueuer,
-} from './calendar-service.ts';
-import { listOutbox, toWritebackDto } from './writeback-repository.ts';
+} from './occurrence-edits.ts';
+import { splitSeriesAt } from './series-split-edit.ts';
 
 /** The calendar API: a window of singles + series (expanded by the browser), occurrence edits, free/busy. */
 export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer }> = async (
@@ -91,6 +89,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ enqueue: WritebackEnqueuer 
     {
       schema: { response: { 200: z.object({ writebacks: z.array(WritebackDto) }) } },
     },
-    async (request) => ({ writebacks: (await listOutbox(app.db, request.userId!)).map(toWritebackDto) }),
+    async (request) => ({ writebacks: await listWritebacks(app.db, request.userId!) }),
   );
 };

@@ -1,14 +1,14 @@
 import { TaskPayloads } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import type { AccountClients } from '../google/account-clients.ts';
-import type { GoogleSettings } from '../google/google-settings.ts';
 import { repeatLimited } from '../lib/repeat-filter.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import { type TaskQueue, taskName } from '../tasks/task-queue.ts';
 import type { TaskHandlers } from '../tasks/task-router.ts';
-import type { WritebackEnqueuer } from './calendar-service.ts';
+import { listActiveAccountIds } from './calendar-account-repository.ts';
+import type { CalendarSources } from './calendar-source.ts';
 import { runCalendarSync } from './calendar-sync.ts';
+import type { WritebackEnqueuer } from './occurrence-edits.ts';
 import { runWriteback } from './writeback.ts';
 import { dueOutbox, type OutboxRow } from './writeback-repository.ts';
 
@@ -16,8 +16,8 @@ export interface CalendarRuntimeDeps {
   db: Kysely<Database>;
   bus: EventBus;
   queue: TaskQueue;
-  clients: AccountClients;
-  google: GoogleSettings;
+  /** The calendar source of each provider (`accounts.provider`). */
+  sources: CalendarSources;
   log: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -79,17 +79,12 @@ export class CalendarRuntime {
 
   async tick(): Promise<void> {
     const slot = Math.floor(Date.now() / this.deps.syncEveryMs);
-    const accounts = await this.deps.db
-      .selectFrom('accounts')
-      .select('id')
-      .where('status', '=', 'active')
-      .execute();
-    for (const account of accounts) {
+    for (const accountId of await listActiveAccountIds(this.deps.db)) {
       await this.deps.queue.enqueue({
         kind: 'calendar-sync',
         queue: 'ingest-low',
-        name: taskName('calendar-sync', account.id, slot),
-        payload: { accountId: account.id, slot },
+        name: taskName('calendar-sync', accountId, slot),
+        payload: { accountId, slot },
       });
     }
     // A write-back still pending long after it was due lost its task: enqueue it again (a new round name).

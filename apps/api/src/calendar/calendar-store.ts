@@ -2,11 +2,7 @@ import { CalendarEventId } from '@firstlight/contracts';
 import type { Database, SeriesExceptions } from '@firstlight/db';
 import { optimistically, storeIsolated } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import {
-  type FailureOwner,
-  type IngestFailure,
-  recordIngestFailures,
-} from '../ingestion/ingest-failure-repository.ts';
+import { type FailureOwner, type IngestFailure, recordIngestFailures } from '../ingest-failures/index.ts';
 import {
   deleteEvents,
   deleteEventsNotIn,
@@ -15,7 +11,8 @@ import {
   setExceptions,
   upsertEventRows,
 } from './calendar-repository.ts';
-import { type EventRow, foldException, type Mapped } from './event-mapper.ts';
+import type { EventRow, Mapped } from './calendar-source.ts';
+import { foldException } from './exceptions-fold.ts';
 
 /**
  * The database half of a calendar's sync: what one `events.list` pass mapped, stored in one transaction with

@@ -25,7 +25,7 @@ export async function insertOutbox(
       calendar_id: row.calendarId,
       google_event_id: row.googleEventId,
       operation: row.operation,
-      payload: JSON.stringify(row.payload) as never,
+      payload: row.payload,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { storeEmails } from '../emails/email-repository.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { OAuth2Client } from '../google/oauth-client.ts';
-import { recordIngestFailures } from '../ingestion/ingest-failure-repository.ts';
+import { recordIngestFailures } from '../ingest-failures/index.ts';
 import { batchGetMessageMetadata, gmailClient } from './gmail-api.ts';
 import { type ParsedMessage, parseGmailMessage } from './message-parser.ts';
 

@@ -59,8 +59,5 @@ export function retryAfterOf(headers: Headers | Record<string, string> | undefin
   return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
 }
 
-/** Exponential backoff with full jitter: attempt 0 → up to base, doubling, capped. */
-export function backoffMs(attempt: number, baseMs = 500, capMs = 32_000): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
+// Generic (any provider's retries use it): lib/backoff.ts; re-exported for the Google callers.
+export { backoffMs } from '../lib/backoff.ts';

@@ -3,6 +3,7 @@ import { encodeEmailCursor } from '../emails/email-cursor.ts';
 import { newestEmailPosition, storeEmails } from '../emails/email-repository.ts';
 import { parseGmailMessage } from '../gmail/message-parser.ts';
 import { ReauthRequired } from '../google/account-clients.ts';
+import { recordIngestFailures } from '../ingest-failures/index.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import {
@@ -15,7 +16,6 @@ import {
   storedIds,
 } from './batch-repository.ts';
 import { estimateSeconds } from './eta.ts';
-import { recordIngestFailures } from './ingest-failure-repository.ts';
 import { currentTier } from './job-repository.ts';
 import { completeIfDone, recordProgress } from './job-transitions.ts';
 import { holdLease, type StopReason } from './lease-heartbeat.ts';

@@ -1,10 +1,8 @@
 import { cleanText } from '@firstlight/contracts';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import fc from 'fast-check';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFullSync, storeIncremental } from '../../src/calendar/calendar-store.ts';
-import { mapEvent } from '../../src/calendar/event-mapper.ts';
 import { storeEmails } from '../../src/emails/email-repository.ts';
 import { decodeBatch } from '../../src/gmail/batch-codec.ts';
 import { parseGmailMessage } from '../../src/gmail/message-parser.ts';
@@ -12,7 +10,9 @@ import {
   type FailureOwner,
   type IngestFailure,
   recordIngestFailures,
-} from '../../src/ingestion/ingest-failure-repository.ts';
+} from '../../src/ingest-failures/index.ts';
+import { mapEvent } from '../../src/providers/google-calendar/event-mapper.ts';
+import { seedAccount } from '../support/seed-account.ts';
 
 /**
  * Hostile data from Google (issue 14, deliverable 4): arbitrary Gmail message JSON and Calendar event JSON —
@@ -36,13 +36,7 @@ afterAll(() => test.drop());
 
 /** A fresh user and Google account in one round trip: each case's rows and failures are its own. */
 async function newOwner(): Promise<FailureOwner> {
-  const n = accounts++;
-  const { rows } = await sql<{ accountId: string; userId: string }>`
-    with u as (insert into users (email) values (${`fuzz${n}@example.com`}) returning id)
-    insert into accounts (user_id, provider_subject, email)
-    select id, ${`fuzz-${n}`}, ${`fuzz${n}@example.com`} from u
-    returning id as "accountId", user_id as "userId"`.execute(test.db);
-  return rows[0]!;
+  return seedAccount(test.db, `fuzz${accounts++}@example.com`);
 }
 
 async function failuresOf(owner: FailureOwner) {

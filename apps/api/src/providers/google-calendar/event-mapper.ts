@@ -1,8 +1,6 @@
 import { CALENDAR_REQUIRED_FIELDS, GoogleCalendarEvent, parseLeniently } from '@firstlight/contracts';
-import type { SeriesExceptions } from '@firstlight/db';
 import { isKnownZone, originalStartFromGoogle, toLocalDateTime } from '@firstlight/recurrence';
-import { LoopSlice } from './loop-slice.ts';
-import { seriesBounds } from './series-bounds.ts';
+import { type EventRow, LoopSlice, type Mapped, seriesBounds } from '../../calendar/index.ts';
 
 /**
  * Google Calendar events → our rows (ARCHITECTURE §4): a single → one row; a series master → one row with its
@@ -15,42 +13,6 @@ import { seriesBounds } from './series-bounds.ts';
 /** The schema lives in packages/contracts. */
 export const GoogleEvent = GoogleCalendarEvent;
 export type GoogleEvent = GoogleCalendarEvent;
-
-export interface EventRow {
-  google_event_id: string;
-  kind: 'single' | 'series';
-  status: 'confirmed' | 'tentative' | 'cancelled';
-  summary: string | null;
-  location: string | null;
-  all_day: boolean;
-  start_at: Date;
-  end_at: Date;
-  tzid: string | null;
-  dtstart_local: string | null;
-  duration_ms: number | null;
-  recurrence: string[] | null;
-  series_start: Date | null;
-  series_end: Date | null;
-  etag: string | null;
-  google_updated: Date | null;
-  parse_error: string | null;
-}
-
-export type Mapped =
-  | { type: 'row'; row: EventRow }
-  /** The master or single is gone. */
-  | { type: 'deleted'; googleEventId: string }
-  /** One occurrence of `masterId` changed (moved, retitled) or was cancelled. */
-  | {
-      type: 'exception';
-      /** The instance's own id (`<master>_<original start>`), for the failures table. */
-      instanceId: string;
-      masterId: string;
-      key: string;
-      cancelled: boolean;
-      override: Record<string, unknown>;
-    }
-  | { type: 'invalid'; googleEventId: string | null; reason: string };
 
 const DAY_MS = 86_400_000;
 
@@ -88,34 +50,7 @@ function mapParsed(raw: unknown, calendarZone: string | null): Mapped {
   }
   const event = parsed.data;
   const notes = [...parsed.dropped];
-  if (event.recurringEventId) {
-    const key = event.originalStartTime ? originalStartFromGoogle(event.originalStartTime) : undefined;
-    if (!key)
-      return { type: 'invalid', googleEventId: event.id, reason: 'an instance without originalStartTime' };
-    if (event.status === 'cancelled') {
-      return {
-        type: 'exception',
-        instanceId: event.id,
-        masterId: event.recurringEventId,
-        key,
-        cancelled: true,
-        override: {},
-      };
-    }
-    const override: Record<string, unknown> = {};
-    if (event.start) override.start = event.start.dateTime ?? event.start.date;
-    if (event.end) override.end = event.end.dateTime ?? event.end.date;
-    if (event.summary !== undefined) override.summary = event.summary;
-    if (event.location) override.location = event.location;
-    return {
-      type: 'exception',
-      instanceId: event.id,
-      masterId: event.recurringEventId,
-      key,
-      cancelled: false,
-      override,
-    };
-  }
+  if (event.recurringEventId) return mapInstance(event, event.recurringEventId);
   if (event.status === 'cancelled') return { type: 'deleted', googleEventId: event.id };
   if (!event.start || !event.end)
     return { type: 'invalid', googleEventId: event.id, reason: 'no start or end' };
@@ -156,13 +91,62 @@ function mapParsed(raw: unknown, calendarZone: string | null): Mapped {
       },
     };
   }
+  return mapSeries(event, base, recurrence, calendarZone);
+}
+
+/** An instance Google reports with `recurringEventId`: a change to its master's exceptions, never a row. */
+function mapInstance(event: GoogleEvent, masterId: string): Mapped {
+  const key = event.originalStartTime ? originalStartFromGoogle(event.originalStartTime) : undefined;
+  if (!key)
+    return { type: 'invalid', googleEventId: event.id, reason: 'an instance without originalStartTime' };
+  if (event.status === 'cancelled') {
+    return {
+      type: 'exception',
+      instanceId: event.id,
+      masterId,
+      key,
+      cancelled: true,
+      override: {},
+    };
+  }
+  const override: Record<string, unknown> = {};
+  if (event.start) override.start = event.start.dateTime ?? event.start.date;
+  if (event.end) override.end = event.end.dateTime ?? event.end.date;
+  if (event.summary !== undefined) override.summary = event.summary;
+  if (event.location) override.location = event.location;
+  return {
+    type: 'exception',
+    instanceId: event.id,
+    masterId,
+    key,
+    cancelled: false,
+    override,
+  };
+}
+
+/** What singles and series rows share. */
+type RowBase = Omit<
+  EventRow,
+  'kind' | 'tzid' | 'dtstart_local' | 'duration_ms' | 'recurrence' | 'series_start' | 'series_end'
+>;
+
+/** A series master: its rule lines, zone, local DTSTART, duration and the range it covers. */
+function mapSeries(
+  event: GoogleEvent,
+  base: RowBase,
+  recurrence: string[],
+  calendarZone: string | null,
+): Mapped {
+  const allDay = base.all_day;
+  const start = base.start_at;
+  const first = event.start!; // checked by mapParsed
   // Google: start.timeZone is required on recurring events and is the zone the rule expands in.
-  const tzid = allDay ? null : (event.start.timeZone ?? calendarZone);
+  const tzid = allDay ? null : (first.timeZone ?? calendarZone);
   if (!allDay && (!tzid || !isKnownZone(tzid))) {
     // The reason names no value: reasons are few (they key the failures table and label a metric).
     return { type: 'invalid', googleEventId: event.id, reason: tzid ? 'unknown time zone' : 'no time zone' };
   }
-  const dtstart = allDay ? event.start.date! : toLocalDateTime(start, tzid!);
+  const dtstart = allDay ? first.date! : toLocalDateTime(start, tzid!);
   const durationMs = base.end_at.getTime() - start.getTime();
   const bounds = seriesBounds({ dtstart, tzid, durationMs, recurrence }, start);
   // An end the database cannot hold (an UNTIL in year 10000) reads as unbounded, like a rule the engine refuses.
@@ -199,21 +183,4 @@ export async function mapEvents(items: readonly unknown[], calendarZone: string 
     await slice.pause();
   }
   return out;
-}
-
-/** Applies one exception to a master's JSONB, as a set: re-applying the same change changes nothing. */
-export function foldException(
-  exceptions: SeriesExceptions,
-  change: { key: string; cancelled: boolean; override: Record<string, unknown> },
-): SeriesExceptions {
-  const cancelled = new Set(exceptions.cancelled);
-  const overrides = { ...exceptions.overrides };
-  if (change.cancelled) {
-    cancelled.add(change.key);
-    delete overrides[change.key];
-  } else {
-    cancelled.delete(change.key);
-    overrides[change.key] = change.override;
-  }
-  return { cancelled: [...cancelled].sort(), overrides };
 }
