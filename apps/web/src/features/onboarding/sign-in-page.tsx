@@ -1,7 +1,6 @@
-import { MeResponse } from '@firstlight/contracts';
 import { useEffect } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { requestJson } from '../../lib/api-client.ts';
+import { useMe } from '../../lib/use-me.ts';
 
 const ERRORS: Record<string, string> = {
   access_denied: 'Sign-in was cancelled. Firstlight needs your permission to read your mail.',
@@ -13,15 +12,14 @@ export function SignInPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const error = params.get('signin_error');
+  const me = useMe();
+  // A fresh answer only: a cached one may be from a session that has since ended (that is why we are here).
+  const signedIn = me.isSuccess && !me.isFetching;
 
   // Already signed in: straight to the inbox.
   useEffect(() => {
-    const controller = new AbortController();
-    requestJson('/api/me', MeResponse, { signal: controller.signal })
-      .then(() => navigate('/inbox', { replace: true }))
-      .catch(() => {});
-    return () => controller.abort();
-  }, [navigate]);
+    if (signedIn) navigate('/inbox', { replace: true });
+  }, [signedIn, navigate]);
 
   return (
     <main className="page narrow">
