@@ -1,3 +1,4 @@
+import type { CalendarEventDto } from '@firstlight/contracts';
 import { useCallback, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useRequireSignIn } from '../../lib/use-me.ts';
@@ -26,19 +27,13 @@ export function CalendarPage() {
   const [dismissed, setDismissed] = useState<string | null>(null);
   const message = edits.message ?? (calendar.loadError !== dismissed ? calendar.loadError : null);
 
-  const shownDays = useMemo(() => {
-    if (view === 'week') return weekDays(anchor);
-    if (view === 'agenda') return grid.filter((day) => day.slice(0, 7) === anchor.slice(0, 7));
-    return grid;
-  }, [view, anchor, grid]);
-  // Expanded on the main thread under bounded work (occurrences.ts: each series on its own budget, dense ones
-  // day by day on one shared budget per render); bench/expansion measures a hostile month grid.
-  const { occurrencesByDay, moreOnDay } = useMemo(() => {
-    const from = dayStart(shownDays[0]!, zone);
-    const to = dayStart(addDays(shownDays[shownDays.length - 1]!, 1), zone);
-    const { occurrences, more } = occurrencesIn(calendar.events, from, to, zone);
-    return { occurrencesByDay: byDay(occurrences, shownDays), moreOnDay: moreByDay(more) };
-  }, [calendar.events, shownDays, zone]);
+  const { shownDays, occurrencesByDay, moreOnDay } = useShownOccurrences(
+    view,
+    anchor,
+    grid,
+    calendar.events,
+    zone,
+  );
 
   const [open, setOpen] = useState<{ occurrence: CalendarOccurrence; opener: HTMLElement } | null>(null);
   const onOpen = useCallback(
@@ -100,6 +95,30 @@ export function CalendarPage() {
       )}
     </main>
   );
+}
+
+/** The days the view shows and their occurrences, expanded in the chosen zone. */
+function useShownOccurrences(
+  view: CalendarView,
+  anchor: string,
+  grid: string[],
+  events: readonly CalendarEventDto[],
+  zone: string,
+) {
+  const shownDays = useMemo(() => {
+    if (view === 'week') return weekDays(anchor);
+    if (view === 'agenda') return grid.filter((day) => day.slice(0, 7) === anchor.slice(0, 7));
+    return grid;
+  }, [view, anchor, grid]);
+  // Expanded on the main thread under bounded work (occurrences.ts: each series on its own budget, dense ones
+  // day by day on one shared budget per render); bench/expansion measures a hostile month grid.
+  const { occurrencesByDay, moreOnDay } = useMemo(() => {
+    const from = dayStart(shownDays[0]!, zone);
+    const to = dayStart(addDays(shownDays[shownDays.length - 1]!, 1), zone);
+    const { occurrences, more } = occurrencesIn(events, from, to, zone);
+    return { occurrencesByDay: byDay(occurrences, shownDays), moreOnDay: moreByDay(more) };
+  }, [events, shownDays, zone]);
+  return { shownDays, occurrencesByDay, moreOnDay };
 }
 
 function headingOf(view: CalendarView, anchor: string, shownDays: string[]): string {

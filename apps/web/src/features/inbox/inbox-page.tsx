@@ -1,10 +1,11 @@
-import type { EmailSummary } from '@firstlight/contracts';
 import { useCallback, useMemo, useState } from 'react';
 import { useRequireSignIn } from '../../lib/use-me.ts';
+import { accountLabeller } from './account-labels.ts';
 import { AccountsProgress, anySyncing } from './accounts-progress.tsx';
 import { emailKey } from './email-order.ts';
 import { InboxBody } from './inbox-body.tsx';
 import { MessagePane } from './message-pane.tsx';
+import { NewMessagesButton } from './new-messages-button.tsx';
 import { useInbox } from './use-inbox.ts';
 import './inbox.css';
 
@@ -28,11 +29,7 @@ export function InboxPage() {
     },
     [emails],
   );
-  const accountLabel = useMemo(() => {
-    if (accounts.length <= 1) return undefined;
-    const emailOf = new Map(accounts.map((account) => [account.id, account.email]));
-    return (email: EmailSummary) => emailOf.get(email.accountId);
-  }, [accounts]);
+  const accountLabel = useMemo(() => accountLabeller(accounts), [accounts]);
 
   const onShowNewer = () => {
     pages.showNewer();
@@ -45,12 +42,7 @@ export function InboxPage() {
       <AccountsProgress accounts={accounts} sync={sync} />
       <div className={`inbox-layout${paneOpen && open ? ' with-pane' : ''}`}>
         <div className="list-wrap">
-          {pages.newer.length > 0 && (
-            <button type="button" className="button primary new-messages" onClick={onShowNewer}>
-              {pages.newer.length.toLocaleString('en-US')} new{' '}
-              {pages.newer.length === 1 ? 'message' : 'messages'}
-            </button>
-          )}
+          <NewMessagesButton count={pages.newer.length} onShow={onShowNewer} />
           <InboxBody
             pages={pages}
             syncing={anySyncing(sync)}
