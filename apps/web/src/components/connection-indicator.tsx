@@ -13,7 +13,7 @@ export function ConnectionIndicator() {
   return (
     <p className="connection" data-state={connection} role="status" data-testid="connection">
       <span className="connection-dot" aria-hidden="true" />
-      {LABEL[connection]}
+      <span className="connection-label">{LABEL[connection]}</span>
     </p>
   );
 }

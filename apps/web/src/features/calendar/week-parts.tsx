@@ -1,6 +1,6 @@
 import type { CSSProperties } from 'react';
 import { dateRange, longDate, zoneFormats } from './calendar-dates.ts';
-import { OccurrenceChip, OccurrenceMarks } from './occurrence-chip.tsx';
+import { OccurrenceChip, OccurrenceMarks, occurrenceButton } from './occurrence-chip.tsx';
 import { type CalendarOccurrence, type MoreMarker, moreLabel } from './occurrences.ts';
 import { type AllDayBar, DAY_MINUTES, type TimedBlock } from './week-layout.ts';
 
@@ -116,13 +116,9 @@ function WeekBlock({
   return (
     <li className="cal-wk-item" style={style}>
       <button
-        type="button"
         className={classes.join(' ')}
-        data-testid="occurrence"
-        data-event-id={occurrence.event.id}
-        data-original-start={occurrence.originalStart ?? ''}
         data-start-minute={block.startMinute}
-        onClick={(click) => onOpen(occurrence, click.currentTarget)}
+        {...occurrenceButton(occurrence, onOpen)}
       >
         <span className="cal-wk-time">
           <time dateTime={occurrence.start.toISOString()}>{time.format(occurrence.start)}</time>
