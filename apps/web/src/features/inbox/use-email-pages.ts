@@ -81,7 +81,11 @@ export function useEmailPages() {
   const showNewer = useCallback(() => {
     const { rows, hasGap } = held.take();
     if (hasGap) {
-      void run(() => queryClient.resetQueries({ queryKey: EMAILS_KEY }));
+      // Start again from the newest page (the list stays on screen until it is there).
+      void run(async () => {
+        const head = await fetchPage(null);
+        queryClient.setQueryData<Pages>(EMAILS_KEY, { pages: [head], pageParams: [null] });
+      });
       return;
     }
     queryClient.setQueryData<Pages>(EMAILS_KEY, (data) => data && withPage(data, 0, rows, false));
