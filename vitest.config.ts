@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{apps,packages}/*/{src,test}/**/*.test.ts', 'e2e/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      '{apps,packages}/*/{src,test}/**/*.test.ts',
+      'apps/web/src/**/*.test.tsx',
+      'e2e/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
     // One PostgreSQL for the run (embedded, or TEST_DATABASE_URL); each file clones its own database.
     globalSetup: ['./packages/db/src/testing/global-setup.ts'],
     testTimeout: 30_000,

@@ -12,6 +12,20 @@ export class ApiRequestError extends Error {
   }
 }
 
+export interface RequestOptions {
+  /** Non-2xx statuses whose body still matches the schema (e.g. /readyz's 503). */
+  acceptStatuses?: number[];
+  signal?: AbortSignal;
+  method?: string;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+/** True for the API's "not signed in" answer: the page goes back to sign-in. */
+export function isUnauthorized(error: unknown): boolean {
+  return error instanceof ApiRequestError && error.status === 401;
+}
+
 /**
  * Calls the API and parses the answer with its contract. Non-2xx answers that still carry a valid body for the
  * given statuses (e.g. /readyz's 503) are parsed too; anything else becomes an ApiRequestError.
@@ -19,14 +33,14 @@ export class ApiRequestError extends Error {
 export async function requestJson<Schema extends z.ZodType>(
   path: string,
   schema: Schema,
-  options: { acceptStatuses?: number[]; signal?: AbortSignal; method?: string } = {},
+  options: RequestOptions = {},
 ): Promise<z.infer<Schema>> {
+  const method = options.method ?? 'GET';
   const response = await fetch(path, {
-    method: options.method ?? 'GET',
-    // No custom headers: Chromium reuses a `Link: rel=preload` response (the inbox's first page, see the API's
-    // web-routes) only for a request whose headers match the preload's, and a preload cannot send `Accept`. The
-    // API answers JSON whatever the request accepts.
+    method,
     credentials: 'same-origin',
+    headers: headersFor(method, options.body),
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     signal: options.signal ?? null,
   });
   const body: unknown = await response.json().catch(() => undefined);
@@ -41,4 +55,16 @@ export async function requestJson<Schema extends z.ZodType>(
     error.success ? error.data.error.message : `${path} answered ${response.status}`,
     error.success ? error.data.error.code : undefined,
   );
+}
+
+/**
+ * GETs send no custom headers: Chromium reuses a `Link: rel=preload` response (the inbox's first page, see the
+ * API's web-routes) only for a request whose headers match the preload's, and a preload cannot send `Accept`. The
+ * API answers JSON whatever the request accepts. Edits say what they send and accept.
+ */
+function headersFor(method: string, body: unknown): Record<string, string> {
+  if (method === 'GET') return {};
+  return body === undefined
+    ? { accept: 'application/json' }
+    : { accept: 'application/json', 'content-type': 'application/json' };
 }

@@ -1,5 +1,5 @@
 import { ServerMessage, WsCloseCode } from '@firstlight/contracts';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 /** `signed_out`: the server closed the socket because its session ended (sign-out elsewhere, expiry). */
 export type ConnectionState = 'connecting' | 'open' | 'closed' | 'signed_out';
@@ -9,10 +9,18 @@ export type ConnectionState = 'connecting' | 'open' | 'closed' | 'signed_out';
  * with backoff and the server's fresh `snapshot` resynchronises the page, so numbers never stall — unless its
  * session ended (close code 4401): reconnecting could only be refused, the page has to sign in again.
  */
-export function useRealtime(onMessage: (message: ServerMessage) => void, enabled = true): ConnectionState {
+export function useRealtime(
+  onMessage: (message: ServerMessage) => void,
+  enabled = true,
+): { state: ConnectionState; resync: () => void } {
   const [state, setState] = useState<ConnectionState>('connecting');
   const handler = useRef(onMessage);
   handler.current = onMessage;
+  const open = useRef<WebSocket | undefined>(undefined);
+  /** Asks the server for a fresh `snapshot` (a page that mounts after the socket opened missed the first). */
+  const resync = useCallback(() => {
+    if (open.current?.readyState === WebSocket.OPEN) open.current.send(JSON.stringify({ type: 'resync' }));
+  }, []);
 
   useEffect(() => {
     if (!enabled) return;
@@ -26,6 +34,7 @@ export function useRealtime(onMessage: (message: ServerMessage) => void, enabled
       const url = new URL('/ws', window.location.href);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       socket = new WebSocket(url);
+      open.current = socket;
       socket.onopen = () => {
         attempt = 0;
         setState('open');
@@ -54,5 +63,5 @@ export function useRealtime(onMessage: (message: ServerMessage) => void, enabled
       socket?.close();
     };
   }, [enabled]);
-  return state;
+  return { state, resync };
 }

@@ -1,6 +1,6 @@
-import { ApiError, CalendarRangeResponse, EditResponse, type OccurrencePatch } from '@firstlight/contracts';
+import { CalendarRangeResponse, EditResponse, type OccurrencePatch } from '@firstlight/contracts';
 import { z } from 'zod';
-import { ApiRequestError, requestJson } from '../../lib/api-client.ts';
+import { requestJson } from '../../lib/api-client.ts';
 
 /** The calendar's HTTP calls, each parsed with the shared contract. */
 
@@ -14,7 +14,7 @@ const occurrencePath = (seriesId: string, originalStart: string) =>
   `/api/calendar/series/${seriesId}/occurrences/${encodeURIComponent(originalStart)}`;
 
 export function cancelOccurrence(seriesId: string, originalStart: string): Promise<EditResponse> {
-  return send('POST', `${occurrencePath(seriesId, originalStart)}/cancel`, undefined, EditResponse);
+  return requestJson(`${occurrencePath(seriesId, originalStart)}/cancel`, EditResponse, { method: 'POST' });
 }
 
 export function changeOccurrence(
@@ -22,40 +22,10 @@ export function changeOccurrence(
   originalStart: string,
   patch: OccurrencePatch,
 ): Promise<EditResponse> {
-  return send('PATCH', occurrencePath(seriesId, originalStart), patch, EditResponse);
+  return requestJson(occurrencePath(seriesId, originalStart), EditResponse, { method: 'PATCH', body: patch });
 }
 
 const DeleteResponse = z.object({ writeback: z.unknown() });
 export async function deleteSeries(seriesId: string): Promise<void> {
-  await send('DELETE', `/api/calendar/series/${seriesId}`, undefined, DeleteResponse);
-}
-
-// lib/api-client's requestJson sends no body; edits need one, with the same error mapping.
-async function send<Schema extends z.ZodType>(
-  method: string,
-  path: string,
-  body: unknown,
-  schema: Schema,
-): Promise<z.infer<Schema>> {
-  const response = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers:
-      body === undefined
-        ? { accept: 'application/json' }
-        : { accept: 'application/json', 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json: unknown = await response.json().catch(() => undefined);
-  if (response.ok) {
-    const parsed = schema.safeParse(json);
-    if (parsed.success) return parsed.data;
-    throw new ApiRequestError(response.status, `unexpected response from ${path}`);
-  }
-  const error = ApiError.safeParse(json);
-  throw new ApiRequestError(
-    response.status,
-    error.success ? error.data.error.message : `${path} answered ${response.status}`,
-    error.success ? error.data.error.code : undefined,
-  );
+  await requestJson(`/api/calendar/series/${seriesId}`, DeleteResponse, { method: 'DELETE' });
 }

@@ -40,51 +40,8 @@ export function CalendarToolbar({
   const stepLabel = view === 'week' ? 'week' : 'month';
   return (
     <div className="cal-toolbar">
-      <fieldset className="cal-toolbar-group">
-        <legend className="visually-hidden">Navigate</legend>
-        <button type="button" className="button" onClick={() => onMove(-12)} aria-label="Previous year">
-          «
-        </button>
-        <button
-          type="button"
-          className="button"
-          onClick={() => onMove(-1)}
-          aria-label={`Previous ${stepLabel}`}
-        >
-          ‹
-        </button>
-        <button type="button" className="button" onClick={onToday}>
-          Today
-        </button>
-        <button type="button" className="button" onClick={() => onMove(1)} aria-label={`Next ${stepLabel}`}>
-          ›
-        </button>
-        <button type="button" className="button" onClick={() => onMove(12)} aria-label="Next year">
-          »
-        </button>
-      </fieldset>
-      <div className="cal-toolbar-group">
-        <label>
-          <span className="visually-hidden">Month</span>
-          <select value={month} onChange={(change) => onPick(year, Number(change.target.value))}>
-            {MONTHS.map((name, i) => (
-              <option key={name} value={i + 1}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span className="visually-hidden">Year</span>
-          <select value={year} onChange={(change) => onPick(Number(change.target.value), month)}>
-            {years.map((y) => (
-              <option key={y} value={y}>
-                {y}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <NavigateButtons stepLabel={stepLabel} onMove={onMove} onToday={onToday} />
+      <MonthYearPicker year={year} month={month} years={years} onPick={onPick} />
       <fieldset className="cal-toolbar-group">
         <legend className="visually-hidden">View</legend>
         {(['month', 'week', 'agenda'] as const).map((name) => (
@@ -105,6 +62,79 @@ export function CalendarToolbar({
           {zones.map((name) => (
             <option key={name} value={name}>
               {name === browserZone ? `${name} (this device)` : name}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}
+
+function NavigateButtons({
+  stepLabel,
+  onMove,
+  onToday,
+}: {
+  stepLabel: string;
+  onMove: (months: number) => void;
+  onToday: () => void;
+}) {
+  return (
+    <fieldset className="cal-toolbar-group">
+      <legend className="visually-hidden">Navigate</legend>
+      <button type="button" className="button" onClick={() => onMove(-12)} aria-label="Previous year">
+        «
+      </button>
+      <button
+        type="button"
+        className="button"
+        onClick={() => onMove(-1)}
+        aria-label={`Previous ${stepLabel}`}
+      >
+        ‹
+      </button>
+      <button type="button" className="button" onClick={onToday}>
+        Today
+      </button>
+      <button type="button" className="button" onClick={() => onMove(1)} aria-label={`Next ${stepLabel}`}>
+        ›
+      </button>
+      <button type="button" className="button" onClick={() => onMove(12)} aria-label="Next year">
+        »
+      </button>
+    </fieldset>
+  );
+}
+
+function MonthYearPicker({
+  year,
+  month,
+  years,
+  onPick,
+}: {
+  year: number;
+  month: number;
+  years: readonly number[];
+  onPick: (year: number, month: number) => void;
+}) {
+  return (
+    <div className="cal-toolbar-group">
+      <label>
+        <span className="visually-hidden">Month</span>
+        <select value={month} onChange={(change) => onPick(year, Number(change.target.value))}>
+          {MONTHS.map((name, i) => (
+            <option key={name} value={i + 1}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span className="visually-hidden">Year</span>
+        <select value={year} onChange={(change) => onPick(Number(change.target.value), month)}>
+          {years.map((y) => (
+            <option key={y} value={y}>
+              {y}
             </option>
           ))}
         </select>

@@ -65,56 +65,74 @@ export function MonthGrid({
       <tbody>
         {weeks.map((week) => (
           <tr key={week[0]}>
-            {week.map((day) => {
-              const all = ordinaryFirst(occurrencesByDay.get(day) ?? []);
-              const markers = moreOnDay.get(day) ?? [];
-              const shownOf = new Map<string, number>();
-              const items = all.filter((occurrence) => {
-                if (occurrence.warning?.kind !== 'too_frequent') return true;
-                const n = (shownOf.get(occurrence.event.id) ?? 0) + 1;
-                shownOf.set(occurrence.event.id, n);
-                return n <= MONTH_DENSE_CHIPS;
-              });
-              const hidden =
-                all.length - items.length + markers.reduce((n, marker) => n + (marker.hidden ?? 0), 0);
-              const overflowing = hidden > 0 || markers.length > 0;
-              const uncounted = markers.some((marker) => marker.hidden === null);
-              const classes = ['cal-day'];
-              if (!day.startsWith(month)) classes.push('cal-day-outside');
-              if (day === today) classes.push('cal-day-today');
-              return (
-                <td key={day} className={classes.join(' ')} data-date={day}>
-                  <span className="cal-day-number">
-                    <span aria-hidden="true">{Number(day.slice(8))}</span>
-                    <span className="visually-hidden">{longDate(day)}</span>
-                  </span>
-                  <div className="cal-day-items">
-                    {items.map((occurrence) => (
-                      <OccurrenceChip
-                        key={occurrence.key}
-                        occurrence={occurrence}
-                        zone={zone}
-                        onOpen={onOpen}
-                      />
-                    ))}
-                    {overflowing && (
-                      <button
-                        type="button"
-                        className="cal-more"
-                        data-testid="more"
-                        onClick={() => onShowDay(day)}
-                      >
-                        {moreLabel(hidden, uncounted)}
-                        <span className="visually-hidden"> on {longDate(day)}, show the week</span>
-                      </button>
-                    )}
-                  </div>
-                </td>
-              );
-            })}
+            {week.map((day) => (
+              <MonthDay
+                key={day}
+                day={day}
+                outside={!day.startsWith(month)}
+                today={day === today}
+                occurrences={occurrencesByDay.get(day) ?? []}
+                markers={moreOnDay.get(day) ?? []}
+                zone={zone}
+                onOpen={onOpen}
+                onShowDay={onShowDay}
+              />
+            ))}
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A day cell: its ordinary events, at most MONTH_DENSE_CHIPS chips of each dense series, and "+N more". */
+function MonthDay(props: {
+  day: string;
+  outside: boolean;
+  today: boolean;
+  occurrences: readonly CalendarOccurrence[];
+  markers: readonly MoreMarker[];
+  zone: string;
+  onOpen: (occurrence: CalendarOccurrence, opener: HTMLElement) => void;
+  onShowDay: (day: string) => void;
+}) {
+  const { day, markers } = props;
+  const all = ordinaryFirst(props.occurrences);
+  const shownOf = new Map<string, number>();
+  const items = all.filter((occurrence) => {
+    if (occurrence.warning?.kind !== 'too_frequent') return true;
+    const n = (shownOf.get(occurrence.event.id) ?? 0) + 1;
+    shownOf.set(occurrence.event.id, n);
+    return n <= MONTH_DENSE_CHIPS;
+  });
+  const hidden = all.length - items.length + markers.reduce((n, marker) => n + (marker.hidden ?? 0), 0);
+  const overflowing = hidden > 0 || markers.length > 0;
+  const uncounted = markers.some((marker) => marker.hidden === null);
+  const classes = ['cal-day'];
+  if (props.outside) classes.push('cal-day-outside');
+  if (props.today) classes.push('cal-day-today');
+  return (
+    <td className={classes.join(' ')} data-date={day}>
+      <span className="cal-day-number">
+        <span aria-hidden="true">{Number(day.slice(8))}</span>
+        <span className="visually-hidden">{longDate(day)}</span>
+      </span>
+      <div className="cal-day-items">
+        {items.map((occurrence) => (
+          <OccurrenceChip
+            key={occurrence.key}
+            occurrence={occurrence}
+            zone={props.zone}
+            onOpen={props.onOpen}
+          />
+        ))}
+        {overflowing && (
+          <button type="button" className="cal-more" data-testid="more" onClick={() => props.onShowDay(day)}>
+            {moreLabel(hidden, uncounted)}
+            <span className="visually-hidden"> on {longDate(day)}, show the week</span>
+          </button>
+        )}
+      </div>
+    </td>
   );
 }

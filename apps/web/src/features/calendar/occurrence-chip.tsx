@@ -1,5 +1,20 @@
+import type { MouseEvent } from 'react';
 import { zoneFormats } from './calendar-dates.ts';
 import type { CalendarOccurrence } from './occurrences.ts';
+
+/** What every occurrence button carries: the e2e tests' hooks (event and original start) and the open action. */
+export function occurrenceButton(
+  occurrence: CalendarOccurrence,
+  onOpen: (occurrence: CalendarOccurrence, opener: HTMLElement) => void,
+) {
+  return {
+    type: 'button',
+    'data-testid': 'occurrence',
+    'data-event-id': occurrence.event.id,
+    'data-original-start': occurrence.originalStart ?? '',
+    onClick: (click: MouseEvent<HTMLButtonElement>) => onOpen(occurrence, click.currentTarget),
+  } as const;
+}
 
 /** One occurrence as a keyboard-reachable button; all-day ones render as bars at the top of a day. */
 export function OccurrenceChip({
@@ -28,14 +43,7 @@ export function OccurrenceChip({
   if (continuesBefore) classes.push('cal-chip-from-before');
   if (continuesAfter) classes.push('cal-chip-into-after');
   return (
-    <button
-      type="button"
-      className={classes.join(' ')}
-      data-testid="occurrence"
-      data-event-id={occurrence.event.id}
-      data-original-start={occurrence.originalStart ?? ''}
-      onClick={(click) => onOpen(occurrence, click.currentTarget)}
-    >
+    <button className={classes.join(' ')} {...occurrenceButton(occurrence, onOpen)}>
       {continuesBefore && (
         <span className="cal-chip-continues" aria-hidden="true">
           ◀{' '}

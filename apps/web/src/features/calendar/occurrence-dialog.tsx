@@ -1,22 +1,10 @@
-import { type OccurrencePatch, TEXT_LIMITS } from '@firstlight/contracts';
-import { toInstant, toLocalDateTime } from '@firstlight/recurrence';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { zoneFormats } from './calendar-dates.ts';
+import type { OccurrencePatch } from '@firstlight/contracts';
+import { useEffect, useId, useRef, useState } from 'react';
+import { OccurrenceChangeForm } from './occurrence-change-form.tsx';
+import { ruleSummary, whenText } from './occurrence-text.ts';
 import { type CalendarOccurrence, SERIES_DAY_LIMIT } from './occurrences.ts';
 
-/**
- * The occurrence's details and edits, in a native modal <dialog>: the browser makes the page behind it inert
- * (focus stays inside), Esc closes it, and we hand focus back to the button that opened it.
- */
-export function OccurrenceDialog({
-  occurrence,
-  zone,
-  opener,
-  onClose,
-  onCancelOccurrence,
-  onChangeOccurrence,
-  onDeleteSeries,
-}: {
+interface OccurrenceDialogProps {
   occurrence: CalendarOccurrence;
   zone: string;
   opener: HTMLElement | null;
@@ -24,12 +12,17 @@ export function OccurrenceDialog({
   onCancelOccurrence: (occurrence: CalendarOccurrence) => void;
   onChangeOccurrence: (occurrence: CalendarOccurrence, patch: OccurrencePatch) => void;
   onDeleteSeries: (occurrence: CalendarOccurrence) => void;
-}) {
+}
+
+/**
+ * The occurrence's details and edits, in a native modal <dialog>: the browser makes the page behind it inert
+ * (focus stays inside), Esc closes it, and we hand focus back to the button that opened it.
+ */
+export function OccurrenceDialog(props: OccurrenceDialogProps) {
+  const { occurrence, zone, opener, onClose } = props;
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [editing, setEditing] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const isSeries = occurrence.event.kind === 'series';
 
   useEffect(() => {
     const element = dialog.current;
@@ -39,29 +32,6 @@ export function OccurrenceDialog({
       if (opener?.isConnected) opener.focus();
     };
   }, [opener]);
-
-  const formats = zoneFormats(zone);
-  const when = occurrence.allDay
-    ? occurrence.firstDay === occurrence.lastDay
-      ? `${occurrence.firstDay} · all day`
-      : `${occurrence.firstDay} – ${occurrence.lastDay} · all day`
-    : `${formats.dateTime.format(occurrence.start)} – ${formats.time.format(occurrence.end)}`;
-
-  const submitChange = (submit: FormEvent<HTMLFormElement>) => {
-    submit.preventDefault();
-    const form = new FormData(submit.currentTarget);
-    const patch: OccurrencePatch = {};
-    const title = String(form.get('title') ?? '').trim();
-    if (title && title !== occurrence.title) patch.summary = title;
-    const start = String(form.get('start') ?? '');
-    if (start && !occurrence.allDay) {
-      // datetime-local is a wall-clock time: read it in the calendar's chosen zone, not the browser's.
-      const instant = toInstant(`${start.length === 16 ? `${start}:00` : start}`, zone);
-      if (instant.getTime() !== occurrence.start.getTime()) patch.start = instant.toISOString();
-    }
-    if (Object.keys(patch).length > 0) onChangeOccurrence(occurrence, patch);
-    onClose();
-  };
 
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: Esc is the dialog's own keyboard close; the click is the backdrop.
@@ -80,12 +50,34 @@ export function OccurrenceDialog({
       }}
     >
       <h2 id={titleId}>{occurrence.title}</h2>
-      <p>{when}</p>
-      {occurrence.event.location && <p className="muted">{occurrence.event.location}</p>}
-      {isSeries ? (
+      <OccurrenceDetails occurrence={occurrence} zone={zone} />
+      {editing ? (
+        <OccurrenceChangeForm
+          occurrence={occurrence}
+          zone={zone}
+          onSave={(patch) => {
+            if (patch) props.onChangeOccurrence(occurrence, patch);
+            onClose();
+          }}
+          onBack={() => setEditing(false)}
+        />
+      ) : (
+        <OccurrenceActions {...props} onEdit={() => setEditing(true)} />
+      )}
+    </dialog>
+  );
+}
+
+/** When, where, how it repeats, and what the engine had to simplify. */
+function OccurrenceDetails({ occurrence, zone }: { occurrence: CalendarOccurrence; zone: string }) {
+  const event = occurrence.event;
+  return (
+    <>
+      <p>{whenText(occurrence, zone)}</p>
+      {event.location && <p className="muted">{event.location}</p>}
+      {event.kind === 'series' ? (
         <p className="muted">
-          Repeats{occurrence.event.kind === 'series' ? ` (${ruleSummary(occurrence.event.recurrence)})` : ''}
-          {occurrence.event.kind === 'series' && occurrence.event.tzid ? ` in ${occurrence.event.tzid}` : ''}
+          Repeats ({ruleSummary(event.recurrence)}){event.tzid ? ` in ${event.tzid}` : ''}
           {occurrence.isException ? ' · this occurrence was changed' : ''}
         </p>
       ) : (
@@ -107,88 +99,42 @@ export function OccurrenceDialog({
           Unusual repeat rule, shown as other calendar apps show it ({occurrence.notes.join('; ')}).
         </p>
       )}
-      {editing && (
-        <form className="cal-change-form" onSubmit={submitChange}>
-          <label>
-            Title
-            <input name="title" defaultValue={occurrence.title} maxLength={TEXT_LIMITS.summary} />
-          </label>
-          {!occurrence.allDay && (
-            <label>
-              Starts ({zone})
-              <input
-                type="datetime-local"
-                name="start"
-                defaultValue={toLocalDateTime(occurrence.start, zone).slice(0, 16)}
-              />
-            </label>
-          )}
-          <div className="cal-dialog-actions">
-            <button type="submit" className="button primary">
-              Save this occurrence
-            </button>
-            <button type="button" className="button" onClick={() => setEditing(false)}>
-              Back
-            </button>
-          </div>
-        </form>
-      )}
-      {!editing && (
-        <div className="cal-dialog-actions">
-          {isSeries && (
-            <>
-              <button
-                type="button"
-                className="button"
-                onClick={() => {
-                  onCancelOccurrence(occurrence);
-                  onClose();
-                }}
-              >
-                Cancel this occurrence
-              </button>
-              <button type="button" className="button" onClick={() => setEditing(true)}>
-                Change this occurrence
-              </button>
-              {confirmDelete ? (
-                <button
-                  type="button"
-                  className="button danger"
-                  onClick={() => {
-                    onDeleteSeries(occurrence);
-                    onClose();
-                  }}
-                >
-                  Really delete every occurrence
-                </button>
-              ) : (
-                <button type="button" className="button" onClick={() => setConfirmDelete(true)}>
-                  Delete series
-                </button>
-              )}
-            </>
-          )}
-          <button type="button" className="button" onClick={onClose}>
-            Close
-          </button>
-        </div>
-      )}
-    </dialog>
+    </>
   );
 }
 
-function ruleSummary(recurrence: readonly string[]): string {
-  const rule = recurrence.find((line) => line.startsWith('RRULE:'));
-  if (!rule) return 'on set dates';
-  const parts = Object.fromEntries(
-    rule
-      .slice(6)
-      .split(';')
-      .map((part) => part.split('=') as [string, string]),
+/** Cancel, change, delete (behind a confirmation) for a series; close for everything. */
+function OccurrenceActions(props: OccurrenceDialogProps & { onEdit: () => void }) {
+  const { occurrence, onClose } = props;
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const then = (action: (occurrence: CalendarOccurrence) => void) => () => {
+    action(occurrence);
+    onClose();
+  };
+  return (
+    <div className="cal-dialog-actions">
+      {occurrence.event.kind === 'series' && (
+        <>
+          <button type="button" className="button" onClick={then(props.onCancelOccurrence)}>
+            Cancel this occurrence
+          </button>
+          <button type="button" className="button" onClick={props.onEdit}>
+            Change this occurrence
+          </button>
+          {confirmDelete ? (
+            <button type="button" className="button danger" onClick={then(props.onDeleteSeries)}>
+              Really delete every occurrence
+            </button>
+          ) : (
+            <button type="button" className="button" onClick={() => setConfirmDelete(true)}>
+              Delete series
+            </button>
+          )}
+        </>
+      )}
+      <button type="button" className="button" onClick={onClose}>
+        Close
+      </button>
+    </div>
   );
-  const every = Number(parts.INTERVAL ?? 1);
-  const unit =
-    { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' }[parts.FREQ as string] ?? 'period';
-  const days = parts.BYDAY ? ` on ${parts.BYDAY}` : '';
-  return `every ${every > 1 ? `${every} ${unit}s` : unit}${days}`;
 }

@@ -1,6 +1,6 @@
 import { compileSeries } from '@firstlight/recurrence';
 import { describe, expect, it } from 'vitest';
-import { withoutStaleEnd } from './use-calendar.ts';
+import { withoutStaleEnd } from './calendar-edits.ts';
 
 describe('optimistic occurrence change', () => {
   const key = '2026-01-19T09:00:00Z';

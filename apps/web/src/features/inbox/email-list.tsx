@@ -1,21 +1,16 @@
 import type { EmailSummary } from '@firstlight/contracts';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, useEffect, useRef } from 'react';
-import { decodeEntities, senderName } from './email-text.ts';
+import { emailKey } from './email-order.ts';
+import { EmailRow, rowId } from './email-row.tsx';
 
-/** Every row has this height (styles.css `.email-row`), so the virtualiser never measures and nothing jumps. */
+/** Every row has this height (inbox.css `.email-row`), so the virtualiser never measures and nothing jumps. */
 export const ROW_HEIGHT = 72;
 /**
  * Rows rendered beyond the viewport on each side: enough to scroll fast without blank rows, and a few dozen
  * nodes whatever the mailbox size.
  */
 const OVERSCAN = 50;
-
-export const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-export function rowId(email: EmailSummary): string {
-  return `email-${email.id}`;
-}
 
 interface EmailListProps {
   emails: EmailSummary[];
@@ -27,29 +22,23 @@ interface EmailListProps {
   onNearEnd: () => void;
   /** Bumped by the "N new messages" button: the list jumps to its top, where the new rows went. */
   revealTop: number;
+  /** The account a row belongs to, when the user has more than one (undefined: no label). */
+  accountLabel?: (email: EmailSummary) => string | undefined;
 }
 
 /**
  * The inbox as a WAI-ARIA listbox: one tab stop, Up/Down/Home/End move the active row (announced through
  * aria-activedescendant), Enter opens it, Escape closes the pane. Only the rows near the viewport exist in the DOM.
  */
-export function EmailList({
-  emails,
-  hasMore,
-  active,
-  onActiveChange,
-  onOpen,
-  onClose,
-  onNearEnd,
-  revealTop,
-}: EmailListProps) {
+export function EmailList(props: EmailListProps) {
+  const { emails, hasMore, active, onActiveChange, onOpen, onNearEnd, revealTop, accountLabel } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: emails.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: OVERSCAN,
-    getItemKey: (index) => emails[index]?.id ?? index,
+    getItemKey: (index) => (emails[index] ? emailKey(emails[index]) : index),
   });
   const items = virtualizer.getVirtualItems();
   const lastRendered = items.at(-1)?.index ?? -1;
@@ -63,33 +52,20 @@ export function EmailList({
     if (revealTop > 0) virtualizer.scrollToOffset(0);
   }, [revealTop, virtualizer]);
 
-  const move = (index: number) => {
-    const next = Math.max(0, Math.min(emails.length - 1, index));
-    onActiveChange(next);
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-  };
-
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT) / ROW_HEIGHT) - 1);
-    const target: Record<string, number> = {
-      ArrowDown: active + 1,
-      ArrowUp: active - 1,
-      PageDown: active + page,
-      PageUp: active - page,
-      Home: 0,
-      End: emails.length - 1,
-    };
-    if (emails.length === 0) return;
-    if (event.key in target) move(target[event.key] as number);
-    else if ((event.key === 'Enter' || event.key === ' ') && active >= 0) onOpen(active);
-    else if (event.key === 'Escape') onClose();
-    else return;
+    const next = listKeyTarget(event.key, active, emails.length, page);
+    if (next === 'none') return;
     event.preventDefault();
+    if (typeof next === 'number') {
+      onActiveChange(next);
+      virtualizer.scrollToIndex(next, { align: 'auto' });
+    } else if (next === 'open') onOpen(active);
+    else props.onClose();
   };
 
   // Point at the active row only while it is rendered: a reference to an unmounted id would say nothing.
-  const activeRendered = items.some((item) => item.index === active);
-  const activeEmail = activeRendered ? emails[active] : undefined;
+  const activeEmail = items.some((item) => item.index === active) ? emails[active] : undefined;
   return (
     <div
       ref={scroller}
@@ -106,34 +82,45 @@ export function EmailList({
         {items.map((item) => {
           const email = emails[item.index] as EmailSummary;
           return (
-            // biome-ignore lint/a11y/useKeyWithClickEvents: keys go to the listbox (aria-activedescendant), not to each option
-            // biome-ignore lint/a11y/useFocusableInteractive: options of an activedescendant listbox take no focus themselves
-            <div
+            <EmailRow
               key={item.key}
-              id={rowId(email)}
-              role="option"
-              aria-selected={item.index === active}
-              aria-posinset={item.index + 1}
-              aria-setsize={hasMore ? -1 : emails.length}
-              className="email-row"
-              data-testid="email-row"
-              data-index={item.index}
-              style={{ transform: `translateY(${item.start}px)` }}
-              onClick={() => {
-                onActiveChange(item.index);
-                onOpen(item.index);
+              email={email}
+              index={item.index}
+              start={item.start}
+              selected={item.index === active}
+              setSize={hasMore ? -1 : emails.length}
+              account={accountLabel?.(email)}
+              onPick={(index) => {
+                onActiveChange(index);
+                onOpen(index);
               }}
-            >
-              <span className="from" title={email.from ?? undefined}>
-                {senderName(email.from)}
-              </span>
-              <span className="subject">{email.subject ?? '(no subject)'}</span>
-              <span className="snippet">{decodeEntities(email.snippet ?? '')}</span>
-              <time dateTime={email.internalDate}>{dateFormat.format(new Date(email.internalDate))}</time>
-            </div>
+            />
           );
         })}
       </div>
     </div>
   );
+}
+
+/** What a key does in the list: move to a row (clamped), open the active one, close the pane, or nothing. */
+export function listKeyTarget(
+  key: string,
+  active: number,
+  count: number,
+  page: number,
+): number | 'open' | 'close' | 'none' {
+  if (count === 0) return 'none';
+  const moves: Record<string, number> = {
+    ArrowDown: active + 1,
+    ArrowUp: active - 1,
+    PageDown: active + page,
+    PageUp: active - page,
+    Home: 0,
+    End: count - 1,
+  };
+  const target = moves[key];
+  if (target !== undefined) return Math.max(0, Math.min(count - 1, target));
+  if ((key === 'Enter' || key === ' ') && active >= 0) return 'open';
+  if (key === 'Escape') return 'close';
+  return 'none';
 }

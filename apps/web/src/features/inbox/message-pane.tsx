@@ -1,6 +1,6 @@
 import type { EmailSummary } from '@firstlight/contracts';
 import { useEffect, useRef } from 'react';
-import { dateFormat } from './email-list.tsx';
+import { dateFormat } from './email-row.tsx';
 import { decodeEntities } from './email-text.ts';
 
 /** The reading pane: headers and snippet (bodies stay in Gmail). Beside the list, or over it on a phone. */

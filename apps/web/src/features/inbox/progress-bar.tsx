@@ -11,14 +11,19 @@ export function ProgressBar({
   progress,
   needsReauth,
   databaseUnavailable = false,
+  account,
 }: {
   progress: IngestionProgress | null;
   needsReauth: boolean;
   databaseUnavailable?: boolean;
+  /** The account's address, when the inbox shows one bar per account. */
+  account?: string;
 }) {
+  const name = account ? `Mailbox sync of ${account}` : 'Mailbox sync';
   if (!progress) {
     return (
-      <div className="progress" data-testid="progress" data-state="unknown">
+      <div className="progress" data-testid="progress" data-state="unknown" data-account={account}>
+        {account && <p className="progress-account">{account}</p>}
         <div className="progress-track" />
         <p className="progress-text">Connecting…</p>
       </div>
@@ -29,11 +34,12 @@ export function ProgressBar({
   // No "about N left" while nothing runs.
   const counts = progressCounts(state === 'paused' ? { ...progress, status: 'paused' } : progress);
   return (
-    <div className="progress" data-testid="progress" data-state={state}>
+    <div className="progress" data-testid="progress" data-state={state} data-account={account}>
+      {account && <p className="progress-account">{account}</p>}
       <div
         className={`progress-track ${state}`}
         role="progressbar"
-        aria-label="Mailbox sync"
+        aria-label={name}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}

@@ -1,27 +1,28 @@
-import { MeResponse } from '@firstlight/contracts';
 import { useEffect } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { requestJson } from '../../lib/api-client.ts';
+import { useMe } from '../../lib/use-me.ts';
 
 const ERRORS: Record<string, string> = {
   access_denied: 'Sign-in was cancelled. Firstlight needs your permission to read your mail.',
   email_unverified:
     'Google has not verified the address of this account. Verify it with Google, then sign in again.',
+  account_in_use:
+    'That Google account is already connected to another Firstlight user. Sign in with it to use it there.',
 };
 
 export function SignInPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const error = params.get('signin_error');
+  const me = useMe();
+  // A fresh answer only: a cached one may be from a session that has since ended (that is why we are here).
+  const signedIn = me.isSuccess && !me.isFetching;
 
-  // Already signed in: straight to the inbox.
+  // Already signed in: straight to the inbox — unless a sign-in (adding an account) just failed, which stays on
+  // screen with a way back.
   useEffect(() => {
-    const controller = new AbortController();
-    requestJson('/api/me', MeResponse, { signal: controller.signal })
-      .then(() => navigate('/inbox', { replace: true }))
-      .catch(() => {});
-    return () => controller.abort();
-  }, [navigate]);
+    if (signedIn && !error) navigate('/inbox', { replace: true });
+  }, [signedIn, error, navigate]);
 
   return (
     <main className="page narrow">
@@ -35,9 +36,15 @@ export function SignInPage() {
             {ERRORS[error] ?? `Google refused the sign-in (${error}).`}
           </p>
         )}
-        <a className="button primary" href="/auth/google">
-          Continue with Google
-        </a>
+        {signedIn ? (
+          <a className="button primary" href="/inbox">
+            Back to your inbox
+          </a>
+        ) : (
+          <a className="button primary" href="/auth/google">
+            Continue with Google
+          </a>
+        )}
       </section>
     </main>
   );

@@ -12,6 +12,7 @@ import { usePolling } from './use-polling.ts';
  */
 export function IngestFailures({ enabled }: { enabled: boolean }) {
   const failures = usePolling(
+    ['ops', 'ingest-failures'],
     (signal) => requestJson('/api/ops/ingest-failures', FailuresSchema, { signal }),
     enabled,
   );

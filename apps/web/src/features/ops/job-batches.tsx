@@ -5,7 +5,7 @@ import { usePolling } from './use-polling.ts';
 
 /** A job's batches, re-read while the row stays open. */
 export function JobBatches({ jobId }: { jobId: string }) {
-  const detail = usePolling((signal) =>
+  const detail = usePolling(['ops', 'job', jobId], (signal) =>
     requestJson(`/api/ops/ingestions/${encodeURIComponent(jobId)}`, OpsIngestionDetailResponse, { signal }),
   );
   if (!detail.data) {

@@ -6,6 +6,7 @@ import {
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
 import { ApiRequestError, requestJson } from '../../lib/api-client.ts';
+import './ops.css';
 import { duration, instant, number } from './format.ts';
 import { IngestFailures } from './ingest-failures.tsx';
 import { JobBatches } from './job-batches.tsx';
@@ -13,28 +14,20 @@ import { OPS_POLL_MS, usePolling } from './use-polling.ts';
 
 /** `/ops`: ingestion jobs, their batches and the Gmail quota, re-read every few seconds (polling, not the socket). */
 export function OpsPage() {
-  const list = usePolling((signal) => requestJson('/api/ops/ingestions?limit=100', ListSchema, { signal }));
+  const list = usePolling(['ops', 'ingestions'], (signal) =>
+    requestJson('/api/ops/ingestions?limit=100', ListSchema, { signal }),
+  );
   const denied = list.error instanceof ApiRequestError && [401, 403].includes(list.error.status);
   return (
     <main className="page ops-page">
-      <header className="topbar">
-        <h1>Ingestion ops</h1>
+      <div className="page-head">
+        <h1 className="page-title">Ingestion ops</h1>
         <span className="muted" role="status">
           {list.updatedAt
             ? `Updated ${list.updatedAt.toLocaleTimeString()} · every ${OPS_POLL_MS / 1000} s`
             : ''}
         </span>
-        {!denied && (
-          <nav aria-label="Firstlight" className="topbar-links">
-            <Link className="button" to="/inbox">
-              Inbox
-            </Link>
-            <Link className="button" to="/calendar">
-              Calendar
-            </Link>
-          </nav>
-        )}
-      </header>
+      </div>
       {denied && (
         <section role="alert" className="card">
           <h2>{(list.error as ApiRequestError).status === 401 ? 'Sign in first' : 'Ops role required'}</h2>

@@ -1,5 +1,5 @@
 import { ReadinessResponse } from '@firstlight/contracts';
-import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { requestJson } from '../../lib/api-client.ts';
 
 export type ReadinessState =
@@ -9,21 +9,12 @@ export type ReadinessState =
 
 /** Polls /readyz: it answers 200 when ready and 503 (with the same body) when not. */
 export function useReadiness(intervalMs = 5000): ReadinessState {
-  const [state, setState] = useState<ReadinessState>({ kind: 'loading' });
-  useEffect(() => {
-    const controller = new AbortController();
-    const load = () =>
-      requestJson('/readyz', ReadinessResponse, { acceptStatuses: [503], signal: controller.signal })
-        .then((readiness) => setState({ kind: 'loaded', readiness }))
-        .catch((error: Error) => {
-          if (!controller.signal.aborted) setState({ kind: 'error', message: error.message });
-        });
-    load();
-    const timer = setInterval(load, intervalMs);
-    return () => {
-      controller.abort();
-      clearInterval(timer);
-    };
-  }, [intervalMs]);
-  return state;
+  const query = useQuery({
+    queryKey: ['readyz'],
+    queryFn: ({ signal }) => requestJson('/readyz', ReadinessResponse, { acceptStatuses: [503], signal }),
+    refetchInterval: intervalMs,
+  });
+  if (query.isError) return { kind: 'error', message: query.error.message };
+  if (query.data) return { kind: 'loaded', readiness: query.data };
+  return { kind: 'loading' };
 }
