@@ -7,19 +7,19 @@ import type { TaskResult } from '../tasks/task-queue.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import {
   type BatchKey,
+  completeBatch,
   findBatch,
   leaseBatch,
-  recordFailures,
   releaseBatch,
   renewLease,
   storedIds,
 } from './batch-repository.ts';
 import { estimateSeconds } from './eta.ts';
-import { recordIngestFailures } from './ingest-failure-repository.ts';
-import { currentTier } from './job-repository.ts';
-import { completeIfDone, recordProgress } from './job-transitions.ts';
+import { recordFailures, recordIngestFailures } from './ingest-failure-repository.ts';
+import { addBatchCounts, completeJobIfDone, findJob, recordJobProgress } from './job-repository.ts';
 import { holdLease, type StopReason } from './lease-heartbeat.ts';
 import { GMAIL_COST, PacedGmail } from './paced-gmail.ts';
+import { currentTier } from './progress-repository.ts';
 import { pauseForReauth } from './reauth.ts';
 import { scheduleNextBatch } from './scheduler.ts';
 
@@ -40,11 +40,7 @@ export async function runBatch(
   const existing = await findBatch(db, task.jobId, task.seq);
   if (!existing || existing.status === 'done' || existing.generation !== task.generation)
     return { outcome: 'done' };
-  const job = await db
-    .selectFrom('ingestion_jobs')
-    .selectAll()
-    .where('id', '=', task.jobId)
-    .executeTakeFirst();
+  const job = await findJob(db, task.jobId);
   if (!job || job.status === 'complete' || job.status === 'failed') return { outcome: 'done' };
   if (job.status === 'paused') {
     // Signing in again re-schedules the job's batches.
@@ -141,34 +137,15 @@ export async function runBatch(
         'gmail',
         failures.map((failure) => ({ itemId: failure.gmailId, reason: failure.reason })),
       );
-      const done = await trx
-        .updateTable('ingestion_batches')
-        .set({
-          status: 'done',
-          stored_count: stored,
-          failed_count: failures.length,
-          finished_at: new Date(),
-          lease_until: null,
-          last_error: gone > 0 ? `${gone} messages were deleted before they could be fetched` : null,
-        })
-        .where('job_id', '=', task.jobId)
-        .where('seq', '=', task.seq)
-        .where('generation', '=', task.generation)
-        .where('status', '=', 'running')
-        .where('lease_owner', '=', lease.owner)
-        .executeTakeFirst();
-      if (Number(done.numUpdatedRows) === 0) return undefined; // superseded while we worked: change nothing
-      const counts = await trx
-        .updateTable('ingestion_jobs')
-        .set((eb) => ({
-          ingested: eb('ingested', '+', stored),
-          failed: eb('failed', '+', failures.length),
-          updated_at: new Date(),
-        }))
-        .where('id', '=', job.id)
-        .returning(['ingested', 'total', 'created_at'])
-        .executeTakeFirstOrThrow();
-      await recordProgress(trx, deps.bus, { id: job.id, userId: job.user_id });
+      const done = await completeBatch(trx, key, {
+        owner: lease.owner,
+        stored,
+        failed: failures.length,
+        lastError: gone > 0 ? `${gone} messages were deleted before they could be fetched` : null,
+      });
+      if (!done) return undefined; // superseded while we worked: change nothing
+      const counts = await addBatchCounts(trx, job.id, done);
+      await recordJobProgress(trx, deps.bus, job.id);
       const newest = await newestEmailPosition(trx, job.user_id);
       const remaining = Math.max(0, (counts.total ?? counts.ingested) - counts.ingested);
       await deps.bus.publish(trx, job.user_id, {
@@ -199,7 +176,7 @@ export async function runBatch(
     if (finished) {
       deps.metrics.batchDuration.observe({ tier: batch.tier }, (performance.now() - startedAt) / 1000);
       deps.log.info({ ...log, stored, failed: failures.length, gone }, 'batch done');
-      await completeIfDone(db, deps.bus, job.id);
+      await completeJobIfDone(deps, job.id);
     }
     await scheduleNextBatch(deps, job.id);
     return { outcome: 'done' };

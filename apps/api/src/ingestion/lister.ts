@@ -3,12 +3,13 @@ import { ReauthRequired } from '../google/account-clients.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { insertBatch, nextSeq } from './batch-repository.ts';
-import { completeIfDone, recordProgress, setJobStatus } from './job-transitions.ts';
+import { completeJobIfDone, markJobListing, recordJobProgress, recordProfile } from './job-repository.ts';
 import { holdLease, WorkStopped } from './lease-heartbeat.ts';
 import {
+  advanceListing,
   finishListing,
   handBackListLease,
-  listLeaseEnd,
+  listLeaseState,
   releaseListLease,
   renewListLease,
   takeListLease,
@@ -35,11 +36,7 @@ export async function runLister(
   const job = await takeListLease(db, task.jobId, lease);
   if (!job) {
     // Stale generation, finished, paused, or another worker holds the lease: nothing to do here.
-    const current = await db
-      .selectFrom('ingestion_jobs')
-      .select(['list_lease_until', 'list_generation', 'listing_done'])
-      .where('id', '=', task.jobId)
-      .executeTakeFirst();
+    const current = await listLeaseState(db, task.jobId);
     const heldByOther =
       current &&
       !current.listing_done &&
@@ -49,7 +46,6 @@ export async function runLister(
       ? { outcome: 'retry', reason: 'the lister is running elsewhere' }
       : { outcome: 'done' };
   }
-  const who = { id: job.id, userId: job.user_id };
   const log = { userId: job.user_id, jobId: job.id };
   const held = holdLease(() => renewListLease(db, job.id, lease), {
     renewEveryMs: settings.leaseRenewEveryMs,
@@ -66,17 +62,12 @@ export async function runLister(
 
     if (job.start_history_id === null) {
       const profile = await gmail.profile();
-      await db
-        .updateTable('ingestion_jobs')
-        .set({
-          start_history_id: profile.historyId ?? null,
-          total: profile.messagesTotal ?? job.total,
-          updated_at: new Date(),
-        })
-        .where('id', '=', job.id)
-        .execute();
+      await recordProfile(db, job.id, {
+        historyId: profile.historyId ?? null,
+        total: profile.messagesTotal ?? null,
+      });
     }
-    await setJobStatus(db, deps.bus, who, 'listing', null);
+    await markJobListing(deps, job.id);
 
     const firstPage = new Set(job.first_page_ids);
     let pageToken = job.list_page_token;
@@ -101,26 +92,15 @@ export async function runLister(
       held.check();
       await db.transaction().execute(async (trx) => {
         // Fenced: only the lease's holder moves the page token (else the transaction rolls back).
-        const moved = await trx
-          .updateTable('ingestion_jobs')
-          .set((eb) => ({
-            list_page_token: pageToken,
-            listed: eb('listed', '+', listedNow),
-            list_lease_until: listLeaseEnd(settings.leaseMs),
-            updated_at: new Date(),
-          }))
-          .where('id', '=', job.id)
-          .where('list_generation', '=', lease.generation)
-          .where('list_lease_owner', '=', lease.owner)
-          .executeTakeFirst();
-        if (Number(moved.numUpdatedRows) === 0) throw new WorkStopped('lease-lost');
+        const moved = await advanceListing(trx, job.id, lease, { pageToken, listed: listedNow });
+        if (!moved) throw new WorkStopped('lease-lost');
         if (ids.length > 0) {
           await insertBatch(trx, { jobId: job.id, seq, tier: seq === 0 ? 'high' : 'low', messageIds: ids });
         }
         // The last page and "listing done" commit together: a lister interrupted between two transactions
         // found no page token and no `listing_done`, listed the mailbox again and doubled its batches.
-        if (done) await finishListing(trx, job.id, firstPage.size);
-        await recordProgress(trx, deps.bus, who);
+        if (done) await finishListing(trx, deps.bus, job.id, firstPage.size);
+        await recordJobProgress(trx, deps.bus, job.id);
       });
       if (ids.length > 0) {
         seq++;
@@ -130,7 +110,7 @@ export async function runLister(
 
     held.end();
     deps.log.info(log, 'listing done');
-    await completeIfDone(db, deps.bus, job.id);
+    await completeJobIfDone(deps, job.id);
     await scheduleNextBatch(deps, job.id);
     return { outcome: 'done' };
   } catch (error) {
