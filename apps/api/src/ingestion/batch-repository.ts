@@ -1,6 +1,6 @@
 import type { BatchTier, Database, IngestionBatchesTable } from '@firstlight/db';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { ownerIsGone } from './instance-liveness.ts';
+import { ownerIsGone } from './instance-lock-repository.ts';
 import { batchTransition, HALTED_JOB, LEASABLE_BATCH, SCHEDULABLE_BATCH } from './job-machine.ts';
 
 /*

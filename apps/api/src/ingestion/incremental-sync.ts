@@ -6,6 +6,7 @@ import { newestEmailPosition, storeEmails } from '../emails/email-repository.ts'
 import { ReauthRequired } from '../google/account-clients.ts';
 import { classifyGoogleError } from '../google/google-call.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
+import { markAccountNeedsReauth } from './account-status-repository.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { storedIds } from './batch-repository.ts';
 import { recordIngestFailures } from './ingest-failure-repository.ts';
@@ -20,7 +21,8 @@ import {
   recordSyncError,
   type SyncTarget,
 } from './sync-repository.ts';
-import { renewWorkLease, withWorkLease } from './work-lease.ts';
+import { withWorkLease } from './work-lease.ts';
+import { renewWorkLease } from './work-lease-repository.ts';
 
 /** The bounded re-list after a 404: at most this many `messages.list` pages of `RELIST_PAGE_SIZE`. */
 export const RELIST_MAX_PAGES = 5;
@@ -247,11 +249,7 @@ async function storeFetched(
  * backfill is complete — so only the account is marked; signing in again makes it active and the poll resumes.
  */
 async function markNeedsReauth(deps: BackfillDeps, accountId: string, reason: string): Promise<void> {
-  await deps.db
-    .updateTable('accounts')
-    .set({ status: 'needs_reauth', updated_at: new Date() })
-    .where('id', '=', accountId)
-    .execute();
+  await markAccountNeedsReauth(deps.db, accountId);
   deps.clients.forget(accountId);
   await recordSyncError(deps.db, accountId, `reauth_required: ${reason}`);
   deps.log.warn({ accountId }, 'Google refused the refresh token; sync paused until sign-in');

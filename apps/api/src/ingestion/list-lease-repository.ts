@@ -1,7 +1,7 @@
 import type { Database } from '@firstlight/db';
 import { type Kysely, sql } from 'kysely';
 import type { EventBus } from '../realtime/event-bus.ts';
-import { ownerIsGone } from './instance-liveness.ts';
+import { ownerIsGone } from './instance-lock-repository.ts';
 import { HALTED_JOB } from './job-machine.ts';
 import { recordListingDone } from './job-repository.ts';
 

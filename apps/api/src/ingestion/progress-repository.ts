@@ -1,5 +1,5 @@
 import type { Database } from '@firstlight/db';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { JobRow } from './job-repository.ts';
 
 /* What progress shows (`/api/me`, the snapshot, `batch_complete`): reads only. */
@@ -63,4 +63,17 @@ export async function currentTier(db: Kysely<Database>, jobId: string) {
     .limit(1)
     .executeTakeFirst();
   return row?.tier ?? null;
+}
+
+/** What done batches stored, and the wall-clock seconds from the first start to the last finish (the ETA). */
+export async function doneBatchesRate(db: Kysely<Database>, jobId: string) {
+  return db
+    .selectFrom('ingestion_batches')
+    .select([
+      (eb) => eb.fn.sum<number>('stored_count').as('stored'),
+      sql<number>`extract(epoch from (max(finished_at) - min(started_at)))`.as('seconds'),
+    ])
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'done')
+    .executeTakeFirst();
 }

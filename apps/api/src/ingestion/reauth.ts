@@ -1,3 +1,4 @@
+import { markAccountNeedsReauth } from './account-status-repository.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { markJobPaused } from './job-repository.ts';
 
@@ -12,11 +13,7 @@ export async function pauseForReauth(
   job: { jobId: string; userId: string; accountId: string },
   reason: string,
 ): Promise<void> {
-  await deps.db
-    .updateTable('accounts')
-    .set({ status: 'needs_reauth', updated_at: new Date() })
-    .where('id', '=', job.accountId)
-    .execute();
+  await markAccountNeedsReauth(deps.db, job.accountId);
   deps.clients.forget(job.accountId);
   const paused = await markJobPaused(deps, job.jobId, reason);
   deps.log.warn(
