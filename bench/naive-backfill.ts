@@ -1,8 +1,7 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { upsertEmails } from '../apps/api/src/emails/email-repository.ts';
-import { gmailClient } from '../apps/api/src/gmail/gmail-api.ts';
-import { METADATA_HEADERS, parseGmailMessage } from '../apps/api/src/gmail/message-parser.ts';
+import { gmailClient, METADATA_HEADERS, parseGmailMessage } from '../apps/api/src/providers/index.ts';
 import { listMessageIds, naiveSignIn } from './naive-sign-in.ts';
 
 /** What a first version typically does: a pool of concurrent `messages.get` calls, no quota pacing. */

@@ -1,8 +1,7 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { upsertEmails } from '../apps/api/src/emails/email-repository.ts';
-import { batchGetMessageMetadata, gmailClient } from '../apps/api/src/gmail/gmail-api.ts';
-import { parseGmailMessage } from '../apps/api/src/gmail/message-parser.ts';
+import { batchGetMessageMetadata, gmailClient, parseGmailMessage } from '../apps/api/src/providers/index.ts';
 import { listMessageIds, naiveSignIn } from './naive-sign-in.ts';
 
 /** The naive design's first screen: the whole first backfill batch, stored before the user sees anything. */

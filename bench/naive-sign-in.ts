@@ -4,8 +4,8 @@ import type { Kysely } from 'kysely';
 import { beginSignIn, type CompletedSignIn, completeSignIn } from '../apps/api/src/auth/sign-in-service.ts';
 import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
 import { EMULATOR_CLIENT } from '../apps/api/src/config.ts';
-import type { Gmail } from '../apps/api/src/gmail/gmail-api.ts';
 import { emulatedGoogle, type GoogleSettings } from '../apps/api/src/google/google-settings.ts';
+import type { Gmail } from '../apps/api/src/providers/index.ts';
 
 /**
  * A naive design's sign-in, built from the product's own sign-in service so only what follows differs: the

@@ -7,8 +7,8 @@ import { startEmulator } from '@firstlight/google-emulator';
 import { upsertUserAndAccount } from '../apps/api/src/auth/account-repository.ts';
 import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
 import { type NewEmail, storeEmails } from '../apps/api/src/emails/email-repository.ts';
-import { METADATA_HEADERS, parseGmailMessage } from '../apps/api/src/gmail/message-parser.ts';
 import { DEFAULT_BATCH_SETTINGS } from '../apps/api/src/ingestion/ingestion-plugin.ts';
+import { METADATA_HEADERS, parseGmailMessage } from '../apps/api/src/providers/index.ts';
 import { percentile } from './support.ts';
 
 export interface WritePathOptions {

@@ -12,3 +12,13 @@ export async function markAccountNeedsReauth(db: Kysely<Database>, accountId: st
     .where('id', '=', accountId)
     .execute();
 }
+
+/** `accounts.provider`: which adapter serves the account (undefined when the account is gone). */
+export async function accountProvider(db: Kysely<Database>, accountId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('provider')
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return row?.provider;
+}

@@ -104,16 +104,17 @@ export async function recordFailures(
   db: Kysely<Database>,
   jobId: string,
   seq: number,
-  failures: { gmailId: string; reason: string }[],
+  failures: { messageId: string; reason: string }[],
 ): Promise<void> {
   if (failures.length === 0) return;
   // Ids and reasons may come from a message that did not parse: cleaned, and one row per id (ON CONFLICT
   // cannot touch the same row twice in one statement).
   const byId = new Map<string, string>();
-  for (const failure of failures) byId.set(cleanText(failure.gmailId, 1024), cleanText(failure.reason, 500));
+  for (const failure of failures)
+    byId.set(cleanText(failure.messageId, 1024), cleanText(failure.reason, 500));
   await db
     .insertInto('ingestion_failures')
-    .values([...byId].map(([gmailId, reason]) => ({ job_id: jobId, seq, message_id: gmailId, reason })))
+    .values([...byId].map(([messageId, reason]) => ({ job_id: jobId, seq, message_id: messageId, reason })))
     .onConflict((conflict) =>
       conflict.columns(['job_id', 'message_id']).doUpdateSet({ reason: sql`excluded.reason` }),
     )

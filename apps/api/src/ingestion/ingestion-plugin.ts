@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { AccountClients } from '../google/account-clients.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import { GmailMailProvider, type MailProviders } from '../providers/index.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { TaskDispatcher, TaskQueue } from '../tasks/task-queue.ts';
 import { routeTasks, type TaskHandlers } from '../tasks/task-router.ts';
@@ -44,6 +45,8 @@ export function createBackfill(
     clients?: AccountClients;
     /** Sign-ins in progress: paced Gmail calls and ingest task starts wait for them (bounded). */
     interactive?: InteractiveGate;
+    /** Mail adapters by `accounts.provider` (default: Gmail for 'google'); a test may register its own. */
+    mailProviders?: MailProviders;
   },
 ): { service: BackfillService; dispatch: TaskDispatcher } {
   const quota = deps.config.backfill;
@@ -65,13 +68,15 @@ export function createBackfill(
     unitsPerMs: pacer.ratePerMs,
     ...deps.settings,
   };
+  const clients = deps.clients ?? new AccountClients(app.db, deps.google, deps.cipher);
   const service = new BackfillService({
     db: app.db,
     bus: deps.bus,
     queue: deps.queue,
     pacer,
-    clients: deps.clients ?? new AccountClients(app.db, deps.google, deps.cipher),
-    google: deps.google,
+    mail: deps.mailProviders ?? {
+      google: new GmailMailProvider({ clients, google: deps.google, metrics: deps.metrics }),
+    },
     metrics: deps.metrics,
     settings,
     log: app.log,

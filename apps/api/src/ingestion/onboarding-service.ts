@@ -2,11 +2,12 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { encodeEmailCursor } from '../emails/email-cursor.ts';
 import { newestEmailPosition } from '../emails/email-repository.ts';
-import { fetchFirstPage } from '../gmail/first-page.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { OAuth2Client } from '../google/oauth-client.ts';
+import { fetchFirstPage, GONE } from '../providers/index.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { BackfillStarter } from './backfill-port.ts';
+import { recordIngestFailures } from './ingest-failure-repository.ts';
 import { activeMailboxJob, completedMailboxJob, insertJob, recordFirstPage } from './job-repository.ts';
 
 export interface OnboardingDeps {
@@ -50,6 +51,14 @@ export async function onboardMailbox(
     accountId: input.accountId,
     pageSize: deps.pageSize,
   });
+  await recordIngestFailures(
+    deps.db,
+    { accountId: input.accountId, userId: input.userId },
+    'gmail',
+    page.failed
+      .filter((failure) => failure.reason !== GONE) // deleted since listing
+      .map((failure) => ({ itemId: failure.gmailId, reason: failure.reason })),
+  );
   const firstDataMs = Math.round(performance.now() - input.startedAt);
   const newest = await newestEmailPosition(deps.db, input.userId);
 

@@ -1,6 +1,7 @@
 import { markAccountNeedsReauth } from './account-status-repository.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { markJobPaused } from './job-repository.ts';
+import { forgetAccount } from './mail-sources.ts';
 
 /**
  * The refresh token stopped working (revoked, expired, password changed): the account needs the user, not
@@ -9,12 +10,12 @@ import { markJobPaused } from './job-repository.ts';
  * finished (the job machine never leaves complete or failed): only the account waits for the user.
  */
 export async function pauseForReauth(
-  deps: Pick<BackfillDeps, 'db' | 'bus' | 'clients' | 'log'>,
+  deps: Pick<BackfillDeps, 'db' | 'bus' | 'mail' | 'log'>,
   job: { jobId: string; userId: string; accountId: string },
   reason: string,
 ): Promise<void> {
   await markAccountNeedsReauth(deps.db, job.accountId);
-  deps.clients.forget(job.accountId);
+  forgetAccount(deps, job.accountId);
   const paused = await markJobPaused(deps, job.jobId, reason);
   deps.log.warn(
     { userId: job.userId, jobId: job.jobId },

@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFullSync, storeIncremental } from '../../src/calendar/calendar-store.ts';
 import { mapEvent } from '../../src/calendar/event-mapper.ts';
 import { storeEmails } from '../../src/emails/email-repository.ts';
-import { decodeBatch } from '../../src/gmail/batch-codec.ts';
-import { parseGmailMessage } from '../../src/gmail/message-parser.ts';
 import {
   type FailureOwner,
   type IngestFailure,
   recordIngestFailures,
 } from '../../src/ingestion/ingest-failure-repository.ts';
+import { decodeBatch, parseGmailMessage } from '../../src/providers/index.ts';
 
 /**
  * Hostile data from Google (issue 14, deliverable 4): arbitrary Gmail message JSON and Calendar event JSON —
