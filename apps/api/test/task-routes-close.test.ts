@@ -59,7 +59,7 @@ describe('Cloud Tasks routes on close', () => {
     const queue = new CloudTasksQueue(tasks);
     try {
       await queue.enqueue({
-        kind: 'gmail-batch',
+        kind: 'mail-batch',
         queue: 'ingest-low',
         name: `close-${randomUUID()}`,
         payload: { jobId: randomUUID(), seq: 1, generation: 0 },

@@ -41,12 +41,12 @@ export class BackfillService implements BackfillStarter {
 
   /** The task kinds the backfill handles; payloads are validated against their contracts. */
   readonly handlers: TaskHandlers = {
-    'gmail-list': (payload, context) =>
-      runLister(this.deps, TaskPayloads['gmail-list'].parse(payload), context.signal),
-    'gmail-batch': (payload, context) =>
-      runBatch(this.deps, TaskPayloads['gmail-batch'].parse(payload), context.signal),
-    'gmail-sync': (payload, context) =>
-      runIncrementalSync(this.deps, TaskPayloads['gmail-sync'].parse(payload), context.signal),
+    'mail-list': (payload, context) =>
+      runLister(this.deps, TaskPayloads['mail-list'].parse(payload), context.signal),
+    'mail-batch': (payload, context) =>
+      runBatch(this.deps, TaskPayloads['mail-batch'].parse(payload), context.signal),
+    'mail-sync': (payload, context) =>
+      runIncrementalSync(this.deps, TaskPayloads['mail-sync'].parse(payload), context.signal),
   };
 
   /**
@@ -81,7 +81,7 @@ export class BackfillService implements BackfillStarter {
   }
 
   /**
-   * Enqueues a `gmail-sync` for every synced active account now, then every `everyMs` (unref'd), one task per
+   * Enqueues a `mail-sync` for every synced active account now, then every `everyMs` (unref'd), one task per
    * account per slot across instances. A backstop poll: production should add `users.watch` + Pub/Sub push
    * (renewed daily) and keep this at a slower period (see sync-scheduler.ts).
    */

@@ -1,4 +1,4 @@
-import type { GmailBatchTask } from '@firstlight/contracts';
+import type { MailBatchTask } from '@firstlight/contracts';
 import { encodeEmailCursor } from '../emails/email-cursor.ts';
 import { newestEmailPosition, storeEmails } from '../emails/email-repository.ts';
 import { ReauthRequired } from '../google/account-clients.ts';
@@ -54,7 +54,7 @@ interface LeasedBatch {
  */
 export async function runBatch(
   deps: BackfillDeps,
-  task: GmailBatchTask,
+  task: MailBatchTask,
   signal?: AbortSignal,
 ): Promise<TaskResult> {
   const leased = await takeBatch(deps, task, signal);
@@ -63,7 +63,7 @@ export async function runBatch(
   const startedAt = performance.now();
   if (batch.enqueued_at) {
     const lag = Math.max(0, Date.now() - batch.enqueued_at.getTime()) / 1000;
-    deps.metrics.queueLag.observe({ kind: 'gmail-batch' }, lag);
+    deps.metrics.queueLag.observe({ kind: 'mail-batch' }, lag);
   }
   // The heartbeat keeps the short lease while the batch works; it stops the work if the lease is taken over
   // or the process stops (then the batch is handed back, progress kept).
@@ -101,7 +101,7 @@ const logOf = ({ job, key }: LeasedBatch) => ({ userId: job.user_id, jobId: job.
 /** The batch for this delivery, leased; or the task's result when there is nothing (or nothing yet) to do. */
 async function takeBatch(
   deps: BackfillDeps,
-  task: GmailBatchTask,
+  task: MailBatchTask,
   signal?: AbortSignal,
 ): Promise<LeasedBatch | TaskResult> {
   const existing = await findBatch(deps.db, task.jobId, task.seq);

@@ -1,4 +1,4 @@
-import type { GmailSyncTask } from '@firstlight/contracts';
+import type { MailSyncTask } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { encodeEmailCursor } from '../emails/email-cursor.ts';
@@ -32,7 +32,7 @@ export type SyncOutcome =
   | { kind: 'relisted'; added: number; pages: number; caughtUp: boolean; cursor: string };
 
 /**
- * Incremental sync of one account (ARCHITECTURE §3 step 6), run by the `gmail-sync` task: `history.list` from
+ * Incremental sync of one account (ARCHITECTURE §3 step 6), run by the `mail-sync` task: `history.list` from
  * the stored historyId, added messages fetched and upserted, deleted ones removed, and the cursor moved to the
  * answer's `historyId` in the transaction that stores the last page (never ahead of the rows, never back).
  * A 404 (history expired) falls back to a bounded re-list of the newest mail. A revoked grant marks the
@@ -40,7 +40,7 @@ export type SyncOutcome =
  */
 export async function runIncrementalSync(
   deps: BackfillDeps,
-  task: GmailSyncTask,
+  task: MailSyncTask,
   signal?: AbortSignal,
 ): Promise<TaskResult> {
   try {
@@ -72,6 +72,7 @@ export async function syncAccount(
   signal?: AbortSignal,
 ): Promise<SyncOutcome> {
   const lease = syncLease(deps);
+  // The lease keeps its pre-rename name: an old and a new instance must not sync one account at once.
   const name = `gmail-sync:${accountId}`;
   const outcome = await withWorkLease(
     lease,

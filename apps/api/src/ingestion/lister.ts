@@ -1,4 +1,4 @@
-import type { GmailListTask } from '@firstlight/contracts';
+import type { MailListTask } from '@firstlight/contracts';
 import { ReauthRequired } from '../google/account-clients.ts';
 import type { MailSource } from '../providers/index.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
@@ -35,7 +35,7 @@ import { enqueueLister, scheduleNextBatch } from './scheduler.ts';
  */
 export async function runLister(
   deps: BackfillDeps,
-  task: GmailListTask,
+  task: MailListTask,
   signal?: AbortSignal,
 ): Promise<TaskResult> {
   if (signal?.aborted) return { outcome: 'retry', reason: 'the process is stopping' };
@@ -73,7 +73,7 @@ export async function runLister(
 }
 
 /** Stale generation, finished, paused, or another worker holds the lease: retried only in the last case. */
-async function noLease(deps: BackfillDeps, task: GmailListTask): Promise<TaskResult> {
+async function noLease(deps: BackfillDeps, task: MailListTask): Promise<TaskResult> {
   const current = await listLeaseState(deps.db, task.jobId);
   const heldByOther =
     current &&

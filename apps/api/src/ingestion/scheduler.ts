@@ -24,10 +24,10 @@ export async function enqueueBatch(
   deps: Pick<BackfillDeps, 'queue' | 'log'>,
   batch: { jobId: string; seq: number; generation: number; tier: string },
 ): Promise<void> {
-  const name = taskName('gmail-batch', batch.jobId, batch.seq, `g${batch.generation}`);
+  const name = taskName('mail-batch', batch.jobId, batch.seq, `g${batch.generation}`);
   try {
     await deps.queue.enqueue({
-      kind: 'gmail-batch',
+      kind: 'mail-batch',
       queue: batch.tier === 'low' ? 'ingest-low' : 'ingest-high',
       name,
       payload: { jobId: batch.jobId, seq: batch.seq, generation: batch.generation },
@@ -46,9 +46,9 @@ export async function enqueueLister(
   job: { id: string; list_generation: number },
 ): Promise<void> {
   await deps.queue.enqueue({
-    kind: 'gmail-list',
+    kind: 'mail-list',
     queue: 'ingest-high',
-    name: taskName('gmail-list', job.id, `g${job.list_generation}`),
+    name: taskName('mail-list', job.id, `g${job.list_generation}`),
     payload: { jobId: job.id, generation: job.list_generation },
   });
 }

@@ -7,7 +7,7 @@ export async function until(condition: () => boolean): Promise<void> {
 
 /** A low-tier batch task of that name, with a payload that passes the contract. */
 export const task = (name: string) => ({
-  kind: 'gmail-batch' as const,
+  kind: 'mail-batch' as const,
   queue: 'ingest-low' as const,
   name,
   payload: { jobId: randomUUID(), seq: 1, generation: 0 },
