@@ -4,7 +4,7 @@ import type { NewEmail } from '../emails/email-repository.ts';
 /**
  * The mail source port: what the ingestion core (lister, batches, incremental sync) asks of a mail provider.
  * An adapter lives in a folder of its own (`providers/gmail/`; a test-only one in
- * `apps/api/test/support/in-memory-mail/`) and is registered by `accounts.provider`. Adapters throw
+ * `apps/api/test/providers/in-memory-mail/`) and is registered by `accounts.provider`. Adapters throw
  * `ReauthRequired` (google/account-clients.ts — to be moved with the accounts port) when the account's grant is
  * gone; any other error is retried by the queue.
  *
