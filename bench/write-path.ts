@@ -7,7 +7,7 @@ import { startEmulator } from '@firstlight/google-emulator';
 import { upsertUserAndAccount } from '../apps/api/src/auth/account-repository.ts';
 import { TokenCipher } from '../apps/api/src/auth/token-cipher.ts';
 import { type NewEmail, storeEmails } from '../apps/api/src/emails/email-repository.ts';
-import { DEFAULT_BATCH_SETTINGS } from '../apps/api/src/ingestion/ingestion-plugin.ts';
+import { DEFAULT_BATCH_SETTINGS } from '../apps/api/src/ingestion/index.ts';
 import { METADATA_HEADERS, parseGmailMessage } from '../apps/api/src/providers/index.ts';
 import { percentile } from './support.ts';
 

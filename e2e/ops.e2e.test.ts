@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../apps/api/src/config.ts';
-import { recordIngestFailures } from '../apps/api/src/ingestion/ingest-failure-repository.ts';
+import { recordIngestFailures } from '../apps/api/src/ingestion/index.ts';
 import {
   accessibilityViolations,
   launchChromium,

@@ -15,10 +15,13 @@ import { AccountClients } from './google/account-clients.ts';
 import type { GoogleSettings } from './google/google-settings.ts';
 import { DatabaseStatus } from './health/database-status.ts';
 import { healthRoutes } from './health/health-routes.ts';
-import type { BackfillSettings } from './ingestion/backfill-deps.ts';
-import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-port.ts';
-import { createBackfill } from './ingestion/ingestion-plugin.ts';
-import { InteractiveGate } from './ingestion/interactive-gate.ts';
+import {
+  type BackfillSettings,
+  type BackfillStarter,
+  createBackfill,
+  deferredBackfill,
+  InteractiveGate,
+} from './ingestion/index.ts';
 import { registerErrorHandler } from './lib/errors.ts';
 import { loggerOptions } from './lib/log-redaction.ts';
 import { Metrics } from './ops/metrics.ts';

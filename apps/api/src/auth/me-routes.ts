@@ -1,7 +1,7 @@
 import { MeResponse } from '@firstlight/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
-import { accountsProgress, mailboxProgress } from '../ingestion/progress.ts';
+import { accountsProgress, mailboxProgress } from '../ingestion/index.ts';
 import { DomainError } from '../lib/errors.ts';
 import { hasOpsRole } from '../ops/ops-access.ts';
 import { findUserWithAccount } from './account-repository.ts';

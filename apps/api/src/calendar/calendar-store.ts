@@ -1,11 +1,7 @@
 import { CalendarEventId } from '@firstlight/contracts';
 import type { Database, SeriesExceptions } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import {
-  type FailureOwner,
-  type IngestFailure,
-  recordIngestFailures,
-} from '../ingestion/ingest-failure-repository.ts';
+import { type FailureOwner, type IngestFailure, recordIngestFailures } from '../ingestion/index.ts';
 import { optimistically, storeIsolated } from '../lib/row-isolation.ts';
 import {
   deleteEvents,

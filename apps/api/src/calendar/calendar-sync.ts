@@ -6,7 +6,7 @@ import { type AccountClients, ReauthRequired } from '../google/account-clients.t
 import { backoffMs, classifyGoogleError } from '../google/google-call.ts';
 import type { GoogleSettings } from '../google/google-settings.ts';
 import type { OAuth2Client } from '../google/oauth-client.ts';
-import { type FailureOwner, recordIngestFailures } from '../ingestion/ingest-failure-repository.ts';
+import { type FailureOwner, recordIngestFailures } from '../ingestion/index.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import { storeFullSync, storeIncremental } from './calendar-store.ts';

@@ -15,7 +15,7 @@ import {
 } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { countIngestFailures, listRecentIngestFailures } from '../ingestion/ingest-failure-repository.ts';
+import { countIngestFailures, listRecentIngestFailures } from '../ingestion/index.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { Metrics } from './metrics.ts';
 import {

@@ -3,7 +3,7 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { encodeEmailCursor } from '../emails/email-cursor.ts';
 import { countEmails, newestEmailPosition } from '../emails/email-repository.ts';
-import { accountsProgress, mailboxProgress } from '../ingestion/progress.ts';
+import { accountsProgress, mailboxProgress } from '../ingestion/index.ts';
 
 /** What a (re)connecting client needs to be exactly up to date. */
 export async function buildSnapshot(db: Kysely<Database>, userId: string): Promise<SnapshotMessage> {
