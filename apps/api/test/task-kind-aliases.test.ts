@@ -5,15 +5,13 @@ import { freePort } from '@firstlight/db';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { CloudTasksQueue } from '../src/tasks/cloud-tasks-queue.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import { OidcVerifier } from '../src/tasks/oidc-verifier.ts';
-import type { TaskDispatcher } from '../src/tasks/task-queue.ts';
+import type { TaskDispatcher, TaskQueue } from '../src/tasks/task-queue.ts';
 import { taskRoutes } from '../src/tasks/task-routes.ts';
-import { until } from './support/queue-fixtures.ts';
+import { cloudTasksSettings, until } from './support/queue-fixtures.ts';
 
-const SERVICE_ACCOUNT = 'firstlight-tasks@dev.iam.gserviceaccount.com';
 const QUEUES = ['ingest-high', 'ingest-low', 'writeback'].map(
   (q) => `projects/dev/locations/here/queues/${q}`,
 );
@@ -37,6 +35,21 @@ function recorder() {
   return { kinds, dispatch };
 }
 
+/** Enqueues one old-named batch task and waits for the handler to get it; the kind it got. */
+async function deliverOld(
+  queue: TaskQueue,
+  kinds: TaskKind[],
+  stop: () => Promise<void>,
+): Promise<TaskKind[]> {
+  try {
+    await queue.enqueue(oldTask('gmail-batch', `old-${randomUUID()}`));
+    await until(() => kinds.length === 1);
+    return kinds;
+  } finally {
+    await stop();
+  }
+}
+
 describe('tasks queued under the old gmail-* kinds during a deploy', () => {
   let database: TestDatabase;
   let cloudTasks: CloudTasksEmulator;
@@ -54,26 +67,12 @@ describe('tasks queued under the old gmail-* kinds during a deploy', () => {
     const { kinds, dispatch } = recorder();
     const queue = new EmbeddedTaskQueue({ connectionString: database.url, pollingIntervalSeconds: 0.5 });
     await queue.start(dispatch);
-    try {
-      await queue.enqueue(oldTask('gmail-batch', `old-${randomUUID()}`));
-      await until(() => kinds.length === 1);
-      expect(kinds).toEqual(['mail-batch']);
-    } finally {
-      await queue.stop();
-    }
+    expect(await deliverOld(queue, kinds, () => queue.stop())).toEqual(['mail-batch']);
   });
 
   it('are handled as their new mail-* kind from Cloud Tasks (POST /tasks/gmail-batch)', async () => {
     const port = await freePort();
-    const { tasks } = loadConfig({
-      LOG_LEVEL: 'silent',
-      TASK_QUEUE: 'cloud-tasks',
-      CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${cloudTasks.port}`,
-      TASKS_TARGET_URL: `http://127.0.0.1:${port}`,
-      TASKS_SERVICE_ACCOUNT: SERVICE_ACCOUNT,
-      TASKS_OIDC_CERTS_URL: cloudTasks.certsUrl,
-    });
-    if (tasks.mode !== 'cloud-tasks') throw new Error('expected cloud-tasks settings');
+    const tasks = cloudTasksSettings(cloudTasks, port);
     const { kinds, dispatch } = recorder();
     const app = Fastify();
     const verifier = new OidcVerifier({
@@ -84,13 +83,10 @@ describe('tasks queued under the old gmail-* kinds during a deploy', () => {
     await app.register(taskRoutes, { dispatch, verifier });
     await app.listen({ port, host: '127.0.0.1' });
     const queue = new CloudTasksQueue(tasks);
-    try {
-      await queue.enqueue(oldTask('gmail-batch', `old-${randomUUID()}`));
-      await until(() => kinds.length === 1);
-      expect(kinds).toEqual(['mail-batch']);
-    } finally {
+    const stop = async () => {
       await queue.stop();
       await app.close();
-    }
+    };
+    expect(await deliverOld(queue, kinds, stop)).toEqual(['mail-batch']);
   });
 });
