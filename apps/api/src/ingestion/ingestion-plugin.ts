@@ -15,6 +15,7 @@ import { InstanceLiveness } from './instance-liveness.ts';
 import type { InteractiveGate } from './interactive-gate.ts';
 import { Pacer } from './pacer.ts';
 import { PostgresBudgetStore } from './quota-budget-repository.ts';
+import type { WorkLeaseDeps } from './work-lease.ts';
 
 export const DEFAULT_BATCH_SETTINGS = {
   batchSize: 1000,
@@ -82,16 +83,12 @@ export function createBackfill(
     log: app.log,
     instanceId: liveness.id,
   });
-  const more = { ...deps.moreHandlers };
-  const calendarSync = more['calendar-sync'];
-  if (calendarSync) {
-    more['calendar-sync'] = leasedCalendarSync(calendarSync, {
-      db: app.db,
-      instanceId: liveness.id,
-      lease: { leaseMs: settings.leaseMs, renewEveryMs: settings.leaseRenewEveryMs },
-      log: app.log,
-    });
-  }
+  const more = withLeasedCalendarSync(deps.moreHandlers, {
+    db: app.db,
+    instanceId: liveness.id,
+    lease: { leaseMs: settings.leaseMs, renewEveryMs: settings.leaseRenewEveryMs },
+    log: app.log,
+  });
   const route = routeTasks({ ...service.handlers, ...more });
   // A user's own calendar edit is written back at once; ingest tasks (listers, batches, syncs) yield to sign-ins.
   const dispatch: TaskDispatcher = async (kind, payload, context) => {
@@ -111,4 +108,12 @@ export function createBackfill(
     await liveness.stop();
   });
   return { service, dispatch };
+}
+
+/** An account's calendar sync runs under its named lease (see account-task-lease.ts). */
+function withLeasedCalendarSync(handlers: TaskHandlers | undefined, leases: WorkLeaseDeps): TaskHandlers {
+  const more = { ...handlers };
+  const calendarSync = more['calendar-sync'];
+  if (calendarSync) more['calendar-sync'] = leasedCalendarSync(calendarSync, leases);
+  return more;
 }
