@@ -1,8 +1,7 @@
 import type { MailBatchTask } from '@firstlight/contracts';
 import { encodeEmailCursor } from '../emails/email-cursor.ts';
 import { newestEmailPosition, storeEmails } from '../emails/email-repository.ts';
-import { ReauthRequired } from '../google/account-clients.ts';
-import type { MailProvider, MailSource } from '../providers/index.ts';
+import { type MailProvider, type MailSource, ReauthRequired } from '../providers/index.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import {

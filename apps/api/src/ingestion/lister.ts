@@ -1,6 +1,5 @@
 import type { MailListTask } from '@firstlight/contracts';
-import { ReauthRequired } from '../google/account-clients.ts';
-import type { MailSource } from '../providers/index.ts';
+import { type MailSource, ReauthRequired } from '../providers/index.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { insertBatch, nextSeq } from './batch-repository.ts';

@@ -14,3 +14,4 @@ export type {
   MailWatch,
   OpenOptions,
 } from './mail-source.ts';
+export { ReauthRequired } from './mail-source.ts';

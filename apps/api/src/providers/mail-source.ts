@@ -1,12 +1,14 @@
 import type { IngestSource } from '@firstlight/db';
 import type { NewEmail } from '../emails/email-repository.ts';
 
+export { ReauthRequired } from '../google/account-clients.ts';
+
 /**
  * The mail source port: what the ingestion core (lister, batches, incremental sync) asks of a mail provider.
  * An adapter lives in a folder of its own (`providers/gmail/`; a test-only one in
  * `apps/api/test/providers/in-memory-mail/`) and is registered by `accounts.provider`. Adapters throw
- * `ReauthRequired` (google/account-clients.ts — to be moved with the accounts port) when the account's grant is
- * gone; any other error is retried by the queue.
+ * `ReauthRequired` (re-exported here; it lives with the Google account clients, which the calendar shares) when
+ * the account's grant is gone: the core pauses the account's work for the user. Any other error is retried.
  *
  * Push (Gmail `users.watch` + Pub/Sub, Graph subscriptions) will be a separate, optional port — `MailWatch`
  * below, not yet implemented by any adapter: a provider that cannot push is polled through `changesSince`.
