@@ -13,12 +13,17 @@ export { beginSignIn, type CompletedSignIn, completeSignIn } from './auth/index.
 export { eventsInRangeQuery } from './calendar/calendar-repository.ts';
 export { type Config, ConfigError, EMULATOR_CLIENT, loadConfig } from './config.ts';
 export { type NewEmail, storeEmails, upsertEmails } from './emails/email-repository.ts';
-export { batchGetMessageMetadata, type Gmail, gmailClient } from './gmail/gmail-api.ts';
-export { METADATA_HEADERS, parseGmailMessage } from './gmail/message-parser.ts';
 export { emulatedGoogle, type GoogleSettings } from './google/google-settings.ts';
 export { recordIngestFailures } from './ingest-failures/index.ts';
 export type { BackfillSettings } from './ingestion/backfill-deps.ts';
 export { DEFAULT_BATCH_SETTINGS } from './ingestion/ingestion-plugin.ts';
+export {
+  batchGetMessageMetadata,
+  type Gmail,
+  gmailClient,
+  METADATA_HEADERS,
+  parseGmailMessage,
+} from './providers/index.ts';
 export type { EventBus } from './realtime/event-bus.ts';
 export { createRuntime, type RunningRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
 export { DEFAULT_WORKERS } from './tasks/embedded-queue.ts';

@@ -19,6 +19,7 @@ import { Pacer } from '../src/ingestion/pacer.ts';
 import { PostgresBudgetStore } from '../src/ingestion/quota-budget-repository.ts';
 import { bumpAndEnqueue, scheduleNextBatch } from '../src/ingestion/scheduler.ts';
 import { Metrics } from '../src/ops/metrics.ts';
+import { GmailMailProvider } from '../src/providers/index.ts';
 import { EventBus } from '../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import { mailboxIds, theJob, waitFor } from './support/backfill-harness.ts';
@@ -82,14 +83,20 @@ describe('a batch that must stop mid-way', () => {
       maxConcurrent: 4,
       budgets: new PostgresBudgetStore(database.db),
     });
+    const metrics = new Metrics();
     deps = {
       db: database.db,
       bus,
       queue,
       pacer,
-      clients: new AccountClients(database.db, google, cipher),
-      google,
-      metrics: new Metrics(),
+      mail: {
+        google: new GmailMailProvider({
+          clients: new AccountClients(database.db, google, cipher),
+          google,
+          metrics,
+        }),
+      },
+      metrics,
       settings: {
         ...DEFAULT_BATCH_SETTINGS,
         leaseMs: 3_000,

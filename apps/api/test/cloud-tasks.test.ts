@@ -117,7 +117,7 @@ describe('backfill through Cloud Tasks (real client, gRPC stand-in)', () => {
   it('refuses a duplicate task name, as Cloud Tasks does', async () => {
     const queue = new CloudTasksQueue(test.app.config.tasks as never);
     const task = {
-      kind: 'gmail-sync' as const,
+      kind: 'mail-sync' as const,
       queue: 'writeback' as const,
       name: 'duplicate-check-1',
       payload: { accountId: '00000000-0000-4000-8000-000000000000', slot: 1 },

@@ -92,7 +92,7 @@ describe('embedded task queue through a database outage', () => {
     try {
       await queue.start(dispatch);
       const task = (name: string) => ({
-        kind: 'gmail-batch' as const,
+        kind: 'mail-batch' as const,
         queue: 'ingest-low' as const,
         name,
         payload: { jobId: randomUUID(), seq: 1, generation: 0 },

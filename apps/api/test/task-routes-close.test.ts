@@ -3,13 +3,12 @@ import { type CloudTasksEmulator, startCloudTasksEmulator } from '@firstlight/cl
 import { freePort } from '@firstlight/db';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { CloudTasksQueue } from '../src/tasks/cloud-tasks-queue.ts';
 import { OidcVerifier } from '../src/tasks/oidc-verifier.ts';
 import type { TaskContext } from '../src/tasks/task-queue.ts';
 import { taskRoutes } from '../src/tasks/task-routes.ts';
+import { cloudTasksSettings } from './support/queue-fixtures.ts';
 
-const SERVICE_ACCOUNT = 'firstlight-tasks@dev.iam.gserviceaccount.com';
 const QUEUES = ['ingest-high', 'ingest-low', 'writeback'].map(
   (q) => `projects/dev/locations/here/queues/${q}`,
 );
@@ -28,15 +27,7 @@ describe('Cloud Tasks routes on close', () => {
 
   it('aborts the signal of a task in flight when the app closes, so the close does not wait for the task', async () => {
     const port = await freePort();
-    const { tasks } = loadConfig({
-      LOG_LEVEL: 'silent',
-      TASK_QUEUE: 'cloud-tasks',
-      CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${cloudTasks.port}`,
-      TASKS_TARGET_URL: `http://127.0.0.1:${port}`,
-      TASKS_SERVICE_ACCOUNT: SERVICE_ACCOUNT,
-      TASKS_OIDC_CERTS_URL: cloudTasks.certsUrl,
-    });
-    if (tasks.mode !== 'cloud-tasks') throw new Error('expected cloud-tasks settings');
+    const tasks = cloudTasksSettings(cloudTasks, port);
     const delivered: TaskContext[] = [];
     const answered: string[] = [];
     const app = Fastify();
@@ -59,7 +50,7 @@ describe('Cloud Tasks routes on close', () => {
     const queue = new CloudTasksQueue(tasks);
     try {
       await queue.enqueue({
-        kind: 'gmail-batch',
+        kind: 'mail-batch',
         queue: 'ingest-low',
         name: `close-${randomUUID()}`,
         payload: { jobId: randomUUID(), seq: 1, generation: 0 },

@@ -187,3 +187,13 @@ export async function markNeedsReauth(db: Kysely<Database>, accountId: string): 
     .where('id', '=', accountId)
     .execute();
 }
+
+/** `accounts.provider`: which adapter serves the account (undefined when the account is gone). */
+export async function accountProvider(db: Kysely<Database>, accountId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('provider')
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return row?.provider;
+}

@@ -5,6 +5,7 @@
  */
 export {
   type AccountGrant,
+  accountProvider,
   attachAccount,
   findAccountCredentials,
   findUserWithAccount,

@@ -3,8 +3,7 @@ import type { Database } from '@firstlight/db';
 import { CodeChallengeMethod } from 'google-auth-library';
 import type { Kysely } from 'kysely';
 import { attachAccount, type TokenCipher, upsertUserAndAccount } from '../accounts/index.ts';
-import { GOOGLE_SCOPES, type GoogleSettings } from '../google/google-settings.ts';
-import { createOAuthClient, type OAuth2Client } from '../google/oauth-client.ts';
+import { createOAuthClient, GOOGLE_SCOPES, type GoogleSettings, type OAuth2Client } from '../google/index.ts';
 import { DomainError } from '../lib/errors.ts';
 
 export const GMAIL_READONLY = 'https://www.googleapis.com/auth/gmail.readonly';

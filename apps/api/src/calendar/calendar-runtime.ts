@@ -2,7 +2,7 @@ import { TaskPayloads } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { repeatLimited } from '../lib/repeat-filter.ts';
-import type { EventBus } from '../realtime/event-bus.ts';
+import type { EventBus } from '../realtime/index.ts';
 import { type TaskQueue, taskName } from '../tasks/task-queue.ts';
 import type { TaskHandlers } from '../tasks/task-router.ts';
 import { listActiveAccountIds } from './calendar-account-repository.ts';

@@ -3,7 +3,7 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { markNeedsReauth } from '../accounts/index.ts';
 import { type FailureOwner, recordIngestFailures } from '../ingest-failures/index.ts';
-import type { EventBus } from '../realtime/event-bus.ts';
+import type { EventBus } from '../realtime/index.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import { findCalendarAccount } from './calendar-account-repository.ts';
 import { findCalendarCursor } from './calendar-repository.ts';

@@ -7,5 +7,6 @@ export {
   type FailureOwner,
   type IngestFailure,
   listRecentIngestFailures,
+  recordFailures,
   recordIngestFailures,
 } from './ingest-failure-repository.ts';

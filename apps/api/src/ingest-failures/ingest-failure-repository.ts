@@ -98,3 +98,25 @@ export async function listRecentIngestFailures(db: Kysely<Database>, limit: numb
     .limit(limit)
     .execute();
 }
+
+/** A batch's failures, by job and seq (the ops page lists them). */
+export async function recordFailures(
+  db: Kysely<Database>,
+  jobId: string,
+  seq: number,
+  failures: { messageId: string; reason: string }[],
+): Promise<void> {
+  if (failures.length === 0) return;
+  // Ids and reasons may come from a message that did not parse: cleaned, and one row per id (ON CONFLICT
+  // cannot touch the same row twice in one statement).
+  const byId = new Map<string, string>();
+  for (const failure of failures)
+    byId.set(cleanText(failure.messageId, 1024), cleanText(failure.reason, 500));
+  await db
+    .insertInto('ingestion_failures')
+    .values([...byId].map(([messageId, reason]) => ({ job_id: jobId, seq, message_id: messageId, reason })))
+    .onConflict((conflict) =>
+      conflict.columns(['job_id', 'message_id']).doUpdateSet({ reason: sql`excluded.reason` }),
+    )
+    .execute();
+}

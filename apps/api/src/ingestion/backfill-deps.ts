@@ -1,9 +1,8 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import type { AccountClients } from '../google/account-clients.ts';
-import type { GoogleSettings } from '../google/google-settings.ts';
-import type { Metrics } from '../ops/metrics.ts';
-import type { EventBus } from '../realtime/event-bus.ts';
+import type { Metrics } from '../ops/index.ts';
+import type { MailProviders } from '../providers/index.ts';
+import type { EventBus } from '../realtime/index.ts';
 import type { TaskQueue } from '../tasks/task-queue.ts';
 import type { Pacer } from './pacer.ts';
 
@@ -41,8 +40,8 @@ export interface BackfillDeps {
   bus: EventBus;
   queue: TaskQueue;
   pacer: Pacer;
-  clients: AccountClients;
-  google: GoogleSettings;
+  /** Mail adapters by `accounts.provider`: the core reaches a mailbox only through them. */
+  mail: MailProviders;
   metrics: Metrics;
   settings: BackfillSettings;
   log: BackfillLog;

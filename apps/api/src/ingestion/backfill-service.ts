@@ -5,7 +5,7 @@ import type { BackfillDeps } from './backfill-deps.ts';
 import type { BackfillStarter } from './backfill-port.ts';
 import { runBatch } from './batch-handler.ts';
 import { runIncrementalSync, type SyncOutcome, syncAccount } from './incremental-sync.ts';
-import { workingStatus } from './job-transitions.ts';
+import { resumeJob } from './job-repository.ts';
 import { runLister } from './lister.ts';
 import { reclaimLeases, reconcile } from './reconciler.ts';
 import { enqueueLister, scheduleNextBatch } from './scheduler.ts';
@@ -33,48 +33,20 @@ export class BackfillService implements BackfillStarter {
     accountId: string;
     firstPageIds: string[];
   }): Promise<void> {
-    const job = await this.deps.db
-      .selectFrom('ingestion_jobs')
-      .selectAll()
-      .where('id', '=', input.jobId)
-      .executeTakeFirstOrThrow();
-    if (job.status === 'complete' || job.status === 'failed') return;
-    const resumed = job.status === 'paused';
-    const updated = await this.deps.db
-      .updateTable('ingestion_jobs')
-      .set((eb) => ({
-        // The first sign-in's page is what the lister skips; a resume keeps it.
-        first_page_ids: job.first_page_ids.length > 0 ? job.first_page_ids : input.firstPageIds,
-        ...(resumed
-          ? { status: workingStatus(job.listing_done), last_error: null, last_progress_at: new Date() }
-          : {}),
-        list_generation: resumed ? eb('list_generation', '+', 1) : eb.ref('list_generation'),
-        list_lease_until: resumed ? null : eb.ref('list_lease_until'),
-        updated_at: new Date(),
-      }))
-      .where('id', '=', job.id)
-      .returning(['id', 'list_generation', 'listing_done', 'status'])
-      .executeTakeFirstOrThrow();
-    if (resumed) {
-      await this.deps.bus.publish(this.deps.db, input.userId, {
-        type: 'job_status',
-        jobId: job.id,
-        status: updated.status,
-        reason: null,
-      });
-    }
+    const updated = await resumeJob(this.deps, input.jobId, input.firstPageIds);
+    if (!updated) return; // finished: nothing to resume
     if (!updated.listing_done) await enqueueLister(this.deps, updated);
-    await scheduleNextBatch(this.deps, job.id);
+    await scheduleNextBatch(this.deps, input.jobId);
   }
 
   /** The task kinds the backfill handles; payloads are validated against their contracts. */
   readonly handlers: TaskHandlers = {
-    'gmail-list': (payload, context) =>
-      runLister(this.deps, TaskPayloads['gmail-list'].parse(payload), context.signal),
-    'gmail-batch': (payload, context) =>
-      runBatch(this.deps, TaskPayloads['gmail-batch'].parse(payload), context.signal),
-    'gmail-sync': (payload, context) =>
-      runIncrementalSync(this.deps, TaskPayloads['gmail-sync'].parse(payload), context.signal),
+    'mail-list': (payload, context) =>
+      runLister(this.deps, TaskPayloads['mail-list'].parse(payload), context.signal),
+    'mail-batch': (payload, context) =>
+      runBatch(this.deps, TaskPayloads['mail-batch'].parse(payload), context.signal),
+    'mail-sync': (payload, context) =>
+      runIncrementalSync(this.deps, TaskPayloads['mail-sync'].parse(payload), context.signal),
   };
 
   /**
@@ -109,7 +81,7 @@ export class BackfillService implements BackfillStarter {
   }
 
   /**
-   * Enqueues a `gmail-sync` for every synced active account now, then every `everyMs` (unref'd), one task per
+   * Enqueues a `mail-sync` for every synced active account now, then every `everyMs` (unref'd), one task per
    * account per slot across instances. A backstop poll: production should add `users.watch` + Pub/Sub push
    * (renewed daily) and keep this at a slower period (see sync-scheduler.ts).
    */

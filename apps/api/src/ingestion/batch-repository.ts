@@ -1,7 +1,13 @@
-import { cleanText } from '@firstlight/contracts';
 import type { BatchTier, Database, IngestionBatchesTable } from '@firstlight/db';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { ownerIsGone } from './instance-liveness.ts';
+import { ownerIsGone } from './instance-lock-repository.ts';
+import { batchTransition, HALTED_JOB, LEASABLE_BATCH, SCHEDULABLE_BATCH } from './job-machine.ts';
+
+/*
+ * The job store's half for `ingestion_batches` (see job-repository.ts). Completion reads the row FOR UPDATE
+ * and asks job-machine.ts; the hot single statements (lease, renew, release, schedule) are guarded by the
+ * machine's status sets, with the generation and owner fences the machine describes.
+ */
 
 export type BatchRow = Selectable<IngestionBatchesTable>;
 
@@ -77,7 +83,7 @@ export async function leaseBatch(
     .where('generation', '=', key.generation)
     .where((eb) =>
       eb.or([
-        eb('status', 'in', ['pending', 'enqueued', 'failed']),
+        eb('status', 'in', LEASABLE_BATCH),
         eb.and([
           eb('status', '=', 'running'),
           eb.or([eb('lease_until', '<', sql<Date>`now()`), ownerIsGone('lease_owner')]),
@@ -128,26 +134,6 @@ export async function releaseBatch(
   await release.execute();
 }
 
-export async function recordFailures(
-  db: Kysely<Database>,
-  jobId: string,
-  seq: number,
-  failures: { gmailId: string; reason: string }[],
-): Promise<void> {
-  if (failures.length === 0) return;
-  // Ids and reasons may come from a message that did not parse: cleaned, and one row per id (ON CONFLICT
-  // cannot touch the same row twice in one statement).
-  const byId = new Map<string, string>();
-  for (const failure of failures) byId.set(cleanText(failure.gmailId, 1024), cleanText(failure.reason, 500));
-  await db
-    .insertInto('ingestion_failures')
-    .values([...byId].map(([gmailId, reason]) => ({ job_id: jobId, seq, message_id: gmailId, reason })))
-    .onConflict((conflict) =>
-      conflict.columns(['job_id', 'message_id']).doUpdateSet({ reason: sql`excluded.reason` }),
-    )
-    .execute();
-}
-
 /** The ids of this batch already stored: a re-run fetches only the rest. */
 export async function storedIds(db: Kysely<Database>, userId: string, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
@@ -158,4 +144,143 @@ export async function storedIds(db: Kysely<Database>, userId: string, ids: strin
     .where('message_id', '=', sql<string>`any(${ids}::text[])`)
     .execute();
   return new Set(rows.map((row) => row.message_id));
+}
+
+/** True while any batch of the job is not done (the completion check, under the job's lock). */
+export async function hasOpenBatch(trx: Kysely<Database>, jobId: string): Promise<boolean> {
+  const open = await trx
+    .selectFrom('ingestion_batches')
+    .select('seq')
+    .where('job_id', '=', jobId)
+    .where('status', '!=', 'done')
+    .limit(1)
+    .executeTakeFirst();
+  return open !== undefined;
+}
+
+/**
+ * The batch turns done, in the caller's transaction, only for the worker holding its lease at this
+ * generation (the machine decides); returns the counts to add to the job, once — undefined when superseded.
+ */
+export async function completeBatch(
+  trx: Kysely<Database>,
+  key: BatchKey,
+  outcome: { owner: string; stored: number; failed: number; lastError: string | null },
+) {
+  const row = await trx
+    .selectFrom('ingestion_batches')
+    .select(['status', 'generation', 'attempts', 'lease_owner'])
+    .where('job_id', '=', key.jobId)
+    .where('seq', '=', key.seq)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const decision = batchTransition(
+    { status: row.status, generation: row.generation, attempts: row.attempts, owner: row.lease_owner },
+    { type: 'complete', generation: key.generation, ...outcome },
+  );
+  if (!decision.ok) return undefined;
+  await trx
+    .updateTable('ingestion_batches')
+    .set({
+      status: decision.state.status,
+      stored_count: outcome.stored,
+      failed_count: outcome.failed,
+      finished_at: new Date(),
+      lease_until: null,
+      last_error: outcome.lastError,
+    })
+    .where('job_id', '=', key.jobId)
+    .where('seq', '=', key.seq)
+    .execute();
+  return decision.effects[0];
+}
+
+/**
+ * One batch in flight per job: unless one is enqueued or running under a live lease (or the job is halted),
+ * the lowest pending batch is enqueued under a new generation — hence a new task name: a released batch would
+ * otherwise reuse its finished task's name, which the queue refuses as a duplicate (pg-boss keeps it for
+ * hours, Cloud Tasks about an hour), leaving the row 'enqueued' with no task until the reconciler's
+ * reenqueueAfterMs. Call it with the job row locked.
+ */
+export async function enqueueNextBatch(trx: Kysely<Database>, jobId: string) {
+  const inFlight = await trx
+    .selectFrom('ingestion_batches')
+    .select('seq')
+    .where('job_id', '=', jobId)
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'enqueued'),
+        eb.and([eb('status', '=', 'running'), eb('lease_until', '>=', sql<Date>`now()`)]),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  if (inFlight) return undefined;
+  return trx
+    .updateTable('ingestion_batches')
+    .set((eb) => ({ status: 'enqueued', enqueued_at: new Date(), generation: eb('generation', '+', 1) }))
+    .where('job_id', '=', jobId)
+    .where('seq', '=', (eb) =>
+      eb
+        .selectFrom('ingestion_batches')
+        .select((inner) => inner.fn.min('seq').as('seq'))
+        .where('job_id', '=', jobId)
+        .where('status', 'in', SCHEDULABLE_BATCH),
+    )
+    .returning(['seq', 'generation', 'tier'])
+    .executeTakeFirst();
+}
+
+/**
+ * A batch whose task was lost goes back to 'enqueued' under the next generation, only if it is still at the
+ * generation the caller saw: two sweeps that both saw it bump it once (the machine's `reclaim`).
+ */
+export async function reclaimBatch(db: Kysely<Database>, key: BatchKey) {
+  return db
+    .updateTable('ingestion_batches')
+    .set((eb) => ({
+      generation: eb('generation', '+', 1),
+      status: 'enqueued',
+      enqueued_at: new Date(),
+      lease_until: null,
+      lease_owner: null,
+    }))
+    .where('job_id', '=', key.jobId)
+    .where('seq', '=', key.seq)
+    .where('generation', '=', key.generation)
+    .where('status', '!=', 'done')
+    .returning(['seq', 'generation', 'tier'])
+    .executeTakeFirst();
+}
+
+const ofWorkingJob = (db: Kysely<Database>) =>
+  db
+    .selectFrom('ingestion_batches')
+    .innerJoin('ingestion_jobs', 'ingestion_jobs.id', 'ingestion_batches.job_id')
+    .select(['ingestion_batches.job_id as jobId', 'ingestion_batches.seq', 'ingestion_batches.generation'])
+    .where('ingestion_jobs.status', 'not in', HALTED_JOB);
+
+/** Running batches of working jobs whose lease lapsed, or whose owner (not this instance) is gone. */
+export async function lapsedBatches(db: Kysely<Database>, instanceId: string): Promise<BatchKey[]> {
+  return ofWorkingJob(db)
+    .where('ingestion_batches.status', '=', 'running')
+    .where((eb) =>
+      eb.or([
+        eb('ingestion_batches.lease_until', '<', sql<Date>`now()`),
+        eb.and([
+          eb('ingestion_batches.lease_owner', '!=', instanceId),
+          ownerIsGone('ingestion_batches.lease_owner'),
+        ]),
+      ]),
+    )
+    .execute();
+}
+
+/** Batches of working jobs enqueued more than `afterMs` ago and never started: their task was lost. */
+export async function lostEnqueuedBatches(db: Kysely<Database>, afterMs: number): Promise<BatchKey[]> {
+  return ofWorkingJob(db)
+    .where('ingestion_batches.status', '=', 'enqueued')
+    .where('ingestion_batches.enqueued_at', '<', sql<Date>`now() - ${`${afterMs} milliseconds`}::interval`)
+    .execute();
 }

@@ -1,5 +1,6 @@
 import type { Database } from '@firstlight/db';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { doneBatchesRate } from './progress-repository.ts';
 
 /**
  * An honest ETA: remaining messages at the slower of the measured rate (messages stored by done batches over
@@ -13,15 +14,7 @@ export async function estimateSeconds(
   quotaMessagesPerMs: number,
 ): Promise<number | null> {
   if (remaining === 0) return 0;
-  const row = await db
-    .selectFrom('ingestion_batches')
-    .select([
-      (eb) => eb.fn.sum<number>('stored_count').as('stored'),
-      sql<number>`extract(epoch from (max(finished_at) - min(started_at)))`.as('seconds'),
-    ])
-    .where('job_id', '=', jobId)
-    .where('status', '=', 'done')
-    .executeTakeFirst();
+  const row = await doneBatchesRate(db, jobId);
   const stored = Number(row?.stored ?? 0);
   const seconds = Number(row?.seconds ?? 0);
   if (stored === 0 || seconds <= 0) return null;

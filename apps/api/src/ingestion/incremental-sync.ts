@@ -1,19 +1,15 @@
-import type { GmailSyncTask } from '@firstlight/contracts';
+import type { MailSyncTask } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { markNeedsReauth as markAccountNeedsReauth } from '../accounts/index.ts';
-import { encodeEmailCursor } from '../emails/email-cursor.ts';
-import { newestEmailPosition, storeEmails } from '../emails/email-repository.ts';
-import { ReauthRequired } from '../google/account-clients.ts';
-import { classifyGoogleError } from '../google/google-call.ts';
+import { encodeEmailCursor, newestEmailPosition, storeEmails } from '../emails/index.ts';
 import { recordIngestFailures } from '../ingest-failures/index.ts';
+import { type FetchedMail, type MailProvider, type MailSource, ReauthRequired } from '../providers/index.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { storedIds } from './batch-repository.ts';
 import { WorkStopped } from './lease-heartbeat.ts';
-import { PacedGmail } from './paced-gmail.ts';
-import { type FetchedEmails, fetchEmails } from './sync-fetch.ts';
-import { changesOf } from './sync-history.ts';
+import { forgetAccount, openMailSource } from './mail-sources.ts';
 import {
   advanceCursor,
   deleteEmails,
@@ -21,14 +17,12 @@ import {
   recordSyncError,
   type SyncTarget,
 } from './sync-repository.ts';
-import { renewWorkLease, withWorkLease } from './work-lease.ts';
+import { withWorkLease } from './work-lease.ts';
+import { renewWorkLease } from './work-lease-repository.ts';
 
 /** The bounded re-list after a 404: at most this many `messages.list` pages of `RELIST_PAGE_SIZE`. */
 export const RELIST_MAX_PAGES = 5;
 export const RELIST_PAGE_SIZE = 500;
-
-/** history.list answered 404: the cursor is older than the history Gmail keeps (GOOGLE-FACTS, Sync). */
-class HistoryExpired extends Error {}
 
 export type SyncOutcome =
   | { kind: 'skipped'; reason: string }
@@ -36,7 +30,7 @@ export type SyncOutcome =
   | { kind: 'relisted'; added: number; pages: number; caughtUp: boolean; cursor: string };
 
 /**
- * Incremental sync of one account (ARCHITECTURE §3 step 6), run by the `gmail-sync` task: `history.list` from
+ * Incremental sync of one account (ARCHITECTURE §3 step 6), run by the `mail-sync` task: `history.list` from
  * the stored historyId, added messages fetched and upserted, deleted ones removed, and the cursor moved to the
  * answer's `historyId` in the transaction that stores the last page (never ahead of the rows, never back).
  * A 404 (history expired) falls back to a bounded re-list of the newest mail. A revoked grant marks the
@@ -44,7 +38,7 @@ export type SyncOutcome =
  */
 export async function runIncrementalSync(
   deps: BackfillDeps,
-  task: GmailSyncTask,
+  task: MailSyncTask,
   signal?: AbortSignal,
 ): Promise<TaskResult> {
   try {
@@ -76,6 +70,7 @@ export async function syncAccount(
   signal?: AbortSignal,
 ): Promise<SyncOutcome> {
   const lease = syncLease(deps);
+  // The lease keeps its pre-rename name: an old and a new instance must not sync one account at once.
   const name = `gmail-sync:${accountId}`;
   const outcome = await withWorkLease(
     lease,
@@ -85,22 +80,14 @@ export async function syncAccount(
       const target = await findSyncTarget(deps.db, accountId);
       if (!target?.cursor) return { kind: 'skipped', reason: 'the backfill has not completed' };
       if (target.status !== 'active') return { kind: 'skipped', reason: `the account is ${target.status}` };
-      const { client } = await deps.clients.forAccount(accountId);
-      const gmail = new PacedGmail(target.userId, client, deps.google, deps.pacer, deps.metrics, {
-        maxAttempts: deps.settings.callAttempts,
-        signal: held.signal,
-      });
+      const mail = await openMailSource(deps, target, held.signal);
       // Every write is fenced: it commits only while this worker still holds the lease.
       const fence = async (trx: Kysely<Database>) => {
         held.check();
         if (!(await renewWorkLease(trx, lease, name))) throw new WorkStopped('lease-lost');
       };
-      try {
-        return await applyHistory(deps, gmail, { ...target, cursor: target.cursor }, fence);
-      } catch (error) {
-        if (!(error instanceof HistoryExpired)) throw error;
-        return relistNewest(deps, gmail, target, fence);
-      }
+      const applied = await applyHistory(deps, mail, { ...target, cursor: target.cursor }, fence);
+      return applied ?? relistNewest(deps, mail, target, fence);
     },
     signal,
   );
@@ -116,29 +103,32 @@ const syncLease = (deps: BackfillDeps) => ({
 
 type Fence = (trx: Kysely<Database>) => Promise<void>;
 
+type Mail = { provider: MailProvider; source: MailSource };
+
+/** Undefined when the provider no longer knows the cursor (history expired): the caller re-lists. */
 async function applyHistory(
   deps: BackfillDeps,
-  gmail: PacedGmail,
+  mail: Mail,
   target: SyncTarget & { cursor: string },
   fence: Fence,
-): Promise<SyncOutcome> {
+): Promise<SyncOutcome | undefined> {
   let pageToken: string | null = null;
   let added = 0;
   let deleted = 0;
   for (;;) {
-    const page = await historyPage(gmail, target.cursor, pageToken);
-    const changes = changesOf(page.history ?? []);
-    const fetched = await fetchEmails(gmail, target, changes.added, deps.settings.partsPerRequest);
-    pageToken = page.nextPageToken ?? null;
+    const page = await mail.source.changesSince(target.cursor, pageToken);
+    if (page.kind === 'expired') return undefined;
+    const fetched = await fetchAll(deps, mail, page.added);
+    pageToken = page.nextPageToken;
     // "With no nextPageToken, keep the returned historyId" (GOOGLE-FACTS, Sync): only the last page's counts.
     const last = pageToken === null;
-    if (last && !page.historyId) throw new Error('history.list answered without a historyId');
-    const cursor = page.historyId ?? target.cursor;
+    if (last && !page.cursor) throw new Error('history.list answered without a historyId');
+    const cursor = page.cursor ?? target.cursor;
     await deps.db.transaction().execute(async (trx) => {
       await fence(trx);
-      added += await storeFetched(deps, trx, target, fetched);
+      added += await storeFetched(deps, mail.provider, trx, target, fetched);
       // Deleted, gone since (404), or moved to spam or trash: out of the inbox's view.
-      deleted += await deleteEmails(trx, target.userId, [...changes.deleted, ...fetched.removed]);
+      deleted += await deleteEmails(trx, target.userId, [...page.removed, ...fetched.removed]);
       if (!last) return;
       await advanceCursor(trx, target.accountId, cursor, null);
       await announce(deps, trx, target.userId, added);
@@ -147,13 +137,28 @@ async function applyHistory(
   }
 }
 
-async function historyPage(gmail: PacedGmail, cursor: string, pageToken: string | null) {
-  try {
-    return await gmail.history(cursor, pageToken);
-  } catch (error) {
-    if (classifyGoogleError(error).kind === 'not_found') throw new HistoryExpired(`historyId ${cursor}`);
-    throw error;
+/** What sync stores of `ids` (a sync is small: one request at a time), and what must not stay stored. */
+async function fetchAll(
+  deps: BackfillDeps,
+  mail: Mail,
+  ids: string[],
+): Promise<FetchedMail & { removed: string[] }> {
+  const size = Math.max(1, Math.min(mail.provider.maxFetch, deps.settings.partsPerRequest));
+  const all: FetchedMail & { removed: string[] } = {
+    emails: [],
+    outOfView: [],
+    gone: [],
+    failures: [],
+    removed: [],
+  };
+  for (let i = 0; i < ids.length; i += size) {
+    const fetched = await mail.source.fetchMany(ids.slice(i, i + size));
+    const hidden = new Set(fetched.outOfView);
+    all.emails.push(...fetched.emails.filter((email) => !hidden.has(email.message_id)));
+    all.failures.push(...fetched.failures);
+    all.removed.push(...fetched.gone, ...fetched.outOfView);
   }
+  return all;
 }
 
 /**
@@ -164,31 +169,31 @@ async function historyPage(gmail: PacedGmail, cursor: string, pageToken: string 
  */
 async function relistNewest(
   deps: BackfillDeps,
-  gmail: PacedGmail,
+  mail: Mail,
   target: SyncTarget,
   fence: Fence,
 ): Promise<SyncOutcome> {
-  const profile = await gmail.profile();
-  if (!profile.historyId) throw new Error('getProfile answered without a historyId');
-  const historyId = profile.historyId;
+  const profile = await mail.source.profile();
+  if (!profile.cursor) throw new Error('getProfile answered without a historyId');
+  const historyId = profile.cursor;
   let pageToken: string | null = null;
   let added = 0;
   let pages = 0;
   let caughtUp = false;
   while (!caughtUp && pages < RELIST_MAX_PAGES) {
-    const page = await gmail.listPage(pageToken, RELIST_PAGE_SIZE);
+    const page = await mail.source.listPage(pageToken, RELIST_PAGE_SIZE);
     pages++;
-    const ids = (page.messages ?? []).flatMap((message) => (message.id ? [message.id] : []));
+    const { ids } = page;
     const known = await storedIds(deps.db, target.userId, ids);
     const unknown = ids.filter((id) => !known.has(id));
     if (unknown.length > 0) {
-      const fetched = await fetchEmails(gmail, target, unknown, deps.settings.partsPerRequest);
+      const fetched = await fetchAll(deps, mail, unknown);
       added += await deps.db.transaction().execute(async (trx) => {
         await fence(trx);
-        return storeFetched(deps, trx, target, fetched);
+        return storeFetched(deps, mail.provider, trx, target, fetched);
       });
     }
-    pageToken = page.nextPageToken ?? null;
+    pageToken = page.nextPageToken;
     caughtUp = unknown.length === 0 || pageToken === null;
   }
   const note = caughtUp
@@ -222,17 +227,21 @@ async function announce(deps: BackfillDeps, trx: Kysely<Database>, userId: strin
  */
 async function storeFetched(
   deps: BackfillDeps,
+  provider: MailProvider,
   trx: Kysely<Database>,
   target: SyncTarget,
-  fetched: FetchedEmails,
+  fetched: FetchedMail,
 ): Promise<number> {
   const { inserted, refused } = await storeEmails(trx, fetched.emails);
-  const failures = [...fetched.failures, ...refused];
+  const failures = [
+    ...fetched.failures.map((failure) => ({ gmailId: failure.messageId, reason: failure.reason })),
+    ...refused,
+  ];
   if (failures.length === 0) return inserted;
   await recordIngestFailures(
     trx,
     target,
-    'gmail',
+    provider.failureSource,
     failures.map((failure) => ({ itemId: failure.gmailId, reason: failure.reason })),
   );
   // Ids and reasons only: never the messages' content.
@@ -249,7 +258,7 @@ async function storeFetched(
  */
 async function markNeedsReauth(deps: BackfillDeps, accountId: string, reason: string): Promise<void> {
   await markAccountNeedsReauth(deps.db, accountId);
-  deps.clients.forget(accountId);
+  forgetAccount(deps, accountId);
   await recordSyncError(deps.db, accountId, `reauth_required: ${reason}`);
   deps.log.warn({ accountId }, 'Google refused the refresh token; sync paused until sign-in');
 }

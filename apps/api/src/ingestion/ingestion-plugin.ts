@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TokenCipher } from '../accounts/index.ts';
 import type { Config } from '../config.ts';
-import { AccountClients } from '../google/account-clients.ts';
-import type { GoogleSettings } from '../google/google-settings.ts';
-import type { Metrics } from '../ops/metrics.ts';
-import type { EventBus } from '../realtime/event-bus.ts';
+import type { GoogleSettings } from '../google/index.ts';
+import { AccountClients } from '../google/index.ts';
+import type { Metrics } from '../ops/index.ts';
+import { GmailMailProvider, type MailProviders } from '../providers/index.ts';
+import type { EventBus } from '../realtime/index.ts';
 import type { TaskDispatcher, TaskQueue } from '../tasks/task-queue.ts';
 import { routeTasks, type TaskHandlers } from '../tasks/task-router.ts';
 import { leasedCalendarSync } from './account-task-lease.ts';
@@ -14,6 +15,7 @@ import { InstanceLiveness } from './instance-liveness.ts';
 import type { InteractiveGate } from './interactive-gate.ts';
 import { Pacer } from './pacer.ts';
 import { PostgresBudgetStore } from './quota-budget-repository.ts';
+import type { WorkLeaseDeps } from './work-lease.ts';
 
 export const DEFAULT_BATCH_SETTINGS = {
   batchSize: 1000,
@@ -44,6 +46,8 @@ export function createBackfill(
     clients?: AccountClients;
     /** Sign-ins in progress: paced Gmail calls and ingest task starts wait for them (bounded). */
     interactive?: InteractiveGate;
+    /** Mail adapters by `accounts.provider` (default: Gmail for 'google'); a test may register its own. */
+    mailProviders?: MailProviders;
   },
 ): { service: BackfillService; dispatch: TaskDispatcher } {
   const quota = deps.config.backfill;
@@ -65,28 +69,26 @@ export function createBackfill(
     unitsPerMs: pacer.ratePerMs,
     ...deps.settings,
   };
+  const clients = deps.clients ?? new AccountClients(app.db, deps.google, deps.cipher);
   const service = new BackfillService({
     db: app.db,
     bus: deps.bus,
     queue: deps.queue,
     pacer,
-    clients: deps.clients ?? new AccountClients(app.db, deps.google, deps.cipher),
-    google: deps.google,
+    mail: deps.mailProviders ?? {
+      google: new GmailMailProvider({ clients, google: deps.google, metrics: deps.metrics }),
+    },
     metrics: deps.metrics,
     settings,
     log: app.log,
     instanceId: liveness.id,
   });
-  const more = { ...deps.moreHandlers };
-  const calendarSync = more['calendar-sync'];
-  if (calendarSync) {
-    more['calendar-sync'] = leasedCalendarSync(calendarSync, {
-      db: app.db,
-      instanceId: liveness.id,
-      lease: { leaseMs: settings.leaseMs, renewEveryMs: settings.leaseRenewEveryMs },
-      log: app.log,
-    });
-  }
+  const more = withLeasedCalendarSync(deps.moreHandlers, {
+    db: app.db,
+    instanceId: liveness.id,
+    lease: { leaseMs: settings.leaseMs, renewEveryMs: settings.leaseRenewEveryMs },
+    log: app.log,
+  });
   const route = routeTasks({ ...service.handlers, ...more });
   // A user's own calendar edit is written back at once; ingest tasks (listers, batches, syncs) yield to sign-ins.
   const dispatch: TaskDispatcher = async (kind, payload, context) => {
@@ -106,4 +108,12 @@ export function createBackfill(
     await liveness.stop();
   });
   return { service, dispatch };
+}
+
+/** An account's calendar sync runs under its named lease (see account-task-lease.ts). */
+function withLeasedCalendarSync(handlers: TaskHandlers | undefined, leases: WorkLeaseDeps): TaskHandlers {
+  const more = { ...handlers };
+  const calendarSync = more['calendar-sync'];
+  if (calendarSync) more['calendar-sync'] = leasedCalendarSync(calendarSync, leases);
+  return more;
 }

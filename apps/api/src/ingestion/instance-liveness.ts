@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
+import { holdInstanceLock } from './instance-lock-repository.ts';
 
 /**
  * "Is the process that holds this lease still alive?", answered exactly and at once. Each process holds a
@@ -55,8 +55,7 @@ export class InstanceLiveness {
       await client.end().catch(() => {});
       throw error;
     }
-    // Blocking: another process may hold our key for an instant (its try-lock while we were away).
-    await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [instanceLockName(this.id)]);
+    await holdInstanceLock(client, this.id);
     // Stopped while (re)connecting: let go at once rather than hold a connection nobody will end.
     if (this.#stopped) {
       await client.end().catch(() => {});
@@ -85,18 +84,4 @@ export class InstanceLiveness {
     }, this.#retryMs);
     this.#retry.unref();
   }
-}
-
-export function instanceLockName(instanceId: string): string {
-  return `firstlight-instance:${instanceId}`;
-}
-
-/**
- * True when the owner named by `ownerColumn` is a process that is gone: its advisory lock is free. The try-lock
- * is transaction-scoped, so it is released at the end of the statement that asks; a live owner's session lock
- * makes it fail. Null owners (leases taken before instance ids existed) are never "dead": only expiry frees them.
- */
-export function ownerIsGone(ownerColumn: RawBuilder<unknown> | string): RawBuilder<boolean> {
-  const owner = typeof ownerColumn === 'string' ? sql.ref(ownerColumn) : ownerColumn;
-  return sql<boolean>`(${owner} is not null and pg_try_advisory_xact_lock(hashtextextended('firstlight-instance:' || ${owner}, 0)))`;
 }

@@ -1,163 +1,169 @@
-import type { GmailListTask } from '@firstlight/contracts';
-import { ReauthRequired } from '../google/account-clients.ts';
+import type { MailListTask } from '@firstlight/contracts';
+import { type MailSource, ReauthRequired } from '../providers/index.ts';
 import type { TaskResult } from '../tasks/task-queue.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { insertBatch, nextSeq } from './batch-repository.ts';
-import { completeIfDone, recordProgress, setJobStatus } from './job-transitions.ts';
-import { holdLease, WorkStopped } from './lease-heartbeat.ts';
 import {
+  completeJobIfDone,
+  type JobRow,
+  markJobListing,
+  recordJobProgress,
+  recordProfile,
+} from './job-repository.ts';
+import { type HeldLease, holdLease, type StopReason, WorkStopped } from './lease-heartbeat.ts';
+import {
+  advanceListing,
   finishListing,
   handBackListLease,
-  listLeaseEnd,
+  type ListLease,
+  listLeaseState,
   releaseListLease,
   renewListLease,
   takeListLease,
 } from './list-lease-repository.ts';
-import { PacedGmail } from './paced-gmail.ts';
+import { openMailSource } from './mail-sources.ts';
 import { pauseForReauth } from './reauth.ts';
 import { enqueueLister, scheduleNextBatch } from './scheduler.ts';
 
 /**
- * The lister (ARCHITECTURE §3 step 4). First getProfile's historyId and messagesTotal — the resume point of
- * incremental sync, taken *before* listing so nothing arriving meanwhile is missed — then messages.list pages
- * of 500. Every `batchSize` ids (minus the first page, already stored) become one batch row, written in the
- * same transaction that moves the saved page token past them: a lister that dies resumes from the last
- * batch boundary and rewrites nothing. The next 1000 are tier `high`, the rest `low`.
+ * The lister (ARCHITECTURE §3 step 4). First the profile's cursor and size estimate — the resume point of
+ * incremental sync, taken *before* listing so nothing arriving meanwhile is missed — then list pages of 500.
+ * Every `batchSize` ids (minus the first page, already stored) become one batch row, written in the same
+ * transaction that moves the saved page token past them: a lister that dies resumes from the last batch
+ * boundary and rewrites nothing. The next 1000 are tier `high`, the rest `low`.
  */
 export async function runLister(
   deps: BackfillDeps,
-  task: GmailListTask,
+  task: MailListTask,
   signal?: AbortSignal,
 ): Promise<TaskResult> {
-  const { db, settings } = deps;
   if (signal?.aborted) return { outcome: 'retry', reason: 'the process is stopping' };
-  const lease = { leaseMs: settings.leaseMs, owner: deps.instanceId, generation: task.generation };
-  const job = await takeListLease(db, task.jobId, lease);
-  if (!job) {
-    // Stale generation, finished, paused, or another worker holds the lease: nothing to do here.
-    const current = await db
-      .selectFrom('ingestion_jobs')
-      .select(['list_lease_until', 'list_generation', 'listing_done'])
-      .where('id', '=', task.jobId)
-      .executeTakeFirst();
-    const heldByOther =
-      current &&
-      !current.listing_done &&
-      current.list_generation === task.generation &&
-      current.list_lease_until;
-    return heldByOther
-      ? { outcome: 'retry', reason: 'the lister is running elsewhere' }
-      : { outcome: 'done' };
-  }
-  const who = { id: job.id, userId: job.user_id };
-  const log = { userId: job.user_id, jobId: job.id };
-  const held = holdLease(() => renewListLease(db, job.id, lease), {
-    renewEveryMs: settings.leaseRenewEveryMs,
+  const lease = { leaseMs: deps.settings.leaseMs, owner: deps.instanceId, generation: task.generation };
+  const job = await takeListLease(deps.db, task.jobId, lease);
+  if (!job) return noLease(deps, task);
+  const held = holdLease(() => renewListLease(deps.db, job.id, lease), {
+    renewEveryMs: deps.settings.leaseRenewEveryMs,
     taskSignal: signal,
     log: deps.log,
   });
-
   try {
-    const { client } = await deps.clients.forAccount(job.account_id);
-    const gmail = new PacedGmail(job.user_id, client, deps.google, deps.pacer, deps.metrics, {
-      maxAttempts: settings.callAttempts,
-      signal: held.signal,
-    });
-
-    if (job.start_history_id === null) {
-      const profile = await gmail.profile();
-      await db
-        .updateTable('ingestion_jobs')
-        .set({
-          start_history_id: profile.historyId ?? null,
-          total: profile.messagesTotal ?? job.total,
-          updated_at: new Date(),
-        })
-        .where('id', '=', job.id)
-        .execute();
-    }
-    await setJobStatus(db, deps.bus, who, 'listing', null);
-
-    const firstPage = new Set(job.first_page_ids);
-    let pageToken = job.list_page_token;
-    let seq = await nextSeq(db, job.id);
-    let buffered: string[] = [];
-    let done = false;
-    while (!done) {
-      // Pages fill one batch exactly (1000 = 2 × 500), so a batch boundary is always a page boundary.
-      const pagesPerBatch = Math.max(1, Math.ceil(settings.batchSize / settings.listPageSize));
-      for (let page = 0; page < pagesPerBatch; page++) {
-        const data = await gmail.listPage(pageToken, settings.listPageSize);
-        for (const message of data.messages ?? []) if (message.id) buffered.push(message.id);
-        pageToken = data.nextPageToken ?? null;
-        if (!pageToken) {
-          done = true;
-          break;
-        }
-      }
-      const ids = buffered.filter((id) => !firstPage.has(id));
-      const listedNow = buffered.length;
-      buffered = [];
-      held.check();
-      await db.transaction().execute(async (trx) => {
-        // Fenced: only the lease's holder moves the page token (else the transaction rolls back).
-        const moved = await trx
-          .updateTable('ingestion_jobs')
-          .set((eb) => ({
-            list_page_token: pageToken,
-            listed: eb('listed', '+', listedNow),
-            list_lease_until: listLeaseEnd(settings.leaseMs),
-            updated_at: new Date(),
-          }))
-          .where('id', '=', job.id)
-          .where('list_generation', '=', lease.generation)
-          .where('list_lease_owner', '=', lease.owner)
-          .executeTakeFirst();
-        if (Number(moved.numUpdatedRows) === 0) throw new WorkStopped('lease-lost');
-        if (ids.length > 0) {
-          await insertBatch(trx, { jobId: job.id, seq, tier: seq === 0 ? 'high' : 'low', messageIds: ids });
-        }
-        // The last page and "listing done" commit together: a lister interrupted between two transactions
-        // found no page token and no `listing_done`, listed the mailbox again and doubled its batches.
-        if (done) await finishListing(trx, job.id, firstPage.size);
-        await recordProgress(trx, deps.bus, who);
-      });
-      if (ids.length > 0) {
-        seq++;
-        await scheduleNextBatch(deps, job.id);
-      }
-    }
-
+    const { source } = await openMailSource(
+      deps,
+      { accountId: job.account_id, userId: job.user_id },
+      held.signal,
+    );
+    await listMailbox(deps, job, lease, source, held);
     held.end();
-    deps.log.info(log, 'listing done');
-    await completeIfDone(db, deps.bus, job.id);
+    deps.log.info({ userId: job.user_id, jobId: job.id }, 'listing done');
+    await completeJobIfDone(deps, job.id);
     await scheduleNextBatch(deps, job.id);
     return { outcome: 'done' };
   } catch (error) {
-    const stopped = held.stopped ?? (error instanceof WorkStopped ? error.reason : undefined);
-    if (stopped === 'lease-lost') {
-      deps.log.info(log, 'lister taken over by another worker; stopped');
-      return { outcome: 'done' };
-    }
-    if (stopped === 'shutdown') {
-      // Handed back at once, the page token kept: a fresh task (new generation) resumes from it anywhere.
-      const next = await handBackListLease(db, job.id, lease);
-      if (next) await enqueueLister(deps, next).catch(() => {});
-      deps.log.info(log, 'lister handed back: the process is stopping');
-      return { outcome: 'retry', reason: 'the process is stopping' };
-    }
-    await releaseListLease(db, job.id, lease);
-    if (error instanceof ReauthRequired) {
-      await pauseForReauth(
-        deps,
-        { jobId: job.id, userId: job.user_id, accountId: job.account_id },
-        error.message,
-      );
-      return { outcome: 'done' };
-    }
-    deps.log.warn({ ...log, err: error }, 'lister failed; the queue will retry');
-    return { outcome: 'retry', reason: error instanceof Error ? error.message : String(error) };
+    return listerStopped(
+      deps,
+      job,
+      lease,
+      held.stopped ?? (error instanceof WorkStopped ? error.reason : undefined),
+      error,
+    );
   } finally {
     held.end();
   }
+}
+
+/** Stale generation, finished, paused, or another worker holds the lease: retried only in the last case. */
+async function noLease(deps: BackfillDeps, task: MailListTask): Promise<TaskResult> {
+  const current = await listLeaseState(deps.db, task.jobId);
+  const heldByOther =
+    current &&
+    !current.listing_done &&
+    current.list_generation === task.generation &&
+    current.list_lease_until;
+  return heldByOther ? { outcome: 'retry', reason: 'the lister is running elsewhere' } : { outcome: 'done' };
+}
+
+async function listMailbox(
+  deps: BackfillDeps,
+  job: JobRow,
+  lease: ListLease,
+  source: MailSource,
+  held: HeldLease,
+): Promise<void> {
+  if (job.start_history_id === null) {
+    const profile = await source.profile();
+    await recordProfile(deps.db, job.id, { historyId: profile.cursor, total: profile.totalEstimate });
+  }
+  await markJobListing(deps, job.id);
+  const firstPage = new Set(job.first_page_ids);
+  let pageToken = job.list_page_token;
+  let seq = await nextSeq(deps.db, job.id);
+  for (let done = false; !done; ) {
+    const listed = await listOneBatch(deps, source, pageToken);
+    ({ pageToken, done } = listed);
+    const ids = listed.ids.filter((id) => !firstPage.has(id));
+    held.check();
+    await deps.db.transaction().execute(async (trx) => {
+      // Fenced: only the lease's holder moves the page token (else the transaction rolls back).
+      if (!(await advanceListing(trx, job.id, lease, { pageToken, listed: listed.ids.length }))) {
+        throw new WorkStopped('lease-lost');
+      }
+      if (ids.length > 0) {
+        await insertBatch(trx, { jobId: job.id, seq, tier: seq === 0 ? 'high' : 'low', messageIds: ids });
+      }
+      // The last page and "listing done" commit together: a lister interrupted between two transactions
+      // found no page token and no `listing_done`, listed the mailbox again and doubled its batches.
+      if (done) await finishListing(trx, deps.bus, job.id, firstPage.size);
+      await recordJobProgress(trx, deps.bus, job.id);
+    });
+    if (ids.length > 0) {
+      seq++;
+      await scheduleNextBatch(deps, job.id);
+    }
+  }
+}
+
+/** Pages fill one batch exactly (1000 = 2 × 500), so a batch boundary is always a page boundary. */
+async function listOneBatch(deps: BackfillDeps, source: MailSource, from: string | null) {
+  const { batchSize, listPageSize } = deps.settings;
+  const ids: string[] = [];
+  let pageToken = from;
+  for (let page = 0; page < Math.max(1, Math.ceil(batchSize / listPageSize)); page++) {
+    const listed = await source.listPage(pageToken, listPageSize);
+    ids.push(...listed.ids);
+    pageToken = listed.nextPageToken;
+    if (!pageToken) return { ids, pageToken, done: true };
+  }
+  return { ids, pageToken, done: false };
+}
+
+async function listerStopped(
+  deps: BackfillDeps,
+  job: JobRow,
+  lease: ListLease,
+  stopped: StopReason | undefined,
+  error: unknown,
+): Promise<TaskResult> {
+  const log = { userId: job.user_id, jobId: job.id };
+  if (stopped === 'lease-lost') {
+    deps.log.info(log, 'lister taken over by another worker; stopped');
+    return { outcome: 'done' };
+  }
+  if (stopped === 'shutdown') {
+    // Handed back at once, the page token kept: a fresh task (new generation) resumes from it anywhere.
+    const next = await handBackListLease(deps.db, job.id, lease);
+    if (next) await enqueueLister(deps, next).catch(() => {});
+    deps.log.info(log, 'lister handed back: the process is stopping');
+    return { outcome: 'retry', reason: 'the process is stopping' };
+  }
+  await releaseListLease(deps.db, job.id, lease);
+  if (error instanceof ReauthRequired) {
+    await pauseForReauth(
+      deps,
+      { jobId: job.id, userId: job.user_id, accountId: job.account_id },
+      error.message,
+    );
+    return { outcome: 'done' };
+  }
+  deps.log.warn({ ...log, err: error }, 'lister failed; the queue will retry');
+  return { outcome: 'retry', reason: error instanceof Error ? error.message : String(error) };
 }

@@ -1,13 +1,12 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { encodeEmailCursor } from '../emails/email-cursor.ts';
-import { newestEmailPosition } from '../emails/email-repository.ts';
-import { fetchFirstPage } from '../gmail/first-page.ts';
-import type { GoogleSettings } from '../google/google-settings.ts';
-import type { OAuth2Client } from '../google/oauth-client.ts';
-import type { EventBus } from '../realtime/event-bus.ts';
+import { encodeEmailCursor, newestEmailPosition } from '../emails/index.ts';
+import type { GoogleSettings, OAuth2Client } from '../google/index.ts';
+import { recordIngestFailures } from '../ingest-failures/index.ts';
+import { fetchFirstPage, GONE } from '../providers/index.ts';
+import type { EventBus } from '../realtime/index.ts';
 import type { BackfillStarter } from './backfill-port.ts';
-import { activeMailboxJob, completedMailboxJob, insertJob } from './job-repository.ts';
+import { activeMailboxJob, completedMailboxJob, insertJob, recordFirstPage } from './job-repository.ts';
 
 export interface OnboardingDeps {
   db: Kysely<Database>;
@@ -50,29 +49,24 @@ export async function onboardMailbox(
     accountId: input.accountId,
     pageSize: deps.pageSize,
   });
+  await recordIngestFailures(
+    deps.db,
+    { accountId: input.accountId, userId: input.userId },
+    'gmail',
+    page.failed
+      .filter((failure) => failure.reason !== GONE) // deleted since listing
+      .map((failure) => ({ itemId: failure.gmailId, reason: failure.reason })),
+  );
   const firstDataMs = Math.round(performance.now() - input.startedAt);
   const newest = await newestEmailPosition(deps.db, input.userId);
 
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('ingestion_jobs')
-      .set((eb) => ({
-        // Only the first sign-in's figure is the time to first data; a resume keeps it.
-        first_data_ms: eb.fn.coalesce('first_data_ms', eb.val(firstDataMs)),
-        // Gmail's estimate until listing has made the total exact.
-        total: eb
-          .case()
-          .when('listing_done', '=', true)
-          .then(eb.ref('total'))
-          .else(eb.fn.coalesce(eb.val(page.messagesTotal), 'total'))
-          .end(),
-        start_history_id: eb.fn.coalesce('start_history_id', eb.val(page.newestHistoryId)),
-        ingested: eb.fn('greatest', ['ingested', eb.val(page.stored)]),
-        last_progress_at: new Date(),
-        updated_at: new Date(),
-      }))
-      .where('id', '=', job.id)
-      .execute();
+    await recordFirstPage(trx, job.id, {
+      firstDataMs,
+      estimate: page.messagesTotal,
+      cursor: page.newestHistoryId,
+      stored: page.stored,
+    });
     await deps.bus.publish(trx, input.userId, {
       type: 'emails_ready',
       jobId: job.id,

@@ -1,5 +1,5 @@
+import { abortableSleep } from '../lib/abortable-sleep.ts';
 import type { InteractiveGate } from './interactive-gate.ts';
-import { abortableSleep } from './lease-heartbeat.ts';
 import type { Bucket, BudgetStore } from './quota-budget-repository.ts';
 
 /**

@@ -1,7 +1,8 @@
 import type { ConnectedAccount, IngestionProgress } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { accountsWithLatestJob, currentTier, type JobRow, latestMailboxJob } from './job-repository.ts';
+import type { JobRow } from './job-repository.ts';
+import { accountsWithLatestJob, currentTier, latestMailboxJob } from './progress-repository.ts';
 
 export async function toProgress(db: Kysely<Database>, job: JobRow): Promise<IngestionProgress> {
   const finished = job.status === 'complete' || job.status === 'failed';

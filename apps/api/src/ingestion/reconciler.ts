@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { BackfillDeps } from './backfill-deps.ts';
-import { ownerIsGone } from './instance-liveness.ts';
-import { setJobStatus } from './job-transitions.ts';
+import { lapsedBatches, lostEnqueuedBatches } from './batch-repository.ts';
+import { markJobStalled, workingJobs } from './job-repository.ts';
+import { reclaimIdleListers, reclaimLapsedListers } from './list-lease-repository.ts';
 import { bumpAndEnqueue, enqueueLister, scheduleNextBatch } from './scheduler.ts';
 
 export interface ReconcileReport {
@@ -24,46 +24,9 @@ export interface ReclaimReport {
  * held by others.
  */
 export async function reclaimLeases(deps: BackfillDeps): Promise<ReclaimReport> {
-  const { db } = deps;
-  const lost = await db
-    .selectFrom('ingestion_batches')
-    .innerJoin('ingestion_jobs', 'ingestion_jobs.id', 'ingestion_batches.job_id')
-    .select(['ingestion_batches.job_id', 'ingestion_batches.seq', 'ingestion_batches.generation'])
-    .where('ingestion_batches.status', '=', 'running')
-    .where('ingestion_jobs.status', 'not in', ['paused', 'complete', 'failed'])
-    .where((eb) =>
-      eb.or([
-        eb('ingestion_batches.lease_until', '<', sql<Date>`now()`),
-        eb.and([
-          eb('ingestion_batches.lease_owner', '!=', deps.instanceId),
-          ownerIsGone('ingestion_batches.lease_owner'),
-        ]),
-      ]),
-    )
-    .execute();
-  for (const batch of lost) {
-    await bumpAndEnqueue(deps, db, { jobId: batch.job_id, seq: batch.seq, generation: batch.generation });
-  }
-
-  const listers = await db
-    .updateTable('ingestion_jobs')
-    .set((eb) => ({
-      list_generation: eb('list_generation', '+', 1),
-      list_lease_until: null,
-      list_lease_owner: null,
-    }))
-    .where('kind', '=', 'gmail_backfill')
-    .where('listing_done', '=', false)
-    .where('status', 'not in', ['paused', 'complete', 'failed'])
-    .where('list_lease_until', 'is not', null)
-    .where((eb) =>
-      eb.or([
-        eb('list_lease_until', '<', sql<Date>`now()`),
-        eb.and([eb('list_lease_owner', '!=', deps.instanceId), ownerIsGone('list_lease_owner')]),
-      ]),
-    )
-    .returning(['id', 'list_generation'])
-    .execute();
+  const lost = await lapsedBatches(deps.db, deps.instanceId);
+  for (const batch of lost) await bumpAndEnqueue(deps, deps.db, batch);
+  const listers = await reclaimLapsedListers(deps.db, deps.instanceId);
   for (const job of listers) await enqueueLister(deps, job);
   if (lost.length + listers.length > 0) {
     deps.log.info(
@@ -81,7 +44,7 @@ export async function reclaimLeases(deps: BackfillDeps): Promise<ReclaimReport> 
  * without progress for `stallAfterMs` is marked `stalled` instead of 'syncing' forever.
  */
 export async function reconcile(deps: BackfillDeps): Promise<ReconcileReport> {
-  const { db, settings } = deps;
+  const { settings } = deps;
   const reclaimed = await reclaimLeases(deps);
   const report: ReconcileReport = {
     batchesReenqueued: reclaimed.batchesReclaimed,
@@ -89,49 +52,21 @@ export async function reconcile(deps: BackfillDeps): Promise<ReconcileReport> {
     jobsScheduled: 0,
     jobsStalled: 0,
   };
-  const reenqueueBefore = sql<Date>`now() - ${`${settings.reenqueueAfterMs} milliseconds`}::interval`;
-
-  const lost = await db
-    .selectFrom('ingestion_batches')
-    .innerJoin('ingestion_jobs', 'ingestion_jobs.id', 'ingestion_batches.job_id')
-    .select(['ingestion_batches.job_id', 'ingestion_batches.seq', 'ingestion_batches.generation'])
-    .where('ingestion_jobs.status', 'not in', ['paused', 'complete', 'failed'])
-    .where('ingestion_batches.status', '=', 'enqueued')
-    .where('ingestion_batches.enqueued_at', '<', reenqueueBefore)
-    .execute();
-  for (const batch of lost) {
-    await bumpAndEnqueue(deps, db, { jobId: batch.job_id, seq: batch.seq, generation: batch.generation });
+  for (const batch of await lostEnqueuedBatches(deps.db, settings.reenqueueAfterMs)) {
+    await bumpAndEnqueue(deps, deps.db, batch);
     report.batchesReenqueued++;
   }
-
-  const listers = await db
-    .updateTable('ingestion_jobs')
-    .set((eb) => ({ list_generation: eb('list_generation', '+', 1), list_lease_until: null }))
-    .where('kind', '=', 'gmail_backfill')
-    .where('listing_done', '=', false)
-    .where('status', 'not in', ['paused', 'complete', 'failed'])
-    .where('list_lease_until', 'is', null)
-    .where('updated_at', '<', reenqueueBefore)
-    .returning(['id', 'list_generation'])
-    .execute();
-  for (const job of listers) {
+  for (const job of await reclaimIdleListers(deps.db, settings.reenqueueAfterMs)) {
     await enqueueLister(deps, job);
     report.listersReenqueued++;
   }
-
-  const working = await db
-    .selectFrom('ingestion_jobs')
-    .select(['id', 'user_id', 'status', 'last_progress_at'])
-    .where('kind', '=', 'gmail_backfill')
-    .where('status', 'in', ['pending', 'listing', 'running', 'stalled'])
-    .execute();
-  for (const job of working) {
+  for (const job of await workingJobs(deps.db)) {
     await scheduleNextBatch(deps, job.id);
     report.jobsScheduled++;
     const idleMs = Date.now() - job.last_progress_at.getTime();
     if (job.status !== 'stalled' && idleMs > settings.stallAfterMs) {
       const reason = `no progress for ${Math.round(idleMs / 1000)} s`;
-      if (await setJobStatus(db, deps.bus, { id: job.id, userId: job.user_id }, 'stalled', reason)) {
+      if (await markJobStalled(deps, job.id, reason)) {
         report.jobsStalled++;
         deps.log.warn({ userId: job.user_id, jobId: job.id }, `job stalled: ${reason}`);
       }

@@ -1,7 +1,7 @@
 import type { AccountStatus, Database } from '@firstlight/db';
 import { type Kysely, sql } from 'kysely';
 
-/** `sync_state.resource` of the Gmail history cursor (written by `completeIfDone` when the backfill ends). */
+/** `sync_state.resource` of the Gmail history cursor (written by `completeJobIfDone` when the backfill ends). */
 export const GMAIL_RESOURCE = 'gmail';
 
 export interface SyncTarget {
@@ -97,4 +97,15 @@ export async function deleteEmails(
     .where('message_id', '=', sql<string>`any(${gmailIds}::text[])`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** A finished backfill hands over to incremental sync at the cursor taken before listing (nothing is missed). */
+export async function startSyncAt(trx: Kysely<Database>, accountId: string, cursor: string): Promise<void> {
+  await trx
+    .insertInto('sync_state')
+    .values({ account_id: accountId, resource: GMAIL_RESOURCE, cursor })
+    .onConflict((conflict) =>
+      conflict.columns(['account_id', 'resource']).doUpdateSet({ cursor, updated_at: new Date() }),
+    )
+    .execute();
 }

@@ -3,7 +3,7 @@ import type { BackfillDeps } from './backfill-deps.ts';
 import { syncableAccountIds } from './sync-repository.ts';
 
 /**
- * The polling side of incremental sync: one `gmail-sync` task per synced account per time slot. The name is
+ * The polling side of incremental sync: one `mail-sync` task per synced account per time slot. The name is
  * derived from (account, slot), so every API instance may run this on its own timer and the queue keeps one
  * task a slot (a duplicate name is refused, as Cloud Tasks' ALREADY_EXISTS).
  *
@@ -21,10 +21,10 @@ export async function enqueueSyncs(
   for (const accountId of await syncableAccountIds(deps.db)) {
     try {
       const result = await deps.queue.enqueue({
-        kind: 'gmail-sync',
+        kind: 'mail-sync',
         // Small and latency-sensitive (new mail): ahead of the backfill's low tier.
         queue: 'ingest-high',
-        name: taskName('gmail-sync', accountId, slot),
+        name: taskName('mail-sync', accountId, slot),
         payload: { accountId, slot },
       });
       if (result.accepted) accepted++;

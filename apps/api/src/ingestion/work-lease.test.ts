@@ -1,7 +1,8 @@
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InstanceLiveness, ownerIsGone } from './instance-liveness.ts';
+import { InstanceLiveness } from './instance-liveness.ts';
+import { ownerIsGone } from './instance-lock-repository.ts';
 import { withWorkLease } from './work-lease.ts';
 
 const quiet = { warn() {} };

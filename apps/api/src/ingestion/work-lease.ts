@@ -1,7 +1,7 @@
 import type { Database } from '@firstlight/db';
-import { type Kysely, sql } from 'kysely';
-import { ownerIsGone } from './instance-liveness.ts';
+import type { Kysely } from 'kysely';
 import { type HeldLease, holdLease, type LeaseTimings } from './lease-heartbeat.ts';
+import { acquireWorkLease, releaseWorkLease, renewWorkLease } from './work-lease-repository.ts';
 
 /**
  * Named leases (`work_leases`, migrations/0004) for work without a row of its own to lease: an account's Gmail
@@ -19,44 +19,6 @@ export interface WorkLeaseDeps {
   log?: { warn(object: object, message: string): void };
 }
 
-const leaseEnd = (leaseMs: number) => sql<Date>`now() + ${`${leaseMs} milliseconds`}::interval`;
-
-async function acquire(deps: WorkLeaseDeps, name: string): Promise<boolean> {
-  const row = await deps.db
-    .insertInto('work_leases')
-    .values({ name, owner: deps.instanceId, lease_until: leaseEnd(deps.lease.leaseMs) })
-    .onConflict((conflict) =>
-      conflict
-        .column('name')
-        .doUpdateSet({
-          owner: deps.instanceId,
-          lease_until: leaseEnd(deps.lease.leaseMs),
-          acquired_at: sql<Date>`now()`,
-        })
-        .where((eb) =>
-          eb.or([eb('work_leases.lease_until', '<', sql<Date>`now()`), ownerIsGone('work_leases.owner')]),
-        ),
-    )
-    .returning('name')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Extends the lease; false when this instance no longer holds it. Pass a transaction to fence a write. */
-export async function renewWorkLease(
-  db: Kysely<Database>,
-  deps: Pick<WorkLeaseDeps, 'instanceId' | 'lease'>,
-  name: string,
-): Promise<boolean> {
-  const renewed = await db
-    .updateTable('work_leases')
-    .set({ lease_until: leaseEnd(deps.lease.leaseMs) })
-    .where('name', '=', name)
-    .where('owner', '=', deps.instanceId)
-    .executeTakeFirst();
-  return Number(renewed.numUpdatedRows) > 0;
-}
-
 /**
  * Runs `work` while holding the named lease; undefined (work not run) when another live worker holds it.
  * `work` gets the held lease: `held.signal` for waits and calls, `held.check()` between steps.
@@ -67,7 +29,7 @@ export async function withWorkLease<T>(
   work: (held: HeldLease) => Promise<T>,
   taskSignal?: AbortSignal,
 ): Promise<T | undefined> {
-  if (!(await acquire(deps, name))) return undefined;
+  if (!(await acquireWorkLease(deps, name))) return undefined;
   const held = holdLease(() => renewWorkLease(deps.db, deps, name), {
     renewEveryMs: deps.lease.renewEveryMs,
     taskSignal,
@@ -77,11 +39,8 @@ export async function withWorkLease<T>(
     return await work(held);
   } finally {
     held.end();
-    await deps.db
-      .deleteFrom('work_leases')
-      .where('name', '=', name)
-      .where('owner', '=', deps.instanceId)
-      .execute()
-      .catch((error: unknown) => deps.log?.warn({ err: error, name }, 'could not release a lease'));
+    await releaseWorkLease(deps, name).catch((error: unknown) =>
+      deps.log?.warn({ err: error, name }, 'could not release a lease'),
+    );
   }
 }

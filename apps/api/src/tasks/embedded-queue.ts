@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { QueueName, TaskKind } from '@firstlight/contracts';
+import { DeliveredTaskKind, QueueName, type TaskKind } from '@firstlight/contracts';
 import { createDatabase, withMigrationLock } from '@firstlight/db';
 import { type Job, PgBoss } from 'pg-boss';
 import { carryOverPgBoss10Tasks, setAsidePgBoss10 } from './pgboss-v10-upgrade.ts';
@@ -155,7 +155,7 @@ export class EmbeddedTaskQueue implements TaskQueue {
   async #run(queue: QueueName, job: Job<JobData>, dispatch: TaskDispatcher): Promise<void> {
     // A fetch that returned while stop() began: hand the job back untouched rather than start it.
     if (this.#stopping.signal.aborted) return this.#handBack(queue, job, 'stopping');
-    const kind = TaskKind.parse(job.data.kind);
+    const kind = DeliveredTaskKind.parse(job.data.kind); // an old name queued before a deploy is still handled
     const result = await dispatch(kind, job.data.payload, {
       name: job.data.name,
       retryCount: job.retryCount,

@@ -1,10 +1,10 @@
-import { TaskKind } from '@firstlight/contracts';
+import { DeliveredTaskKind } from '@firstlight/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { type OidcVerifier, TaskAuthError } from './oidc-verifier.ts';
 import type { TaskDispatcher } from './task-queue.ts';
 
-const Params = z.object({ kind: TaskKind });
+const Params = z.object({ kind: DeliveredTaskKind });
 
 /**
  * Cloud Tasks' HTTP targets: `POST /tasks/<kind>`. 2xx only when the work is durably done; 503 (with

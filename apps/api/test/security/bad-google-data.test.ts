@@ -4,14 +4,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeFullSync, storeIncremental } from '../../src/calendar/calendar-store.ts';
 import { storeEmails } from '../../src/emails/email-repository.ts';
-import { decodeBatch } from '../../src/gmail/batch-codec.ts';
-import { parseGmailMessage } from '../../src/gmail/message-parser.ts';
 import {
   type FailureOwner,
   type IngestFailure,
   recordIngestFailures,
 } from '../../src/ingest-failures/index.ts';
 import { mapEvent } from '../../src/providers/google-calendar/event-mapper.ts';
+import { decodeBatch, parseGmailMessage } from '../../src/providers/index.ts';
 import { seedAccount } from '../support/seed-account.ts';
 
 /**

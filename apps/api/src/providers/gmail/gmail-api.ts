@@ -1,6 +1,5 @@
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
-import type { GoogleSettings } from '../google/google-settings.ts';
-import type { OAuth2Client } from '../google/oauth-client.ts';
+import type { GoogleSettings, OAuth2Client } from '../../google/index.ts';
 import { type BatchPartResponse, decodeBatch, encodeBatch } from './batch-codec.ts';
 import { METADATA_HEADERS } from './message-parser.ts';
 

@@ -5,7 +5,7 @@ import {
   GmailMessageMetadata,
   parseLeniently,
 } from '@firstlight/contracts';
-import type { NewEmail } from '../emails/email-repository.ts';
+import type { NewEmail } from '../../emails/index.ts';
 
 /**
  * Gmail `messages.get(format=metadata)` → an `emails` row. Data from Google is parsed, not trusted: text is

@@ -1,12 +1,10 @@
-import type { BatchPartResponse } from '../gmail/batch-codec.ts';
-import { batchGetMessageMetadata, gmailClient } from '../gmail/gmail-api.ts';
-import { ReauthRequired } from '../google/account-clients.ts';
-import { backoffMs, classifyGoogleError } from '../google/google-call.ts';
-import type { GoogleSettings } from '../google/google-settings.ts';
-import type { OAuth2Client } from '../google/oauth-client.ts';
-import type { Metrics } from '../ops/metrics.ts';
-import { abortableSleep } from './lease-heartbeat.ts';
-import type { Pacer } from './pacer.ts';
+import type { GoogleSettings, OAuth2Client } from '../../google/index.ts';
+import { backoffMs, classifyGoogleError, ReauthRequired } from '../../google/index.ts';
+import { abortableSleep } from '../../lib/abortable-sleep.ts';
+import type { Metrics } from '../../ops/index.ts';
+import type { MailPacing } from '../mail-source.ts';
+import type { BatchPartResponse } from './batch-codec.ts';
+import { batchGetMessageMetadata, gmailClient } from './gmail-api.ts';
 
 /** Gmail's unit costs (GOOGLE-FACTS): what the pacer charges before each call. */
 export const GMAIL_COST = {
@@ -22,11 +20,11 @@ export interface PacedGmailOptions {
   /** Attempts of one call (or one batch chunk) before the task is handed back to the queue. */
   maxAttempts: number;
   /** Aborted when the work must stop (lease lost, shutdown): waits end and calls in flight are cancelled. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**
- * Gmail for background work: every call goes through the user's pacer (quota units and concurrency), has a
+ * Gmail for background work: every call goes through the user's pacing (the core's pacer) (quota units and concurrency), has a
  * timeout (the client's is set from GOOGLE_TIMEOUT_MS), and is retried with exponential backoff and jitter on
  * 429 / rate-limit 403s (draining the pacer, honouring Retry-After) and on 5xx or dropped connections.
  * `invalid_grant` surfaces as ReauthRequired: no retry storm on a revoked account.
@@ -36,10 +34,9 @@ export class PacedGmail {
   readonly #signal: AbortSignal | undefined;
 
   constructor(
-    private readonly user: string,
     private readonly oauth: OAuth2Client,
     private readonly settings: GoogleSettings,
-    private readonly pacer: Pacer,
+    private readonly pacing: MailPacing,
     private readonly metrics: Metrics,
     private readonly options: PacedGmailOptions,
   ) {
@@ -108,7 +105,7 @@ export class PacedGmail {
       if (retry.length > 0) {
         const wait = backoffMs(attempt);
         this.metrics.backoffs.inc({ reason: rateLimited ? 'rate_limited' : 'transient' });
-        if (rateLimited) await this.pacer.penalise(this.user, wait);
+        if (rateLimited) await this.pacing.penalise(wait);
         else await abortableSleep(wait, this.#signal);
       }
       pending = retry;
@@ -124,7 +121,7 @@ export class PacedGmail {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.pacer.run(this.user, units, call, this.#signal);
+        const result = await this.pacing.run(units, call, this.#signal);
         this.metrics.quotaUnits.inc(units);
         if (method !== 'batch') this.metrics.gmailCalls.inc({ method, status: '200' });
         return result;
@@ -152,7 +149,7 @@ export class PacedGmail {
           failure.kind === 'rate_limited' ? (failure.retryAfterMs ?? 0) : 0,
         );
         this.metrics.backoffs.inc({ reason: failure.kind });
-        if (failure.kind === 'rate_limited') await this.pacer.penalise(this.user, wait);
+        if (failure.kind === 'rate_limited') await this.pacing.penalise(wait);
         else await abortableSleep(wait, this.#signal);
       }
     }

@@ -1,16 +1,19 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { storeEmails } from '../emails/email-repository.ts';
-import type { GoogleSettings } from '../google/google-settings.ts';
-import type { OAuth2Client } from '../google/oauth-client.ts';
-import { recordIngestFailures } from '../ingest-failures/index.ts';
+import { storeEmails } from '../../emails/index.ts';
+import type { GoogleSettings, OAuth2Client } from '../../google/index.ts';
+import { recordIngestFailures } from '../../ingest-failures/index.ts';
 import { batchGetMessageMetadata, gmailClient } from './gmail-api.ts';
 import { type ParsedMessage, parseGmailMessage } from './message-parser.ts';
+
+/** The failure reason of a message deleted since listing: not recorded as a failure. */
+export const GONE = 'messages.get answered 404';
 
 export interface FirstPageResult {
   /** Ids Gmail listed, newest first. */
   listedIds: string[];
   stored: number;
+  /** Unparseable, refused by the database, or deleted since listing (`GONE`). */
   failed: { gmailId: string | null; reason: string }[];
   /** getProfile's messagesTotal: the progress bar's denominator from the first second. */
   messagesTotal: number | null;
@@ -25,7 +28,7 @@ export interface FirstPageResult {
  * The priority path (ARCHITECTURE §3 step 3): the N newest messages with two Google round trips — one
  * `messages.list` (with `getProfile` alongside, for the total) and one batch of `messages.get(metadata)` —
  * then one multi-row upsert. Messages that fail (deleted since listing, unparseable, refused by the database)
- * are reported, not fatal; all but the deleted ones are recorded in `ingest_failures`.
+ * are reported, not fatal (the caller records all but the deleted ones, `GONE`, in `ingest_failures`).
  */
 export async function fetchFirstPage(deps: {
   db: Kysely<Database>;
@@ -53,7 +56,11 @@ export async function fetchFirstPage(deps: {
   const parsed: ParsedMessage[] = parts.map((part) =>
     part.status === 200
       ? parseGmailMessage(deps, part.body)
-      : { ok: false, gmailId: part.id, reason: `messages.get answered ${part.status}` },
+      : {
+          ok: false,
+          gmailId: part.id,
+          reason: part.status === 404 ? GONE : `messages.get answered ${part.status}`,
+        },
   );
   const emails = parsed.flatMap((result) => (result.ok ? [result.email] : []));
   const { stored, refused } = await storeEmails(deps.db, emails);
@@ -61,14 +68,6 @@ export async function fetchFirstPage(deps: {
     ...parsed.flatMap((result) => (result.ok ? [] : [{ gmailId: result.gmailId, reason: result.reason }])),
     ...refused,
   ];
-  await recordIngestFailures(
-    deps.db,
-    { accountId: deps.accountId, userId: deps.userId },
-    'gmail',
-    failed
-      .filter((failure) => failure.reason !== 'messages.get answered 404') // deleted since listing
-      .map((failure) => ({ itemId: failure.gmailId, reason: failure.reason })),
-  );
   return {
     listedIds,
     stored,
