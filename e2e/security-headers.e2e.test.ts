@@ -66,6 +66,8 @@ describe.skipIf(skipBrowserTests)('the SPA under the security headers, in Chromi
 
     // The page's own POST passes the cross-origin check.
     const logout = page.waitForResponse((response) => response.url().endsWith('/auth/logout'));
+    // Sign-out sits in the shell's account menu (a disclosure): open it first, as a user would.
+    await page.locator('summary.account-summary').click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     expect((await logout).status()).toBe(204);
     await page.waitForURL((url) => url.pathname === '/');

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { markNeedsReauth } from '../accounts/index.ts';
 import { type FailureOwner, recordIngestFailures } from '../ingest-failures/index.ts';
 import type { EventBus } from '../realtime/index.ts';
-import type { TaskResult } from '../tasks/task-queue.ts';
+import type { TaskResult } from '../tasks/index.ts';
 import { findCalendarAccount } from './calendar-account-repository.ts';
 import { findCalendarCursor } from './calendar-repository.ts';
 import {

@@ -2,7 +2,7 @@ import type { CalendarWritebackTask } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { backoffMs } from '../lib/backoff.ts';
-import type { TaskResult } from '../tasks/task-queue.ts';
+import type { TaskResult } from '../tasks/index.ts';
 import { findCalendarAccount } from './calendar-account-repository.ts';
 import { type CalendarSource, type CalendarSources, type NewSeries, providerOf } from './calendar-source.ts';
 import { claimOutbox, finishOutbox, type OutboxRow } from './writeback-repository.ts';

@@ -1,5 +1,5 @@
 import { TaskPayloads } from '@firstlight/contracts';
-import type { TaskContext, TaskResult } from '../tasks/task-queue.ts';
+import type { TaskContext, TaskResult } from '../tasks/index.ts';
 import { type WorkLeaseDeps, withWorkLease } from './work-lease.ts';
 
 type Handler = (payload: unknown, context: TaskContext) => Promise<TaskResult>;

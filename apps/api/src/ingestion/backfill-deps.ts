@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Metrics } from '../ops/index.ts';
 import type { MailProviders } from '../providers/index.ts';
 import type { EventBus } from '../realtime/index.ts';
-import type { TaskQueue } from '../tasks/task-queue.ts';
+import type { TaskQueue } from '../tasks/index.ts';
 import type { Pacer } from './pacer.ts';
 
 export interface BackfillSettings {

@@ -1,6 +1,6 @@
 import { TaskPayloads } from '@firstlight/contracts';
 import { repeatLimited, type WarnErrorLogger } from '../lib/repeat-filter.ts';
-import type { TaskHandlers } from '../tasks/task-router.ts';
+import type { TaskHandlers } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import type { BackfillStarter } from './backfill-port.ts';
 import { runBatch } from './batch-handler.ts';

@@ -2,7 +2,7 @@ import type { MailBatchTask } from '@firstlight/contracts';
 import { encodeEmailCursor, newestEmailPosition, storeEmails } from '../emails/index.ts';
 import { recordFailures, recordIngestFailures } from '../ingest-failures/index.ts';
 import { type MailProvider, type MailSource, ReauthRequired } from '../providers/index.ts';
-import type { TaskResult } from '../tasks/task-queue.ts';
+import type { TaskResult } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import {
   type BatchKey,

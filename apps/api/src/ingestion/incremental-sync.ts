@@ -5,7 +5,7 @@ import { markNeedsReauth as markAccountNeedsReauth } from '../accounts/index.ts'
 import { encodeEmailCursor, newestEmailPosition, storeEmails } from '../emails/index.ts';
 import { recordIngestFailures } from '../ingest-failures/index.ts';
 import { type FetchedMail, type MailProvider, type MailSource, ReauthRequired } from '../providers/index.ts';
-import type { TaskResult } from '../tasks/task-queue.ts';
+import type { TaskResult } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { storedIds } from './batch-repository.ts';
 import { WorkStopped } from './lease-heartbeat.ts';

@@ -1,13 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { TokenCipher } from '../accounts/index.ts';
 import type { Config } from '../config.ts';
-import type { GoogleSettings } from '../google/index.ts';
-import { AccountClients } from '../google/index.ts';
 import type { Metrics } from '../ops/index.ts';
-import { GmailMailProvider, type MailProviders } from '../providers/index.ts';
+import type { MailProviders } from '../providers/index.ts';
 import type { EventBus } from '../realtime/index.ts';
-import type { TaskDispatcher, TaskQueue } from '../tasks/task-queue.ts';
-import { routeTasks, type TaskHandlers } from '../tasks/task-router.ts';
+import type { TaskDispatcher, TaskQueue } from '../tasks/index.ts';
+import { routeTasks, type TaskHandlers } from '../tasks/index.ts';
 import { leasedCalendarSync } from './account-task-lease.ts';
 import type { BackfillSettings } from './backfill-deps.ts';
 import { BackfillService } from './backfill-service.ts';
@@ -35,19 +32,15 @@ export function createBackfill(
   deps: {
     config: Config;
     bus: EventBus;
-    google: GoogleSettings;
-    cipher: TokenCipher;
     queue: TaskQueue;
     metrics: Metrics;
     settings?: Partial<BackfillSettings>;
     /** Handlers of other capabilities' tasks (calendar), delivered by the same queue. */
     moreHandlers?: TaskHandlers;
-    /** Shared with the other capabilities that call Google for an account. */
-    clients?: AccountClients;
     /** Sign-ins in progress: paced Gmail calls and ingest task starts wait for them (bounded). */
     interactive?: InteractiveGate;
-    /** Mail adapters by `accounts.provider` (default: Gmail for 'google'); a test may register its own. */
-    mailProviders?: MailProviders;
+    /** Mail adapters by `accounts.provider`: the core knows only the port (providers/mail-source.ts). */
+    mailProviders: MailProviders;
   },
 ): { service: BackfillService; dispatch: TaskDispatcher } {
   const quota = deps.config.backfill;
@@ -69,15 +62,12 @@ export function createBackfill(
     unitsPerMs: pacer.ratePerMs,
     ...deps.settings,
   };
-  const clients = deps.clients ?? new AccountClients(app.db, deps.google, deps.cipher);
   const service = new BackfillService({
     db: app.db,
     bus: deps.bus,
     queue: deps.queue,
     pacer,
-    mail: deps.mailProviders ?? {
-      google: new GmailMailProvider({ clients, google: deps.google, metrics: deps.metrics }),
-    },
+    mail: deps.mailProviders,
     metrics: deps.metrics,
     settings,
     log: app.log,

@@ -1,6 +1,6 @@
 import type { MailListTask } from '@firstlight/contracts';
 import { type MailSource, ReauthRequired } from '../providers/index.ts';
-import type { TaskResult } from '../tasks/task-queue.ts';
+import type { TaskResult } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { insertBatch, nextSeq } from './batch-repository.ts';
 import {

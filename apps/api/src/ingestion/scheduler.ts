@@ -1,6 +1,6 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { taskName } from '../tasks/task-queue.ts';
+import { taskName } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { type BatchKey, enqueueNextBatch, reclaimBatch } from './batch-repository.ts';
 import { jobIsHalted } from './job-repository.ts';

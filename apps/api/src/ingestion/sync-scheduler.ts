@@ -1,4 +1,4 @@
-import { taskName } from '../tasks/task-queue.ts';
+import { taskName } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { syncableAccountIds } from './sync-repository.ts';
 

@@ -1,8 +1,9 @@
 import { ServerMessage } from '@firstlight/contracts';
 import type { Database } from '@firstlight/db';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { z } from 'zod';
+import { notify } from './notify-repository.ts';
 
 /**
  * Fan-out of per-user events across API instances through PostgreSQL LISTEN/NOTIFY: any instance publishes,
@@ -136,7 +137,7 @@ export class EventBus {
         `event ${message.type} is ${Buffer.byteLength(payload)} bytes: NOTIFY allows under 8000`,
       );
     }
-    await sql`select pg_notify(${CHANNEL}, ${payload})`.execute(executor);
+    await notify(executor, CHANNEL, payload);
   }
 
   #deliver(payload: string | undefined): void {

@@ -3,7 +3,7 @@ import { ClientMessage, type ServerMessage, WsCloseCode } from '@firstlight/cont
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.ts';
-import type { DatabaseStatus } from '../health/database-status.ts';
+import type { DatabaseStatus } from '../health/index.ts';
 import { DomainError } from '../lib/errors.ts';
 import { errorKey, RepeatFilter } from '../lib/repeat-filter.ts';
 import type { EventBus } from './event-bus.ts';
