@@ -14,18 +14,11 @@
  */
 import { Budget, BudgetExceeded } from './budget.ts';
 import type { IcalDateValue } from './ical-values.ts';
+import { DAILY, type IterRule, MAX_LOCAL } from './iter-rule.ts';
 import { instantToLocal, localToInstant, offsetsNear, type Zone } from './local-time.ts';
-import {
-  DAILY,
-  type IterRule,
-  iterate,
-  MAX_LOCAL,
-  PERIOD_SPAN,
-  periodOf,
-  periodStart,
-  prepareRule,
-  type Sink,
-} from './period-iterator.ts';
+import type { Sink } from './period-candidates.ts';
+import { iterate, PERIOD_SPAN, periodOf, periodStart } from './period-iterator.ts';
+import { prepareRule } from './prepare-rule.ts';
 import type { RuleSpec } from './rule-grammar.ts';
 
 export interface CompiledRule {
