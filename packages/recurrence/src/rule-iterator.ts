@@ -20,9 +20,6 @@ import { localToInstant } from './local-time.ts';
 import type { Sink } from './period-candidates.ts';
 import { iterate, PERIOD_SPAN, periodOf, periodStart } from './period-iterator.ts';
 
-/** Re-exported for expand.ts until it imports compile-rule.ts itself. */
-export type { CompiledRule } from './compile-rule.ts';
-
 /**
  * Takes the rule's occurrences from the iterator's candidates: drops those before DTSTART, stops past `hi`,
  * past UNTIL (as an instant) and after COUNT when counting, and collects those from `lo` on (at most
