@@ -2,6 +2,7 @@
  * Validation and preparation of a series: every line, value, zone and exception is read once here, so that
  * expanding many windows of the same series does no parsing. Errors come back as values.
  */
+import { type CompiledRule, compileRule } from './compile-rule.ts';
 import { fail, RecurrenceError, type RecurrenceIssue } from './errors.ts';
 import { type ContentLine, parseContentLine, parseIcalDateValue } from './ical-values.ts';
 import {
@@ -16,7 +17,6 @@ import {
 } from './local-time.ts';
 import { normalizeOriginalStart, parseOriginalStart } from './original-start.ts';
 import { parseRule } from './rule-grammar.ts';
-import { type CompiledRule, compileRule } from './rule-iterator.ts';
 import type { OccurrenceOverride, Series } from './types.ts';
 
 /**

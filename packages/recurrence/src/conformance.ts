@@ -4,8 +4,9 @@
  */
 import { compileSeries } from './compile.ts';
 import { type ConformanceCase, ConformanceFile } from './conformance-case.ts';
-import { expand, seriesBounds } from './expand.ts';
+import { expand } from './expand.ts';
 import { formatLocalDateTime, formatUtc, instantToLocal, YEAR_MS } from './local-time.ts';
+import { seriesBounds } from './series-bounds.ts';
 import type { Occurrence, Series } from './types.ts';
 
 export interface CaseOutcome {

@@ -1,5 +1,6 @@
 /**
- * Expansion of a series over a window, its bounds, and the first-occurrence fallback for broken series.
+ * Expansion of a series over a window (its bounds: series-bounds.ts; the fallback for broken series:
+ * expand-fallback.ts).
  *
  * The recurrence set is RFC 5545 §3.8.5: occurrences of every RRULE, plus RDATEs (plus DTSTART when there is
  * no RRULE), minus EXDATEs and EXRULE occurrences, deduplicated by start. Then the exceptions Google keeps
@@ -7,7 +8,8 @@
  * time, wherever that is, with `isException` and the changed fields.
  */
 import { type Budget, BudgetExceeded, budgetOf } from './budget.ts';
-import { type CompiledSeries, type CompileResult, compileSeries } from './compile.ts';
+import type { CompiledSeries } from './compile.ts';
+import type { CompiledRule } from './compile-rule.ts';
 import { RecurrenceError, type RecurrenceIssue } from './errors.ts';
 import {
   DAY,
@@ -17,13 +19,10 @@ import {
   localToInstant,
   offsetAt,
   offsetsNear,
-  parseLocalDate,
-  parseLocalDateTime,
-  resolveZone,
   startOfDay,
-  type Zone,
 } from './local-time.ts';
-import { type CompiledRule, firstOccurrence, lastOccurrence, occurrencesBetween } from './rule-iterator.ts';
+import { occurrencesBetween } from './rule-iterator.ts';
+import { compiled, type Frame, frameOf } from './series-frame.ts';
 import type { ExpandOptions, Occurrence, Series } from './types.ts';
 
 /** All-day floating bounds get this slack; exact bounds are applied on instants. */
@@ -33,44 +32,6 @@ const SLACK = 2 * DAY;
 function localRange(series: CompiledSeries, lo: number, hi: number): [number, number] {
   const zone = series.zone!;
   return [lo + offsetsNear(zone, lo).min, hi + offsetsNear(zone, hi).max];
-}
-
-function compiled(series: Series | CompiledSeries): CompiledSeries {
-  if ('rules' in series && 'overridden' in series) return series;
-  const result: CompileResult = compileSeries(series);
-  if (!result.ok) throw new RecurrenceError(result.error);
-  return result.series;
-}
-
-function allDayZone(options: ExpandOptions | undefined): Zone {
-  const name = options?.allDayZone ?? 'UTC';
-  const zone = resolveZone(name);
-  if (!zone) throw new RecurrenceError({ code: 'unknown_zone', reason: `allDayZone '${name}' is unknown` });
-  return zone;
-}
-
-/**
- * Maps start values (instant / floating date) to instants, and back to floating, for the window. A class,
- * not closures: expand runs per series per view, and its fixed costs add up over a calendar.
- */
-class Frame {
-  constructor(
-    /** Timed series: start values are instants already. */
-    readonly timed: boolean,
-    readonly zone: Zone,
-  ) {}
-
-  toInstant(start: number): number {
-    return this.timed ? start : localToInstant(start, this.zone);
-  }
-
-  toLocal(instant: number): number {
-    return instantToLocal(instant, this.zone);
-  }
-}
-
-function frameOf(series: CompiledSeries, options: ExpandOptions | undefined): Frame {
-  return series.allDay ? new Frame(false, allDayZone(options)) : new Frame(true, series.zone!);
 }
 
 /** Is an occurrence [start, end) in the window [lo, hi) (by start, or overlapping)? */
@@ -280,155 +241,4 @@ export function expand(
   const result = expandWithin(series, from, to, options);
   if (!result.ok) throw new RecurrenceError(result.error);
   return result.occurrences;
-}
-
-export interface SeriesBounds {
-  /** The first occurrence's start: no occurrence starts earlier. */
-  start: Date;
-  /**
-   * The last occurrence's end: no occurrence ends later. Null when the series is unbounded (an RRULE
-   * without COUNT or UNTIL) or when its COUNT-th occurrence is not found within the work budget.
-   */
-  end: Date | null;
-  /** `budget_exceeded`: a bound could not be made exact within the budget and was widened (start earlier, end open). */
-  warning?: RecurrenceIssue;
-}
-
-/**
- * The span the series' occurrences cover (what the API stores as series_start/series_end, so that "which
- * series touch this window" is one index range scan): from the first occurrence's start to the last one's
- * end — exact, also when DTSTART lies in a DST gap (its first occurrence can be earlier than DTSTART's
- * instant). EXDATEs and cancellations are not looked at (the span may be wider then, never narrower); moved
- * overrides and RDATEs widen it. All-day dates are read in `allDayZone`. Runs under the work budget
- * (`options.budget`): past it, the bound that could not be found is widened and `warning` says so.
- */
-export function seriesBounds(series: Series | CompiledSeries, options?: ExpandOptions): SeriesBounds {
-  const s = compiled(series);
-  const frame = frameOf(s, options);
-  const budget = budgetOf(options?.budget);
-  const toStart = (local: number) => (s.allDay ? startOfDay(local) : localToInstant(local, s.zone!));
-  const dtstart = toStart(s.dtstart);
-  const spread = (local: number) => {
-    const { min, max } = offsetsNear(s.zone!, local);
-    return max - min;
-  };
-  let widened = false;
-  const starts = [...s.rdates, ...s.overrides.map((o) => o.start)];
-  if (s.includesDtstart) starts.push(dtstart);
-  const ends = [...s.rdates.map((rdate) => rdate + s.durationMs), ...s.overrides.map((o) => o.end)];
-  if (s.includesDtstart) ends.push(dtstart + s.durationMs);
-  let open = false;
-  for (const rule of s.rules) {
-    // The local → instant mapping is monotonic except across a gap (02:59 in the gap is later than 03:00
-    // after it): the extreme instants are among the occurrences within a day or two of the first/last.
-    try {
-      const first = firstOccurrence(rule, budget);
-      if (first === undefined) continue; // no occurrence at all
-      const jump = s.allDay ? 0 : spread(first);
-      for (const local of occurrencesBetween(rule, first, first + jump, budget)) starts.push(toStart(local));
-    } catch (error) {
-      if (!(error instanceof BudgetExceeded)) throw error;
-      widened = true;
-      starts.push(dtstart - (s.allDay ? 0 : DAY));
-    }
-    if (rule.spec.count === undefined && rule.spec.until === undefined) {
-      open = true;
-      continue;
-    }
-    try {
-      const last = lastOccurrence(rule, budget);
-      if (last === null) {
-        widened = true;
-        open = true;
-      } else if (last !== undefined) {
-        for (const local of occurrencesBetween(rule, last - (s.allDay ? 0 : spread(last)), last, budget))
-          ends.push(toStart(local) + s.durationMs);
-      }
-    } catch (error) {
-      if (!(error instanceof BudgetExceeded)) throw error;
-      widened = true;
-      // UNTIL still bounds the series; an unresolved COUNT leaves it open.
-      if (rule.untilInstant !== undefined) ends.push(rule.untilInstant + s.durationMs);
-      else if (rule.untilLocal !== undefined) ends.push(toStart(rule.untilLocal) + s.durationMs);
-      else open = true;
-    }
-  }
-  const least = (list: number[], fallback: number) =>
-    list.reduce((a, b) => Math.min(a, b), list[0] ?? fallback);
-  const most = (list: number[], fallback: number) =>
-    list.reduce((a, b) => Math.max(a, b), list[0] ?? fallback);
-  const start = least(starts, dtstart);
-  const end = open ? null : new Date(frame.toInstant(most(ends, start)));
-  const bounds: SeriesBounds = { start: new Date(frame.toInstant(start)), end };
-  if (widened) {
-    bounds.warning = {
-      code: 'budget_exceeded',
-      reason: 'the first or last occurrence is not found within the work budget: bounds widened',
-    };
-  }
-  return bounds;
-}
-
-/**
- * The first occurrence (DTSTART) of a series that may not compile, for showing it with a warning instead
- * of failing: an unknown zone reads as UTC, a bad duration as none. Undefined when DTSTART is unreadable.
- */
-export function firstOccurrenceFallback(series: Series, options?: ExpandOptions): Occurrence | undefined {
-  const date = parseLocalDate(series?.dtstart);
-  const allDay = date !== undefined;
-  const local = date ?? parseLocalDateTime(series?.dtstart);
-  if (local === undefined) return undefined;
-  const zone = allDay ? allDayZone(options) : (resolveZone(series.tzid ?? 'UTC') ?? resolveZone('UTC')!);
-  const valid = Number.isFinite(series.durationMs) && series.durationMs! >= 0;
-  const duration = allDay
-    ? Math.max(1, Math.round((valid ? series.durationMs! : DAY) / DAY)) * DAY
-    : valid
-      ? series.durationMs!
-      : 0;
-  const start = localToInstant(local, zone);
-  return {
-    start: new Date(start),
-    end: new Date(allDay ? localToInstant(local + duration, zone) : start + duration),
-    originalStart: allDay ? formatLocalDate(local) : formatUtc(start),
-    isException: false,
-    allDay,
-    ...(allDay ? { startDate: formatLocalDate(local), endDate: formatLocalDate(local + duration) } : {}),
-  };
-}
-
-/**
- * What a calendar view wants; never throws for bad series data or a hostile rule:
- * - a series that does not compile: its first occurrence (when in the window), `warning` its reason;
- * - one that needs more than the work budget: the occurrences before `coveredUntil`, `warning`
- *   `budget_exceeded`;
- * - `notices`: `nonstandard_rrule` for rule parts RFC 5545 forbids that are expanded as python-dateutil does.
- */
-export function expandOrFallback(
-  series: Series | CompiledSeries,
-  from: Date,
-  to: Date,
-  options?: ExpandOptions,
-): {
-  occurrences: Occurrence[];
-  warning?: RecurrenceIssue;
-  coveredUntil?: Date;
-  notices?: RecurrenceIssue[];
-} {
-  let result: CompileResult;
-  if ('rules' in series && 'overridden' in series) result = { ok: true, series };
-  else result = compileSeries(series);
-  if (result.ok) {
-    const notices = result.series.warnings.length > 0 ? { notices: [...result.series.warnings] } : {};
-    const expanded = expandWithin(result.series, from, to, options);
-    if (expanded.ok) return { occurrences: expanded.occurrences, ...notices };
-    return {
-      occurrences: expanded.occurrences,
-      warning: expanded.error,
-      coveredUntil: expanded.coveredUntil,
-      ...notices,
-    };
-  }
-  const first = firstOccurrenceFallback(series as Series, options);
-  const inWindow = first && first.start.getTime() < to.getTime() && first.start.getTime() >= from.getTime();
-  return { occurrences: inWindow ? [first] : [], warning: result.error };
 }

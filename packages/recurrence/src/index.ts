@@ -8,15 +8,8 @@ export { type CompiledSeries, type CompileResult, compileSeries } from './compil
 export { runCase, runConformanceText, seriesOfCase } from './conformance.ts';
 export { ConformanceCase, ConformanceFile } from './conformance-case.ts';
 export { RecurrenceError, type RecurrenceErrorCode, type RecurrenceIssue } from './errors.ts';
-export {
-  type ExpandResult,
-  expand,
-  expandOrFallback,
-  expandWithin,
-  firstOccurrenceFallback,
-  type SeriesBounds,
-  seriesBounds,
-} from './expand.ts';
+export { type ExpandResult, expand, expandWithin } from './expand.ts';
+export { expandOrFallback, firstOccurrenceFallback } from './expand-fallback.ts';
 export {
   googleInstanceId,
   normalizeOriginalStart,
@@ -25,5 +18,6 @@ export {
   type ParsedOriginalStart,
   parseOriginalStart,
 } from './original-start.ts';
+export { type SeriesBounds, seriesBounds } from './series-bounds.ts';
 export type { ExpandOptions, Occurrence, OccurrenceOverride, Series, SeriesExceptions } from './types.ts';
 export { isKnownZone, toInstant, toLocalDateTime } from './zone-api.ts';
