@@ -32,7 +32,7 @@ export function AccountMenu({ me }: { me: MeResponse }) {
     >
       <summary className="account-summary">
         <span className="visually-hidden">Account: </span>
-        <span className="who">{me.account.email}</span>
+        <span className="who">{me.user.email}</span>
       </summary>
       <div className="account-panel">
         <p className="account-heading">Connected accounts</p>

@@ -2,7 +2,6 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { storeEmails } from '../../emails/index.ts';
 import type { GoogleSettings, OAuth2Client } from '../../google/index.ts';
-import { recordIngestFailures } from '../../ingest-failures/index.ts';
 import { batchGetMessageMetadata, gmailClient } from './gmail-api.ts';
 import { type ParsedMessage, parseGmailMessage } from './message-parser.ts';
 
