@@ -1,0 +1,9 @@
+/** Quota for Google calls: the port every caller asks before spending units (see quota-grants.ts). */
+export type {
+  QuotaAnswer,
+  QuotaClass,
+  QuotaGrants,
+  QuotaRequest,
+  QuotaResource,
+} from './quota-grants.ts';
+export { QUOTA_CLASSES } from './quota-grants.ts';
