@@ -4,7 +4,6 @@ import type { BackfillSettings } from './ingestion/backfill-deps.ts';
 import { type BackfillStarter, deferredBackfill } from './ingestion/backfill-port.ts';
 import { createBackfill } from './ingestion/ingestion-plugin.ts';
 import { GoogleCalendarProvider } from './providers/google-calendar/index.ts';
-import { GmailMailProvider } from './providers/index.ts';
 import { OidcVerifier } from './tasks/oidc-verifier.ts';
 import type { TaskQueue } from './tasks/task-queue.ts';
 import { taskRoutes } from './tasks/task-routes.ts';
@@ -30,7 +29,7 @@ export interface Background {
  */
 export const backgroundWorkers = fp<{ queue: TaskQueue; settings?: Partial<BackfillSettings> | undefined }>(
   async (app, { queue, settings }) => {
-    const { bus, google, clients, interactive } = app.platform;
+    const { bus, google, clients, interactive, mail } = app.platform;
     const calendar = new CalendarRuntime({
       db: app.db,
       bus,
@@ -47,7 +46,7 @@ export const backgroundWorkers = fp<{ queue: TaskQueue; settings?: Partial<Backf
       queue,
       metrics: app.metrics,
       // Mail adapters by `accounts.provider`, as the calendar's sources above: the cores know only the ports.
-      mailProviders: { google: new GmailMailProvider({ clients, google, metrics: app.metrics }) },
+      mailProviders: mail,
       interactive,
       moreHandlers: calendar.handlers,
       ...(settings ? { settings } : {}),

@@ -11,6 +11,7 @@ import { InteractiveGate } from './ingestion/interactive-gate.ts';
 import { onboardMailbox } from './ingestion/onboarding-service.ts';
 import { accountsProgress, mailboxProgress } from './ingestion/progress.ts';
 import { Metrics, opsRoutes } from './ops/index.ts';
+import { GmailMailProvider, type MailPacing, type MailProviders } from './providers/index.ts';
 import { type EventBus, realtimeRoutes } from './realtime/index.ts';
 import { webRoutes } from './web/web-routes.ts';
 
@@ -35,6 +36,8 @@ export interface Platform {
   clients: AccountClients;
   /** Sign-ins in progress, which background work yields to. */
   interactive: InteractiveGate;
+  /** Mail adapters by `accounts.provider`: the sign-in's first page and the backfill use the same port. */
+  mail: MailProviders;
 }
 
 /** How long one background step waits for sign-ins in progress before going ahead anyway. */
@@ -42,17 +45,25 @@ const INTERACTIVE_MAX_WAIT_MS = 5_000;
 
 export const platformCapability = fp<Pick<Platform, 'bus' | 'google' | 'tokenCipher'>>(
   async (app, options) => {
-    app.decorate('metrics', new Metrics(app.db));
+    const metrics = new Metrics(app.db);
+    app.decorate('metrics', metrics);
+    const clients = new AccountClients(app.db, options.google, options.tokenCipher);
     app.decorate('platform', {
       bus: options.bus,
       google: options.google,
       tokenCipher: options.tokenCipher,
-      clients: new AccountClients(app.db, options.google, options.tokenCipher),
+      clients,
       interactive: new InteractiveGate(INTERACTIVE_MAX_WAIT_MS),
+      // The ingestion core and the calendar core know only their ports; these are the adapters.
+      mail: { google: new GmailMailProvider({ clients, google: options.google, metrics }) },
     });
   },
   { name: 'platform' },
 );
+
+/** A first page that fails twice is left to the backfill (which fetches every message the page did not). */
+const FIRST_PAGE_ATTEMPTS = 2;
+const unpaced: MailPacing = { run: (_units, call) => call(), penalise: async () => {} };
 
 export const healthCapability = fp(async (app) => app.register(healthRoutes), {
   name: 'health',
@@ -65,16 +76,18 @@ export const authCapability = fp(
     const onboarding = {
       db: app.db,
       bus: platform.bus,
-      settings: platform.google,
       backfill: background.backfill,
       pageSize: config.firstPage.size,
+      mail: platform.mail,
+      pacing: () => unpaced,
+      maxAttempts: FIRST_PAGE_ATTEMPTS,
     };
     await app.register(authRoutes, {
       cipher: platform.tokenCipher,
       settings: platform.google,
       firstPageBudgetMs: config.firstPage.budgetMs,
       interactive: platform.interactive,
-      onboard: (input) => onboardMailbox(onboarding, input),
+      onboard: (input) => onboardMailbox(onboarding, { ...input, provider: 'google' }),
       ...(background.onSignedIn ? { onSignedIn: background.onSignedIn } : {}),
     });
   },

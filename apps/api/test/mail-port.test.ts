@@ -1,12 +1,10 @@
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeEmails } from '../src/emails/email-repository.ts';
 import type { BackfillDeps } from '../src/ingestion/backfill-deps.ts';
 import { BackfillService } from '../src/ingestion/backfill-service.ts';
 import { DEFAULT_BATCH_SETTINGS } from '../src/ingestion/ingestion-plugin.ts';
 import { InstanceLiveness } from '../src/ingestion/instance-liveness.ts';
-import { insertJob, recordFirstPage } from '../src/ingestion/job-repository.ts';
-import { openMailSource } from '../src/ingestion/mail-sources.ts';
+import { onboardMailbox } from '../src/ingestion/onboarding-service.ts';
 import { Pacer } from '../src/ingestion/pacer.ts';
 import { PostgresBudgetStore } from '../src/ingestion/quota-budget-repository.ts';
 import { Metrics } from '../src/ops/metrics.ts';
@@ -103,20 +101,35 @@ describe('a backfill through the mail source port', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const owner = { userId: user.id, accountId: account.id };
-    const job = await insertJob(db, { user_id: user.id, account_id: account.id, kind: 'gmail_backfill' });
 
-    // The sign-in's first page, through the same port.
-    const { source } = await openMailSource(deps, owner);
-    const first = await source.listPage(null, FIRST_PAGE);
-    const fetched = await source.fetchMany(first.ids);
-    const { stored } = await storeEmails(db, fetched.emails);
-    await db
-      .transaction()
-      .execute((trx) =>
-        recordFirstPage(trx, job.id, { firstDataMs: 1, estimate: MAILBOX, cursor: null, stored }),
-      );
+    // The sign-in's first page, through the same port, as the callback runs it (onboarding).
     const cursorBeforeListing = mailbox.cursor;
-    await service.start({ jobId: job.id, ...owner, firstPageIds: first.ids });
+    const grant = { freshFromSignIn: true };
+    const onboarded = await onboardMailbox(
+      {
+        db,
+        bus,
+        backfill: service,
+        pageSize: FIRST_PAGE,
+        mail: deps.mail,
+        pacing: (account) => ({
+          run: (units, call, signal) => deps.pacer.run(account.userId, units, call, signal),
+          penalise: (ms) => deps.pacer.penalise(account.userId, ms),
+        }),
+        maxAttempts: 2,
+      },
+      { ...owner, provider: 'google', grant, startedAt: performance.now() },
+    );
+    expect(onboarded.stored).toBe(FIRST_PAGE);
+    expect(provider.lastGrant).toBe(grant); // the sign-in's credentials, not the stored ones
+    const job = { id: onboarded.jobId };
+    const firstPage = await db
+      .selectFrom('ingestion_jobs')
+      .select(['ingested', 'total', 'first_data_ms'])
+      .where('id', '=', job.id)
+      .executeTakeFirstOrThrow();
+    expect(firstPage).toMatchObject({ ingested: FIRST_PAGE, total: MAILBOX });
+    expect(firstPage.first_data_ms).not.toBeNull();
 
     const done = await waitFor(
       async () => {

@@ -11,7 +11,8 @@ import { type CompletedSignIn, completeSignIn, type PendingSignIn } from './sign
 export type Onboard = (input: {
   userId: string;
   accountId: string;
-  oauth: OAuth2Client;
+  /** The sign-in's fresh credentials: the first page uses them rather than reading them back. */
+  grant: OAuth2Client;
   startedAt: number;
 }) => Promise<{ firstDataMs: number }>;
 
@@ -130,7 +131,7 @@ async function rotateSession(deps: CallbackDeps, input: CallbackInput, userId: s
 async function onboardWithinBudget(deps: CallbackDeps, input: CallbackInput, signedIn: CompletedSignIn) {
   const { userId, accountId } = signedIn;
   const onboarding = deps
-    .onboard({ userId, accountId, oauth: signedIn.oauth, startedAt: input.startedAt })
+    .onboard({ userId, accountId, grant: signedIn.oauth, startedAt: input.startedAt })
     .then((result) => deps.observeFirstData(result.firstDataMs))
     .catch((error: unknown) => {
       input.log.error({ err: error, userId }, 'first page failed');

@@ -2,4 +2,4 @@
 export { AccountClients, ReauthRequired } from './account-clients.ts';
 export { backoffMs, classifyGoogleError } from './google-call.ts';
 export { GOOGLE_SCOPES, type GoogleSettings } from './google-settings.ts';
-export { createOAuthClient, type OAuth2Client } from './oauth-client.ts';
+export { createOAuthClient, isOAuthClient, type OAuth2Client } from './oauth-client.ts';

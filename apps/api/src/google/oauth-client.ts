@@ -5,6 +5,11 @@ import type { GoogleSettings } from './google-settings.ts';
 // an exact version; mixing copies breaks the clients' types).
 export type OAuth2Client = InstanceType<typeof auth.OAuth2>;
 
+/** Whether `value` is an OAuth client of the copy the Google clients use (a sign-in's fresh grant). */
+export function isOAuthClient(value: unknown): value is OAuth2Client {
+  return value instanceof auth.OAuth2;
+}
+
 export function createOAuthClient(settings: GoogleSettings): OAuth2Client {
   return new auth.OAuth2({
     clientId: settings.clientId,

@@ -1,9 +1,8 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import { encodeEmailCursor, newestEmailPosition } from '../emails/index.ts';
-import type { GoogleSettings, OAuth2Client } from '../google/index.ts';
+import { encodeEmailCursor, newestEmailPosition, storeEmails } from '../emails/index.ts';
 import { recordIngestFailures } from '../ingest-failures/index.ts';
-import { fetchFirstPage, GONE } from '../providers/index.ts';
+import type { MailAccount, MailPacing, MailProviders } from '../providers/index.ts';
 import type { EventBus } from '../realtime/index.ts';
 import type { BackfillStarter } from './backfill-port.ts';
 import { activeMailboxJob, completedMailboxJob, insertJob, recordFirstPage } from './job-repository.ts';
@@ -11,9 +10,24 @@ import { activeMailboxJob, completedMailboxJob, insertJob, recordFirstPage } fro
 export interface OnboardingDeps {
   db: Kysely<Database>;
   bus: EventBus;
-  settings: GoogleSettings;
   backfill: BackfillStarter;
   pageSize: number;
+  /** Mail adapters by `accounts.provider`: the first page goes through the same port as the backfill. */
+  mail: MailProviders;
+  /** The first page's pacing: the quota's interactive class (a person is waiting). */
+  pacing: (account: MailAccount) => MailPacing;
+  /** Attempts of one call before the first page gives up (the backfill then fetches those messages). */
+  maxAttempts: number;
+}
+
+export interface OnboardingInput {
+  userId: string;
+  accountId: string;
+  /** `accounts.provider` of the account just signed in. */
+  provider: string;
+  /** The credentials the sign-in just obtained (opaque here; the provider's adapter knows them). */
+  grant: unknown;
+  startedAt: number;
 }
 
 export interface OnboardingResult {
@@ -28,7 +42,7 @@ export interface OnboardingResult {
  */
 export async function onboardMailbox(
   deps: OnboardingDeps,
-  input: { userId: string; accountId: string; oauth: OAuth2Client; startedAt: number },
+  input: OnboardingInput,
 ): Promise<OnboardingResult> {
   // A mailbox already backfilled is kept current by incremental sync: a new sign-in must not start over.
   const synced = await completedMailboxJob(deps.db, input.accountId);
@@ -41,46 +55,47 @@ export async function onboardMailbox(
       kind: 'gmail_backfill',
     }));
 
-  const page = await fetchFirstPage({
-    db: deps.db,
-    oauth: input.oauth,
-    settings: deps.settings,
-    userId: input.userId,
-    accountId: input.accountId,
-    pageSize: deps.pageSize,
+  const account = { userId: input.userId, accountId: input.accountId };
+  const provider = deps.mail[input.provider];
+  if (!provider) throw new Error(`no mail provider ${input.provider} for account ${input.accountId}`);
+  const source = await provider.open(account, {
+    pacing: deps.pacing(account),
+    maxAttempts: deps.maxAttempts,
+    grant: input.grant,
   });
-  await recordIngestFailures(
-    deps.db,
-    { accountId: input.accountId, userId: input.userId },
-    'gmail',
-    page.failed
-      .filter((failure) => failure.reason !== GONE) // deleted since listing
-      .map((failure) => ({ itemId: failure.gmailId, reason: failure.reason })),
-  );
+  const page = await source.firstPage(deps.pageSize);
+  const { fetched } = page;
+  const { stored, refused } = await storeEmails(deps.db, fetched.emails);
+  // Unparseable or refused by the database: recorded, and the rest is stored. Gone since listing: not failures.
+  const failures = [
+    ...fetched.failures.map((failure) => ({ itemId: failure.messageId, reason: failure.reason })),
+    ...refused.map((row) => ({ itemId: row.gmailId, reason: row.reason })),
+  ];
+  await recordIngestFailures(deps.db, account, provider.failureSource, failures);
   const firstDataMs = Math.round(performance.now() - input.startedAt);
   const newest = await newestEmailPosition(deps.db, input.userId);
 
   await deps.db.transaction().execute(async (trx) => {
     await recordFirstPage(trx, job.id, {
       firstDataMs,
-      estimate: page.messagesTotal,
-      cursor: page.newestHistoryId,
-      stored: page.stored,
+      estimate: page.totalEstimate,
+      cursor: page.cursor,
+      stored,
     });
     await deps.bus.publish(trx, input.userId, {
       type: 'emails_ready',
       jobId: job.id,
-      count: page.stored,
+      count: stored,
       newestCursor: newest ? encodeEmailCursor(newest) : null,
     });
   });
 
-  if (job.status === 'complete') return { jobId: job.id, stored: page.stored, firstDataMs };
+  if (job.status === 'complete') return { jobId: job.id, stored, firstDataMs };
   await deps.backfill.start({
     jobId: job.id,
     userId: input.userId,
     accountId: input.accountId,
     firstPageIds: page.listedIds,
   });
-  return { jobId: job.id, stored: page.stored, firstDataMs };
+  return { jobId: job.id, stored, firstDataMs };
 }

@@ -3,6 +3,7 @@
 export * from './gmail/index.ts';
 export type {
   FetchedMail,
+  FirstMailPage,
   MailAccount,
   MailChanges,
   MailPacing,

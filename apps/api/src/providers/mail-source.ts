@@ -22,6 +22,24 @@ export interface MailSource {
   fetchMany(ids: string[]): Promise<FetchedMail>;
   /** What changed after `cursor`; `expired` when the provider no longer knows it (the core re-lists). */
   changesSince(cursor: string, pageToken: string | null): Promise<MailChanges>;
+  /**
+   * The sign-in's first page: the newest `pageSize` messages, listed and fetched as fast as the provider
+   * allows (a person is waiting), with the mailbox's size estimate alongside.
+   */
+  firstPage(pageSize: number): Promise<FirstMailPage>;
+}
+
+export interface FirstMailPage {
+  /** Ids listed, newest first: the backfill leaves them out. */
+  listedIds: string[];
+  fetched: FetchedMail;
+  /** The progress bar's denominator from the first second; null when the provider would not say. */
+  totalEstimate: number | null;
+  /**
+   * Where incremental sync starts: the newest change among the page's messages. Any change after they were
+   * read is newer, so syncing from here misses nothing of the first page.
+   */
+  cursor: string | null;
 }
 
 export interface MailProfile {
@@ -76,6 +94,12 @@ export interface OpenOptions {
   maxAttempts: number;
   /** Aborted when the work must stop (lease lost, shutdown): waits end and calls in flight are cancelled. */
   signal?: AbortSignal;
+  /**
+   * The credentials a sign-in has just obtained, used instead of the stored ones (no database read, no
+   * decryption on the path a person is waiting on). Opaque to the core: each adapter knows its own kind and
+   * ignores any other.
+   */
+  grant?: unknown;
 }
 
 export interface MailProvider {

@@ -1,7 +1,8 @@
 import type { AccountClients, GoogleSettings } from '../../google/index.ts';
-import { classifyGoogleError } from '../../google/index.ts';
+import { classifyGoogleError, isOAuthClient } from '../../google/index.ts';
 import type { Metrics } from '../../ops/index.ts';
 import type { MailAccount, MailChanges, MailProvider, MailSource, OpenOptions } from '../mail-source.ts';
+import { firstPageOf } from './first-page.ts';
 import { fetchMessages, MAX_PARTS_PER_REQUEST } from './message-fetch.ts';
 import { GMAIL_COST, PacedGmail } from './paced-gmail.ts';
 import { changesOf } from './sync-history.ts';
@@ -15,7 +16,10 @@ export class GmailMailProvider implements MailProvider {
   constructor(private readonly deps: { clients: AccountClients; google: GoogleSettings; metrics: Metrics }) {}
 
   async open(account: MailAccount, options: OpenOptions): Promise<MailSource> {
-    const { client } = await this.deps.clients.forAccount(account.accountId);
+    // A sign-in's fresh grant when given; else the stored refresh token.
+    const client = isOAuthClient(options.grant)
+      ? options.grant
+      : (await this.deps.clients.forAccount(account.accountId)).client;
     const gmail = new PacedGmail(client, this.deps.google, options.pacing, this.deps.metrics, {
       maxAttempts: options.maxAttempts,
       signal: options.signal,
@@ -44,6 +48,7 @@ function gmailSource(gmail: PacedGmail, account: MailAccount): MailSource {
       return { ids, nextPageToken: page.nextPageToken ?? null };
     },
     fetchMany: (ids) => fetchMessages(gmail, account, ids),
+    firstPage: (pageSize) => firstPageOf(gmail, account, pageSize),
     async changesSince(cursor, pageToken): Promise<MailChanges> {
       try {
         const page = await gmail.history(cursor, pageToken);

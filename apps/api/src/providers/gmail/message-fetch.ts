@@ -1,4 +1,5 @@
 import type { FetchedMail, MailAccount } from '../mail-source.ts';
+import type { BatchPartResponse } from './batch-codec.ts';
 import { parseGmailMessage } from './message-parser.ts';
 import type { PacedGmail } from './paced-gmail.ts';
 
@@ -21,8 +22,13 @@ export async function fetchMessages(
   owner: MailAccount,
   ids: string[],
 ): Promise<FetchedMail> {
+  return mailOf(owner, await gmail.metadata(ids));
+}
+
+/** A batch's parts as rows to store, messages gone since listing, and failures with their reasons. */
+export function mailOf(owner: MailAccount, parts: BatchPartResponse[]): FetchedMail {
   const result: FetchedMail = { emails: [], outOfView: [], gone: [], failures: [] };
-  for (const part of await gmail.metadata(ids)) {
+  for (const part of parts) {
     if (part.status === 404) {
       result.gone.push(part.id);
       continue;

@@ -127,10 +127,13 @@ export class InMemoryMailProvider implements MailProvider {
   readonly unitsPerMessage = 1;
   /** Calls made through the core's pacing. */
   pacedCalls = 0;
+  /** The credentials the last `open` was given (a sign-in's grant), if any. */
+  lastGrant: unknown;
 
   constructor(readonly mailbox: InMemoryMailbox) {}
 
   async open(account: MailAccount, options: OpenOptions): Promise<MailSource> {
+    this.lastGrant = options.grant;
     const paced = <T>(units: number, call: () => T) =>
       options.pacing.run(
         units,
@@ -145,6 +148,12 @@ export class InMemoryMailProvider implements MailProvider {
       listPage: (pageToken, pageSize) => paced(1, () => this.mailbox.page(pageToken, pageSize)),
       fetchMany: (ids) => paced(ids.length, () => this.mailbox.fetch(account, ids)),
       changesSince: (cursor) => paced(1, () => this.mailbox.changesSince(cursor)),
+      firstPage: async (pageSize) => {
+        const { ids } = await paced(1, () => this.mailbox.page(null, pageSize));
+        const fetched = await paced(ids.length, () => this.mailbox.fetch(account, ids));
+        const { totalEstimate, cursor } = this.mailbox.profile();
+        return { listedIds: ids, fetched, totalEstimate, cursor };
+      },
     };
   }
 
