@@ -62,7 +62,10 @@ export function installGuard(app: FastifyInstance, context: EmulatorContext): vo
     const quota = context.quota.settings;
     if (!isBatchPart && quota.enabled) {
       const current = inFlight.get(account.email) ?? 0;
-      if (current >= quota.concurrentPerUser) return refuse(429, tooManyConcurrent(), 'concurrency');
+      if (current >= quota.concurrentPerUser) {
+        context.quota.refused(route.api, account.email, 'concurrency');
+        return refuse(429, tooManyConcurrent(), 'concurrency');
+      }
       inFlight.set(account.email, current + 1);
       holding.add(request);
     }
