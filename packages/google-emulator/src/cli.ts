@@ -79,17 +79,6 @@ async function main() {
       : /^[\d.]+$/.test(values.latency)
         ? Number(values.latency)
         : values.latency;
-  const quota = Object.fromEntries(
-    Object.entries({
-      windowMs: numberOr(values['quota-window-ms']),
-      gmailUnitsPerUser: numberOr(values['gmail-quota']),
-      gmailUnitsPerProject: numberOr(values['gmail-project-quota']),
-      calendarRequestsPerUser: numberOr(values['calendar-quota']),
-      calendarRequestsPerProject: numberOr(values['calendar-project-quota']),
-      concurrentPerUser: numberOr(values.concurrency),
-      enabled: values['no-quota'] ? false : undefined,
-    }).filter(([, value]) => value !== undefined),
-  );
   const options = parseOptions({
     host: values.host,
     port: numberOr(values.port) ?? 8085,
@@ -105,7 +94,7 @@ async function main() {
       return { clientId, clientSecret };
     }),
     accessTokenTtlSeconds: numberOr(values['token-ttl']),
-    quota,
+    quota: quotaOf(values),
     faults: values['error-rate'] ? { errorRate: Number(values['error-rate']) } : undefined,
     logger: !values.quiet,
     stateDir: values['state-dir'],
@@ -122,6 +111,22 @@ async function main() {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The quota flags given (the rest keep their defaults). */
+function quotaOf(values: Record<string, string | boolean | string[] | undefined>) {
+  const flag = (name: string) => numberOr(values[name] as string | undefined);
+  return Object.fromEntries(
+    Object.entries({
+      windowMs: flag('quota-window-ms'),
+      gmailUnitsPerUser: flag('gmail-quota'),
+      gmailUnitsPerProject: flag('gmail-project-quota'),
+      calendarRequestsPerUser: flag('calendar-quota'),
+      calendarRequestsPerProject: flag('calendar-project-quota'),
+      concurrentPerUser: flag('concurrency'),
+      enabled: values['no-quota'] ? false : undefined,
+    }).filter(([, value]) => value !== undefined),
+  );
 }
 
 /** Every account when few; a count and the total when a pattern made many (one line either way). */
