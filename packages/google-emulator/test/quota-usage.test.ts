@@ -93,16 +93,11 @@ describe('GET /admin/quota/usage through the real clients', () => {
     expect(usage.windowMs).toBe(600_000);
     expect(usage.windows).toHaveLength(1);
     const window = usage.windows[0]!;
-    expect(window.gmail).toMatchObject({
-      units: 35,
-      limit: 35,
-      userLimit: 20,
-      calls: 7,
-      activeUsers: 2,
-      users: { [ADA]: 20, [BEN]: 15 },
-      refused: { user: 1, project: 1, concurrency: 0 },
-      refusedUsers: { [ADA]: 1, [BEN]: 1 },
-    });
+    const { units, limit, userLimit, calls, activeUsers } = window.gmail;
+    expect([units, limit, userLimit, calls, activeUsers]).toEqual([35, 35, 20, 7, 2]);
+    expect(window.gmail.users).toEqual({ [ADA]: 20, [BEN]: 15 });
+    expect(window.gmail.refused).toEqual({ user: 1, project: 1, concurrency: 0 });
+    expect(window.gmail.refusedUsers).toEqual({ [ADA]: 1, [BEN]: 1 });
     expect(window.calendar).toMatchObject({ units: 2, users: { [CAL]: 2 }, refused: { user: 1 } });
 
     // /admin/stats carries the same windows without the per-user maps.
