@@ -26,6 +26,7 @@ const HELP = `Usage: firstlight-google-emulator [options]
   --gmail-project-quota <units> Gmail units per project per window (default 1200000)
   --calendar-quota <requests>   Calendar requests per user per window (default 600)
   --calendar-project-quota <n>  Calendar requests per project per window (default 10000)
+  --quota-history <windows>     per-window usage kept for /admin/quota/usage (default 120)
   --concurrency <n>             concurrent requests per user (default 10)
   --no-quota                    switch quota and concurrency limits off
   --error-rate <0..1>           random 429/500/503 on API calls (default 0)
@@ -62,6 +63,7 @@ async function main() {
       'calendar-quota': { type: 'string' },
       'calendar-project-quota': { type: 'string' },
       concurrency: { type: 'string' },
+      'quota-history': { type: 'string' },
       'no-quota': { type: 'boolean' },
       'error-rate': { type: 'string' },
       'state-dir': { type: 'string' },
@@ -124,6 +126,7 @@ function quotaOf(values: Record<string, string | boolean | string[] | undefined>
       calendarRequestsPerUser: flag('calendar-quota'),
       calendarRequestsPerProject: flag('calendar-project-quota'),
       concurrentPerUser: flag('concurrency'),
+      historyWindows: flag('quota-history'),
       enabled: values['no-quota'] ? false : undefined,
     }).filter(([, value]) => value !== undefined),
   );
