@@ -7,14 +7,18 @@
  * first_page_after_redirect (over the callback's 2.5 s budget, which redirects without it), and the emulator's quota
  * refusals (429: per-user window or concurrency; 403: the per-project window, Google's 1,200,000 units a minute).
  * The emulator runs in its own process so it does not share the API's event loop; on a small machine it still
- * shares the cores (machine_cpu_busy_pct: the whole machine's CPU while signing in, every process counted).
+ * shares the cores (machine_cpu_busy_pct: the whole machine's CPU while signing in, every process counted), and
+ * signin_/backfill_cpu_pct_<api|emulator|postgres> say which process had them (bench/process-cpu.ts; the API's
+ * figure includes this process's sign-in driver).
  *   npm run bench -- load              USERS=100 MAILBOX=2000 SPREAD_MS=10000 npm run bench -- load
  */
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_WORKERS } from '@firstlight/api';
 import { sql } from 'kysely';
 import { errorsWithStatus, startEmulatorProcess } from './emulator-process.ts';
+import { cpuFigures, cpuRows, ownProcess, pidOf, postgresOf, startCpuMeter } from './process-cpu.ts';
 import { signInOverHttp } from './sign-in-http.ts';
 import { percentile, printTable, startBenchProduct, writeResult } from './support.ts';
 
@@ -53,16 +57,27 @@ function cpuTicks(): { busy: number; total: number } | undefined {
   }
 }
 
+/** CPU per process (bench/process-cpu.ts): the API runs in this process, beside the sign-in driver. */
+const processes = {
+  api: ownProcess(),
+  emulator: pidOf(emulator.pid),
+  postgres: postgresOf(join(product.config.dataDir, 'pg')),
+};
+
 const workers = {
   ...DEFAULT_WORKERS,
   ...(product.config.tasks.mode === 'embedded' ? product.config.tasks.workers : {}),
 };
+
+const prefixed = (prefix: string, figures: Record<string, number>) =>
+  Object.fromEntries(Object.entries(figures).map(([key, value]) => [`${prefix}${key}`, value]));
 
 try {
   const callbackMs: number[] = [];
   const failures: string[] = [];
   const interval = spreadMs / users;
   const ticksBefore = cpuTicks();
+  const signInCpu = startCpuMeter(processes);
   const startedAt = performance.now();
   let lastFiredAt = startedAt;
   await Promise.all(
@@ -78,6 +93,7 @@ try {
   );
   const allDoneSeconds = (performance.now() - startedAt) / 1000;
   const ticksAfter = cpuTicks();
+  const cpuWhileSigningIn = signInCpu.stop();
   const cpuBusy =
     ticksBefore && ticksAfter
       ? Math.round((100 * (ticksAfter.busy - ticksBefore.busy)) / (ticksAfter.total - ticksBefore.total))
@@ -107,7 +123,9 @@ try {
     return { at: performance.now(), ingested: Number(n) };
   };
   const watchStart = await ingestedAt();
+  const watchCpu = startCpuMeter(processes);
   await new Promise((resolve) => setTimeout(resolve, watchMs));
+  const cpuWhileBackfilling = watchCpu.stop();
   const watchEnd = await ingestedAt();
   const { rows: queueStates } = await sql<{ name: string; state: string; n: number }>`
     select name, state, count(*)::int as n from pgboss.job group by 1, 2 order by 1, 2`.execute(product.db);
@@ -140,6 +158,8 @@ try {
     workers_ingest_high: workers['ingest-high'],
     workers_ingest_low: workers['ingest-low'],
     machine_cpu_busy_pct: cpuBusy,
+    ...prefixed('signin_', cpuFigures(cpuWhileSigningIn)),
+    ...prefixed('backfill_', cpuFigures(cpuWhileBackfilling)),
   };
   for (const failure of failures.slice(0, 5)) console.log(`  failed: ${failure}`);
   printTable(
@@ -170,6 +190,14 @@ try {
       ],
       ['emulator refusals by cause', JSON.stringify(stats.errorsByCause)],
       ['machine CPU busy while signing in (%, all processes)', figures.machine_cpu_busy_pct],
+      ...cpuRows(cpuWhileSigningIn).map(([label, value]): [string, string] => [
+        `${label}, signing in`,
+        value,
+      ]),
+      ...cpuRows(cpuWhileBackfilling).map(([label, value]): [string, string] => [
+        `${label}, backfill`,
+        value,
+      ]),
     ],
   );
   await writeResult('load', figures);

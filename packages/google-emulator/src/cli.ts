@@ -3,6 +3,7 @@
  * Runs the emulator as a server until SIGINT/SIGTERM. Every flag maps to an option of `startEmulator`.
  */
 import { parseArgs } from 'node:util';
+import { parseAccountPattern } from './account-sets.ts';
 import { startEmulator } from './index.ts';
 import { parseOptions } from './options.ts';
 
@@ -12,6 +13,8 @@ const HELP = `Usage: firstlight-google-emulator [options]
   --port <port>                 listen port (default 8085; 0 = any free port)
   --public-url <url>            URL browsers use to reach this emulator (default: as reached)
   --accounts <list>             email:mailboxSize,... (default demo@example.com:5000)
+  --accounts-pattern <p>        many accounts: prefix{first..last}@domain:min-max, sizes drawn per
+                                account from [min, max] by the seed; repeatable, after --accounts
   --seed <n>                    data seed (default 1): same seed, same mailboxes and calendars
   --anchor <date>               the data's "now" (ISO date; default today 00:00 UTC)
   --latency <none|google|x>     latency profile; a number scales Google's (default google)
@@ -20,7 +23,10 @@ const HELP = `Usage: firstlight-google-emulator [options]
   --token-ttl <seconds>         access token lifetime (default 3600)
   --quota-window-ms <ms>        length of the quota minute (default 60000)
   --gmail-quota <units>         Gmail units per user per window (default 6000)
+  --gmail-project-quota <units> Gmail units per project per window (default 1200000)
   --calendar-quota <requests>   Calendar requests per user per window (default 600)
+  --calendar-project-quota <n>  Calendar requests per project per window (default 10000)
+  --quota-history <windows>     per-window usage kept for /admin/quota/usage (default 120)
   --concurrency <n>             concurrent requests per user (default 10)
   --no-quota                    switch quota and concurrency limits off
   --error-rate <0..1>           random 429/500/503 on API calls (default 0)
@@ -44,6 +50,7 @@ async function main() {
       port: { type: 'string' },
       'public-url': { type: 'string' },
       accounts: { type: 'string' },
+      'accounts-pattern': { type: 'string', multiple: true },
       seed: { type: 'string' },
       anchor: { type: 'string' },
       latency: { type: 'string' },
@@ -52,8 +59,11 @@ async function main() {
       'token-ttl': { type: 'string' },
       'quota-window-ms': { type: 'string' },
       'gmail-quota': { type: 'string' },
+      'gmail-project-quota': { type: 'string' },
       'calendar-quota': { type: 'string' },
+      'calendar-project-quota': { type: 'string' },
       concurrency: { type: 'string' },
+      'quota-history': { type: 'string' },
       'no-quota': { type: 'boolean' },
       'error-rate': { type: 'string' },
       'state-dir': { type: 'string' },
@@ -71,20 +81,12 @@ async function main() {
       : /^[\d.]+$/.test(values.latency)
         ? Number(values.latency)
         : values.latency;
-  const quota = Object.fromEntries(
-    Object.entries({
-      windowMs: numberOr(values['quota-window-ms']),
-      gmailUnitsPerUser: numberOr(values['gmail-quota']),
-      calendarRequestsPerUser: numberOr(values['calendar-quota']),
-      concurrentPerUser: numberOr(values.concurrency),
-      enabled: values['no-quota'] ? false : undefined,
-    }).filter(([, value]) => value !== undefined),
-  );
   const options = parseOptions({
     host: values.host,
     port: numberOr(values.port) ?? 8085,
     publicUrl: values['public-url'],
     accounts: values.accounts ? parseAccounts(values.accounts) : undefined,
+    accountSets: values['accounts-pattern']?.map(parseAccountPattern),
     seed: numberOr(values.seed),
     anchor: values.anchor ? Date.parse(values.anchor) : undefined,
     latency,
@@ -94,15 +96,13 @@ async function main() {
       return { clientId, clientSecret };
     }),
     accessTokenTtlSeconds: numberOr(values['token-ttl']),
-    quota,
+    quota: quotaOf(values),
     faults: values['error-rate'] ? { errorRate: Number(values['error-rate']) } : undefined,
     logger: !values.quiet,
     stateDir: values['state-dir'],
   });
   const emulator = await startEmulator(options);
-  const accounts = options.accounts
-    .map((account) => `${account.email} (${account.mailboxSize} messages)`)
-    .join(', ');
+  const accounts = describeAccounts(options.accounts);
   const state = options.stateDir ? `; state in ${options.stateDir}` : '';
   console.log(
     `google-emulator listening on ${emulator.url}; accounts: ${accounts}; seed ${options.seed}${state}`,
@@ -113,6 +113,31 @@ async function main() {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The quota flags given (the rest keep their defaults). */
+function quotaOf(values: Record<string, string | boolean | string[] | undefined>) {
+  const flag = (name: string) => numberOr(values[name] as string | undefined);
+  return Object.fromEntries(
+    Object.entries({
+      windowMs: flag('quota-window-ms'),
+      gmailUnitsPerUser: flag('gmail-quota'),
+      gmailUnitsPerProject: flag('gmail-project-quota'),
+      calendarRequestsPerUser: flag('calendar-quota'),
+      calendarRequestsPerProject: flag('calendar-project-quota'),
+      concurrentPerUser: flag('concurrency'),
+      historyWindows: flag('quota-history'),
+      enabled: values['no-quota'] ? false : undefined,
+    }).filter(([, value]) => value !== undefined),
+  );
+}
+
+/** Every account when few; a count and the total when a pattern made many (one line either way). */
+function describeAccounts(accounts: readonly { email: string; mailboxSize: number }[]): string {
+  if (accounts.length <= 10)
+    return accounts.map((account) => `${account.email} (${account.mailboxSize} messages)`).join(', ');
+  const messages = accounts.reduce((sum, account) => sum + account.mailboxSize, 0);
+  return `${accounts.length} accounts (${accounts[0]!.email} … ${accounts.at(-1)!.email}, ${messages} messages)`;
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type AccountSet, expandAccountSet } from './account-sets.ts';
 import { AccountDirectory } from './accounts.ts';
 import { Counters } from './guard/counters.ts';
 import { FaultBook } from './guard/faults.ts';
@@ -68,6 +69,19 @@ export class EmulatorContext {
       this.changed();
     }
     return account;
+  }
+
+  /** Adds a whole set (admin API); addresses already served are skipped. Their mailboxes are made on first use. */
+  addAccountSet(set: AccountSet): { added: number; messages: number } {
+    let added = 0;
+    let messages = 0;
+    for (const spec of expandAccountSet(set, this.options.seed)) {
+      if (this.accounts.get(spec.email)) continue;
+      this.addAccount(spec.email, spec.mailboxSize);
+      added++;
+      messages += spec.mailboxSize;
+    }
+    return { added, messages };
   }
 
   nameOf(email: string): string {

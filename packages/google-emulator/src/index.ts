@@ -4,18 +4,22 @@
  * changing only `rootUrl` and the OAuth endpoints.
  */
 import type { FastifyInstance } from 'fastify';
+import { AccountSet, type AccountSetInput } from './account-sets.ts';
 import { ALL_SCOPES, applyFaults, type FaultsUpdate, type QuotaUpdate } from './admin/routes.ts';
 import { type CalendarService, calendarServiceFor } from './calendar/index.ts';
 import { EmulatorContext } from './context.ts';
 import { type GmailService, gmailServiceFor } from './gmail/index.ts';
 import type { CountersSnapshot } from './guard/counters.ts';
+import type { UsageQuery, UsageWindow } from './guard/usage-history.ts';
 import { type EmulatorOptions, parseOptions, QuotaSettings } from './options.ts';
 import { buildServer } from './server.ts';
 import { identityOf, type SavedState, STATE_FORMAT, STATE_VERSION } from './state/saved-state.ts';
 import { loadState } from './state/state-file.ts';
 import { StateKeeper } from './state/state-keeper.ts';
 
+export type { AccountSetInput } from './account-sets.ts';
 export type { FaultsUpdate, QuotaUpdate } from './admin/routes.ts';
+export type { ApiWindow, UsageQuery, UsageWindow } from './guard/usage-history.ts';
 export { DEFAULT_CLIENT, type EmulatorOptions, type FaultPatch, type QuotaSettings } from './options.ts';
 export type { EmulatorAccount } from './types.ts';
 
@@ -34,7 +38,11 @@ export interface EmulatorAdmin {
     name?: string,
     options?: { emailVerified?: boolean },
   ): Promise<void>;
+  /** Many accounts at once (account-sets.ts); answers how many were new and their messages in total. */
+  addAccountSet(set: AccountSetInput): { added: number; messages: number };
   stats(): CountersSnapshot & { quota: QuotaSettings };
+  /** Per-window project and per-user usage (GET /admin/quota/usage's `windows`). */
+  quotaUsage(query?: UsageQuery): UsageWindow[];
   resetStats(): void;
   setFaults(update: FaultsUpdate): void;
   clearFaults(): void;
@@ -132,7 +140,9 @@ function emulatorAdmin(
     addAccount: async (email, mailboxSize, name, accountOptions) => {
       context.addAccount(email, mailboxSize, name, accountOptions?.emailVerified);
     },
+    addAccountSet: (set) => context.addAccountSet(AccountSet.parse(set)),
     stats: () => ({ ...context.counters.snapshot(), quota: context.quota.settings }),
+    quotaUsage: (query) => context.quota.history.windows(query),
     resetStats: () => {
       context.counters.reset();
       context.quota.reset();

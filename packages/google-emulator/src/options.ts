@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccountSet, expandAccountSet } from './account-sets.ts';
 
 /**
  * Everything an emulator can be told at start (CLI flags and `startEmulator` share this schema).
@@ -46,6 +47,8 @@ export const QuotaSettings = z.object({
   userErrorStyle: z.enum(['429', '403']).default('429'),
   /** In-flight API requests per user before "Too many concurrent requests for user" (a batch counts once). */
   concurrentPerUser: z.number().int().min(1).max(1_000).default(10),
+  /** Windows of per-window usage kept for `GET /admin/quota/usage` (the newest; older ones are dropped). */
+  historyWindows: z.number().int().min(1).max(10_000).default(120),
   /** Switch accounting off entirely (benchmarks of the write path). */
   enabled: z.boolean().default(true),
 });
@@ -64,37 +67,49 @@ export const DEFAULT_CLIENT: ClientSpec = {
   clientSecret: 'firstlight-local-secret',
 };
 
-export const EmulatorOptions = z.object({
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(0).max(65_535).default(8085),
-  /** Where browsers reach the emulator (consent page links, id_token issuer), when not at host:port. */
-  publicUrl: z.string().url().optional(),
-  seed: z.number().int().default(1),
-  accounts: z
-    .array(AccountSpec)
-    .min(1)
-    .default([{ email: 'demo@example.com', mailboxSize: 5_000 }]),
-  clients: z.array(ClientSpec).min(1).default([DEFAULT_CLIENT]),
-  /** Approve the consent screen without showing it (demo, tests); `login_hint` picks the account. */
-  autoApprove: z.boolean().default(false),
-  latency: LatencySetting.default('google'),
-  accessTokenTtlSeconds: z.number().int().min(1).max(86_400).default(3_600),
-  quota: QuotaSettings.default(QuotaSettings.parse({})),
-  faults: FaultPatch.default({}),
-  /** The generated data's "now" (ms since epoch): newest message and the calendar centre. Default: today, 00:00 UTC. */
-  anchor: z.number().int().optional(),
-  /** Log requests (CLI default). */
-  logger: z.boolean().default(false),
-  /**
-   * Where grants and run-time changes are kept across restarts, as Google keeps them (src/state). Unset:
-   * everything is in memory and a restart forgets every grant.
-   */
-  stateDir: z.string().min(1).optional(),
-  /** Where warnings go (a discarded state file, a failed save); default: stderr, prefixed `google-emulator:`. */
-  warn: z
-    .custom<(message: string) => void>((value) => typeof value === 'function', 'must be a function')
-    .optional(),
-});
+const DEMO_ACCOUNT: AccountSpec = { email: 'demo@example.com', mailboxSize: 5_000 };
+
+export const EmulatorOptions = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(8085),
+    /** Where browsers reach the emulator (consent page links, id_token issuer), when not at host:port. */
+    publicUrl: z.string().url().optional(),
+    seed: z.number().int().default(1),
+    /** Default: demo@example.com (5,000 messages), unless `accountSets` gives the accounts. */
+    accounts: z.array(AccountSpec).optional(),
+    /** Many accounts at once (account-sets.ts), served after `accounts`; an address in both keeps the first. */
+    accountSets: z.array(AccountSet).default([]),
+    clients: z.array(ClientSpec).min(1).default([DEFAULT_CLIENT]),
+    /** Approve the consent screen without showing it (demo, tests); `login_hint` picks the account. */
+    autoApprove: z.boolean().default(false),
+    latency: LatencySetting.default('google'),
+    accessTokenTtlSeconds: z.number().int().min(1).max(86_400).default(3_600),
+    quota: QuotaSettings.default(QuotaSettings.parse({})),
+    faults: FaultPatch.default({}),
+    /** The generated data's "now" (ms since epoch): newest message and the calendar centre. Default: today, 00:00 UTC. */
+    anchor: z.number().int().optional(),
+    /** Log requests (CLI default). */
+    logger: z.boolean().default(false),
+    /**
+     * Where grants and run-time changes are kept across restarts, as Google keeps them (src/state). Unset:
+     * everything is in memory and a restart forgets every grant.
+     */
+    stateDir: z.string().min(1).optional(),
+    /** Where warnings go (a discarded state file, a failed save); default: stderr, prefixed `google-emulator:`. */
+    warn: z
+      .custom<(message: string) => void>((value) => typeof value === 'function', 'must be a function')
+      .optional(),
+  })
+  .transform(({ accountSets, ...options }) => ({
+    ...options,
+    accountSets,
+    // Sets are expanded here, so everything downstream (the directory, the state file's identity) sees plain accounts.
+    accounts: <AccountSpec[]>[
+      ...(options.accounts ?? (accountSets.length ? [] : [DEMO_ACCOUNT])),
+      ...accountSets.flatMap((set) => expandAccountSet(set, options.seed)),
+    ],
+  }));
 export type EmulatorOptions = z.input<typeof EmulatorOptions>;
 export type ResolvedOptions = z.infer<typeof EmulatorOptions>;
 

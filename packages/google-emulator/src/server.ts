@@ -5,6 +5,7 @@ import { registerAdminRoutes } from './admin/routes.ts';
 import { calendarRoutes } from './calendar/index.ts';
 import type { EmulatorContext } from './context.ts';
 import { gmailRoutes, gmailServiceFor } from './gmail/index.ts';
+import { admitPart } from './guard/admission.ts';
 import { installGuard } from './guard/guard.ts';
 import { registerOAuthRoutes } from './oauth/routes.ts';
 
@@ -33,6 +34,7 @@ export async function buildServer(context: EmulatorContext): Promise<FastifyInst
     accounts: context.accounts,
     anchor: context.anchor,
     batchPartToken: context.batchPartToken,
+    admitPart: (route, authorization) => admitPart(context, route, authorization),
     onChange: context.changed,
   });
   const gmail = gmailServiceFor(context.accounts);

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { account, type GmailHarness, startGmailHarness } from './gmail-harness.ts';
+import {
+  account,
+  batchBody,
+  type GmailHarness,
+  type Part,
+  parseAnswer,
+  startGmailHarness,
+} from './gmail-harness.ts';
 
 const ANN = 'ann@example.com';
 let harness: GmailHarness | undefined;
@@ -8,47 +15,12 @@ afterEach(async () => {
   harness = undefined;
 });
 
-interface Part {
-  contentId: string;
-  request: string;
-}
-
-/** A batch body as Google documents it: multipart/mixed of application/http parts. */
-function batchBody(parts: Part[], boundary = 'batch_test_boundary'): { body: string; contentType: string } {
-  const chunks = parts.map(
-    (part) =>
-      `--${boundary}\r\nContent-Type: application/http\r\nContent-ID: <${part.contentId}>\r\n\r\n${part.request}\r\n\r\n`,
-  );
-  return {
-    body: `${chunks.join('')}--${boundary}--\r\n`,
-    contentType: `multipart/mixed; boundary=${boundary}`,
-  };
-}
-
 async function postBatch(rootUrl: string, body: string, contentType: string) {
   return fetch(`${rootUrl}batch/gmail/v1`, {
     method: 'POST',
     headers: { authorization: `Bearer token-for:${ANN}`, 'content-type': contentType },
     body,
   });
-}
-
-/** Splits a batch answer into its parts: Content-ID, status and JSON body. */
-function parseAnswer(contentType: string, text: string) {
-  const boundary = /boundary=([^;]+)/.exec(contentType)![1]!;
-  return text
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((segment) => {
-      const [partHead = '', httpHead = '', ...rest] = segment.trim().split('\r\n\r\n');
-      return {
-        contentId: /Content-ID: (.+)/.exec(partHead)?.[1],
-        partType: /Content-Type: (.+)/.exec(partHead)?.[1],
-        status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(httpHead)?.[1]),
-        contentType: /Content-Type: (.+)/.exec(httpHead)?.[1],
-        body: JSON.parse(rest.join('\r\n\r\n')),
-      };
-    });
 }
 
 describe('batch', () => {

@@ -113,3 +113,41 @@ export async function mapBounded<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+export interface Part {
+  contentId: string;
+  request: string;
+}
+
+/** A batch body as Google documents it: multipart/mixed of application/http parts. */
+export function batchBody(
+  parts: Part[],
+  boundary = 'batch_test_boundary',
+): { body: string; contentType: string } {
+  const chunks = parts.map(
+    (part) =>
+      `--${boundary}\r\nContent-Type: application/http\r\nContent-ID: <${part.contentId}>\r\n\r\n${part.request}\r\n\r\n`,
+  );
+  return {
+    body: `${chunks.join('')}--${boundary}--\r\n`,
+    contentType: `multipart/mixed; boundary=${boundary}`,
+  };
+}
+
+/** Splits a batch answer into its parts: Content-ID, status and JSON body. */
+export function parseAnswer(contentType: string, text: string) {
+  const boundary = /boundary=([^;]+)/.exec(contentType)![1]!;
+  return text
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((segment) => {
+      const [partHead = '', httpHead = '', ...rest] = segment.trim().split('\r\n\r\n');
+      return {
+        contentId: /Content-ID: (.+)/.exec(partHead)?.[1],
+        partType: /Content-Type: (.+)/.exec(partHead)?.[1],
+        status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(httpHead)?.[1]),
+        contentType: /Content-Type: (.+)/.exec(httpHead)?.[1],
+        body: JSON.parse(rest.join('\r\n\r\n')),
+      };
+    });
+}

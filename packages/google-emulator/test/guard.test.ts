@@ -102,6 +102,10 @@ describe('quota, concurrency and faults, as the real clients see them', () => {
       expect(refusal).toMatchObject({ status: 429, reason: 'rateLimitExceeded' });
       expect(refusal.body.error.message).toBe('Too many concurrent requests for user.');
     }
+    // The per-window usage counts them as concurrency refusals of Ada's (setQuota started a fresh history).
+    const windows = emulator.admin.quotaUsage();
+    expect(windows.reduce((sum, window) => sum + window.gmail.refused.concurrency, 0)).toBe(5);
+    expect(windows.reduce((sum, window) => sum + (window.gmail.refusedUsers[ADA] ?? 0), 0)).toBe(5);
     // Once they finished, the slots are free again.
     await expect(api.users.getProfile({ userId: 'me' })).resolves.toBeTruthy();
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { AccountSet } from '../account-sets.ts';
 import type { EmulatorContext } from '../context.ts';
 import { SCOPE } from '../oauth/scopes.ts';
 import { AccountSpec, FaultPatch, QuotaSettings } from '../options.ts';
@@ -17,6 +18,14 @@ export type FaultsUpdate = z.infer<typeof FaultsUpdate>;
 
 export const QuotaUpdate = QuotaSettings.partial();
 export type QuotaUpdate = z.infer<typeof QuotaUpdate>;
+
+const UsageParams = z.object({
+  last: z.coerce.number().int().min(1).optional(),
+  users: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+});
 
 const AccountParams = z.object({ email: z.string().min(1) });
 const TokenRequest = z.object({ scopes: z.array(z.string()).optional() }).default({});
@@ -46,7 +55,22 @@ function registerControlRoutes(app: FastifyInstance, context: EmulatorContext): 
       ]),
     ),
     faults: context.faults.snapshot(),
+    // Per-window totals (no per-user maps: those are GET /admin/quota/usage's).
+    quotaWindows: context.quota.history.windows({ users: false }),
   }));
+
+  /** Per-window project and per-user usage and refusals, oldest first: `?last=N`, `?users=false`. */
+  app.get('/admin/quota/usage', async (request, reply) => {
+    const query = UsageParams.safeParse(request.query ?? {});
+    if (!query.success) return reply.code(400).send(badRequest(query.error.message));
+    const history = context.quota.history;
+    return {
+      windowMs: history.windowMs,
+      origin: new Date(history.origin).toISOString(),
+      keep: history.keep,
+      windows: history.windows(query.data),
+    };
+  });
 
   /** Zero the counters and the quota windows (between benchmark phases). */
   app.post('/admin/reset', async (_request, reply) => {
@@ -91,6 +115,15 @@ function registerAccountRoutes(app: FastifyInstance, context: EmulatorContext): 
       .send(
         context.addAccount(spec.data.email, spec.data.mailboxSize, spec.data.name, spec.data.emailVerified),
       );
+  });
+
+  /** Many accounts at once: `{prefix, count, minMessages, maxMessages, seed?, domain?, start?}` (account-sets.ts). */
+  app.post('/admin/accounts/bulk', async (request, reply) => {
+    const set = AccountSet.safeParse(request.body ?? {});
+    if (!set.success) return reply.code(400).send(badRequest(set.error.message));
+    return reply
+      .code(201)
+      .send({ ...context.addAccountSet(set.data), accounts: context.accounts.list().length });
   });
 
   /** The user removed the app: every refresh token of the account answers `invalid_grant` from now on. */

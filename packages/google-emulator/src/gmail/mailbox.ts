@@ -34,6 +34,7 @@ export class Mailbox {
   #historyId: number;
   #retainedFrom: number;
   #generatedThreads: number | undefined;
+  #version = 0;
 
   constructor(options: MailboxOptions) {
     this.seed = options.seed;
@@ -50,6 +51,11 @@ export class Mailbox {
   /** The mailbox's current (largest issued) historyId. */
   get historyId(): number {
     return this.#historyId;
+  }
+
+  /** Grows with every run-time change: what was rendered at an older version may be stale (render cache). */
+  get version(): number {
+    return this.#version;
   }
 
   get deliveredCount(): number {
@@ -176,7 +182,7 @@ export class Mailbox {
       }
       added.push({ ...ref, labelIds });
     }
-    if (added.length) this.#onChange();
+    if (added.length) this.#changed();
     return added;
   }
 
@@ -196,7 +202,7 @@ export class Mailbox {
       this.#record('messageDeleted', ref);
       deleted.push(ref);
     }
-    if (deleted.length) this.#onChange();
+    if (deleted.length) this.#changed();
     return deleted;
   }
 
@@ -206,7 +212,7 @@ export class Mailbox {
       for (const id of ids) this.#relabel(id, add, remove);
     } finally {
       // An unknown id ends the call with a 404, after the ids before it were changed: those are kept.
-      this.#onChange();
+      this.#changed();
     }
   }
 
@@ -235,7 +241,7 @@ export class Mailbox {
   expireHistory(): void {
     this.#retainedFrom = ++this.#historyId;
     this.#history = [];
-    this.#onChange();
+    this.#changed();
   }
 
   /** Records after `startHistoryId`, or undefined when that id is older than the retained history. */
@@ -269,6 +275,12 @@ export class Mailbox {
     this.#history = [...changes.history];
     this.#historyId = changes.historyId;
     this.#retainedFrom = changes.retainedFrom;
+    this.#version++;
+  }
+
+  #changed(): void {
+    this.#version++;
+    this.#onChange();
   }
 
   #record(type: HistoryType, message: MessageRef, labelIds?: string[]): void {

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorAccount } from '../types.ts';
-import { type BatchOptions, registerBatchRoute } from './batch-route.ts';
+import { type BatchOptions, MESSAGES_GET, registerBatchRoute } from './batch-route.ts';
 import { GmailError } from './errors.ts';
 import { type GmailAccountDirectory, GmailService } from './service.ts';
 
@@ -31,6 +31,8 @@ export function gmailServiceFor(accounts: GmailAccountDirectory): GmailService |
 // Gmail quota units per call (GOOGLE-FACTS.md, Gmail API: unit costs).
 const google = (method: string, cost: number) => ({ google: { api: 'gmail' as const, method, cost } });
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 type UserParams = { userId: string };
 type MessageParams = UserParams & { id: string };
 type AttachmentParams = MessageParams & { attachmentId: string };
@@ -47,7 +49,7 @@ export const gmailRoutes: FastifyPluginAsync<GmailPluginOptions> = async (app, o
   /** Checks the caller may read `userId`'s mailbox, runs the handler, turns GmailErrors into Google's bodies. */
   const handle =
     <P extends UserParams>(
-      run: (account: EmulatorAccount, request: FastifyRequest<{ Params: P }>) => unknown,
+      run: (account: EmulatorAccount, request: FastifyRequest<{ Params: P }>, reply: FastifyReply) => unknown,
     ) =>
     async (request: FastifyRequest<{ Params: P }>, reply: FastifyReply) => {
       const account = request.googleAccount;
@@ -57,7 +59,7 @@ export const gmailRoutes: FastifyPluginAsync<GmailPluginOptions> = async (app, o
       }
       try {
         service.checkUser(account, (request.params as UserParams).userId);
-        return await run(account, request);
+        return await run(account, request, reply);
       } catch (error) {
         if (error instanceof GmailError) return reply.code(error.status).send(error.body());
         throw error;
@@ -74,13 +76,18 @@ export const gmailRoutes: FastifyPluginAsync<GmailPluginOptions> = async (app, o
   app.get<{ Params: UserParams }>(
     '/gmail/v1/users/:userId/messages',
     { config: google('users.messages.list', 5) },
-    handle((account, request) => service.list(account, query(request))),
+    handle((account, request, reply) =>
+      reply.type(JSON_TYPE).send(service.listJson(account, query(request))),
+    ),
   );
 
   app.get<{ Params: MessageParams }>(
     '/gmail/v1/users/:userId/messages/:id',
-    { config: google('users.messages.get', 5) },
-    handle((account, request) => service.get(account, request.params.id, query(request))),
+    { config: { google: MESSAGES_GET } },
+    // Sent as rendered (and cached) text: no second serialisation of the same message.
+    handle((account, request, reply) =>
+      reply.type(JSON_TYPE).send(service.getJson(account, request.params.id, query(request))),
+    ),
   );
 
   app.get<{ Params: AttachmentParams }>(
@@ -101,5 +108,5 @@ export const gmailRoutes: FastifyPluginAsync<GmailPluginOptions> = async (app, o
     handle((account) => service.labels(account)),
   );
 
-  registerBatchRoute(app, options);
+  registerBatchRoute(app, options, service);
 };

@@ -11,6 +11,7 @@ import { listMessages } from './list.ts';
 import { Mailbox, type MailboxChanges } from './mailbox.ts';
 import { historyListQuery, messagesGetQuery, messagesListQuery, parseQuery, parseSearch } from './query.ts';
 import { type ApiMessage, attachmentBytes, parseAttachmentId, partById, present } from './render.ts';
+import { RenderCache } from './render-cache.ts';
 
 /** Structural view of the core's AccountDirectory (src/accounts.ts). */
 export interface GmailAccountDirectory {
@@ -35,6 +36,8 @@ type Query = Record<string, unknown>;
 export class GmailService {
   readonly anchor: number;
   readonly #mailboxes = new Map<string, Mailbox>();
+  /** Rendered messages.get answers (render-cache.ts). */
+  readonly renderCache = new RenderCache();
 
   constructor(private readonly options: GmailServiceOptions) {
     this.anchor = options.anchor ?? Math.floor(Date.now() / 60_000) * 60_000;
@@ -98,11 +101,39 @@ export class GmailService {
     };
   }
 
+  /**
+   * `list` as the JSON text the API sends, from the render cache when the same page (same query and token)
+   * was listed since the mailbox last changed (a retried page, several instances listing one user).
+   */
+  listJson(who: EmulatorAccount | string, rawQuery: Query = {}): string {
+    const mailbox = this.mailbox(who);
+    const key = `${mailbox.owner}\nlist\n${JSON.stringify(rawQuery)}`;
+    return this.renderCache.get(key, mailbox.version, () => JSON.stringify(this.list(who, rawQuery)));
+  }
+
   get(who: EmulatorAccount | string, id: string, rawQuery: Query = {}): ApiMessage {
     const query = parseQuery(messagesGetQuery, rawQuery);
     const mailbox = this.mailbox(who);
     const slot = mailbox.slotOf(id);
     return present(mailbox.facts(slot), mailbox.content(slot), query.format, query.metadataHeaders);
+  }
+
+  /**
+   * `get` as the JSON text the API sends; `minimal` and `metadata` from the render cache when the same message
+   * was rendered with the same headers since its mailbox last changed. Errors (404, 400) are thrown as by `get`.
+   */
+  getJson(who: EmulatorAccount | string, id: string, rawQuery: Query = {}): string {
+    const query = parseQuery(messagesGetQuery, rawQuery);
+    const mailbox = this.mailbox(who);
+    const slot = mailbox.slotOf(id);
+    const render = () =>
+      JSON.stringify(
+        present(mailbox.facts(slot), mailbox.content(slot), query.format, query.metadataHeaders),
+      );
+    // `full` and `raw` carry bodies (up to megabytes): rendered each time rather than crowding the cache.
+    if (query.format === 'full' || query.format === 'raw') return render();
+    const key = `${mailbox.owner}\n${id}\n${query.format}\n${query.metadataHeaders.join('\n')}`;
+    return this.renderCache.get(key, mailbox.version, render);
   }
 
   /** users.messages.attachments.get: bytes capped like `raw` (see render.ts). */
@@ -169,6 +200,8 @@ export class GmailService {
   reset(email?: string): void {
     if (email === undefined) this.#mailboxes.clear();
     else this.#mailboxes.delete(email.toLowerCase());
+    // A regenerated mailbox starts again at version 0: what was cached for the old one must not be served.
+    this.renderCache.clear();
     this.options.onChange?.();
   }
 

@@ -1,4 +1,5 @@
 import type { QuotaSettings } from '../options.ts';
+import { type QuotaApi, type RefusalKind, UsageHistory } from './usage-history.ts';
 
 /**
  * Google's per-minute quotas as a sliding window (GOOGLE-FACTS: "a moving average that allows short bursts").
@@ -39,9 +40,16 @@ export type QuotaVerdict = { ok: true } | { ok: false; scope: 'user' | 'project'
 export class QuotaLedger {
   #settings: QuotaSettings;
   #windows = new Map<string, SlidingWindow>();
+  #history: UsageHistory;
 
   constructor(settings: QuotaSettings) {
     this.#settings = settings;
+    this.#history = this.#newHistory();
+  }
+
+  /** Per-window usage since the last reset or reconfiguration (usage-history.ts). */
+  get history(): UsageHistory {
+    return this.#history;
   }
 
   get settings(): QuotaSettings {
@@ -51,11 +59,28 @@ export class QuotaLedger {
   /** New limits or window start from a clean slate. */
   configure(settings: QuotaSettings): void {
     this.#settings = settings;
-    this.#windows.clear();
+    this.reset();
   }
 
   reset(): void {
     this.#windows.clear();
+    this.#history = this.#newHistory();
+  }
+
+  /** A call refused before the windows were asked (too many concurrent requests), for the history. */
+  refused(api: QuotaApi, email: string, kind: RefusalKind, now = Date.now()): void {
+    this.#history.refused(api, email, kind, now);
+  }
+
+  #newHistory(): UsageHistory {
+    const { windowMs, historyWindows } = this.#settings;
+    return new UsageHistory(
+      windowMs,
+      historyWindows,
+      (api) => this.limitsOf(api),
+      Date.now(),
+      windowMs / BUCKETS,
+    );
   }
 
   limitsOf(api: 'gmail' | 'calendar') {
@@ -66,8 +91,15 @@ export class QuotaLedger {
   }
 
   /** Charges `units` if both the user's and the project's windows have room; a refused call costs nothing. */
-  charge(api: 'gmail' | 'calendar', email: string, units: number, now = Date.now()): QuotaVerdict {
-    if (!this.#settings.enabled || units === 0) return { ok: true };
+  charge(api: QuotaApi, email: string, units: number, now = Date.now()): QuotaVerdict {
+    if (units === 0) return { ok: true };
+    const verdict = this.#settings.enabled ? this.#take(api, email, units, now) : { ok: true as const };
+    if (verdict.ok) this.#history.charged(api, email, units, now);
+    else this.#history.refused(api, email, verdict.scope, now);
+    return verdict;
+  }
+
+  #take(api: QuotaApi, email: string, units: number, now: number): QuotaVerdict {
     const limits = this.limitsOf(api);
     const user = this.#window(`${api}:user:${email}`);
     const project = this.#window(`${api}:project`);

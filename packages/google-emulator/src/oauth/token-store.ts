@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import { invalidGrant, invalidRequest } from './oauth-error.ts';
 
 /**
@@ -48,7 +48,8 @@ export interface TokenStoreState {
 const CODE_TTL_MS = 10 * 60_000;
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
-const digest = (token: string) => createHash('sha256').update(token).digest('base64url');
+// One-shot `hash` (no Hash object per call): every guarded call and batch part digests its bearer token.
+const digest = (token: string) => hash('sha256', token, 'base64url');
 
 export class TokenStore {
   readonly #codes = new Map<string, CodeGrant>();
