@@ -47,13 +47,13 @@ export function planFromEnv(env: NodeJS.ProcessEnv = process.env): ScalePlan {
   const users = number(env, 'USERS', 1_000);
   const spreadMs = number(env, 'SPREAD_MS', 60_000);
   const windowMs = number(env, 'WINDOW_MS', 10_000);
-  const userUnits = number(env, 'USER_UNITS', 800);
+  const userUnits = number(env, 'USER_UNITS', 1_200);
   const projectBackfills = number(env, 'PROJECT_BACKFILLS', 100);
   const firstPage = number(env, 'FIRST_PAGE', 50);
   const plan = {
     users,
     spreadMs,
-    mailboxMin: number(env, 'MAILBOX_MIN', 200),
+    mailboxMin: number(env, 'MAILBOX_MIN', 100),
     mailboxMax: number(env, 'MAILBOX_MAX', 2_000),
     seed: number(env, 'SEED', 1),
     windowMs,
