@@ -51,10 +51,7 @@ const result = {
   plan: { ...plan, projectUnits: projectUnits(plan), messages },
   figures: results.project?.figures ?? previous.figures ?? {},
   baseline: results.baseline?.figures ?? previous.baseline ?? {},
-  notes: [
-    'project_quota_utilisation, fairness_jain: from the emulator cumulative counters, differenced per sample',
-    ...modes.flatMap((mode) => results[mode]?.notes ?? []),
-  ],
+  notes: [...modes.flatMap((mode) => results[mode]?.notes ?? [])],
 };
 await mkdir(join(file, '..'), { recursive: true });
 await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);

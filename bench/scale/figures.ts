@@ -50,36 +50,40 @@ export function utilisation(plan: ScalePlan, samples: Sample[]): number {
 }
 
 /**
- * Jain's index per quota window and class, among users backfilling through the whole window in the same
- * tier (first page done before it, not finished at its end); the windows' indices averaged, weighted by users.
+ * The users backfilling through the whole of [a, b] in one tier (first page done before it, not finished at
+ * its end), grouped by tier, each with its throughput `x(email)`.
  */
+export function sameTierGroups(a: Sample, b: Sample, x: (email: string) => number): number[][] {
+  const byTier = new Map<string, number[]>();
+  for (const [email, before] of a.jobs) {
+    const after = b.jobs.get(email);
+    if (!isOpen(before) || !isOpen(after) || !before.firstPageDone) continue;
+    if (!before.tier || before.tier !== after?.tier) continue;
+    const values = byTier.get(before.tier) ?? [];
+    values.push(x(email));
+    byTier.set(before.tier, values);
+  }
+  return [...byTier.values()].filter((values) => values.length >= 2);
+}
+
+/** Jain's index per (window, class) group, averaged weighted by the group's users. */
+export function weightedJain(groups: number[][]): { index: number; windows: number } {
+  const weight = groups.reduce((sum, values) => sum + values.length, 0);
+  const weighted = groups.reduce((sum, values) => sum + jain(values) * values.length, 0);
+  return { index: weight ? round(weighted / weight, 3) : Number.NaN, windows: groups.length };
+}
+
+/** Jain's index per quota window (of the samples) and class, among users backfilling in the same tier. */
 export function fairness(plan: ScalePlan, samples: Sample[]): { index: number; windows: number } {
-  let weighted = 0;
-  let weight = 0;
-  let windows = 0;
+  const groups: number[][] = [];
   let start = 0;
   for (let end = 1; end < samples.length; end++) {
     const [a, b] = [samples[start]!, samples[end]!];
     if (b.atMs - a.atMs < plan.windowMs) continue;
-    const byTier = new Map<string, number[]>();
-    for (const [email, before] of a.jobs) {
-      const after = b.jobs.get(email);
-      if (!isOpen(before) || !isOpen(after) || !before.firstPageDone) continue;
-      if (!before.tier || before.tier !== after?.tier) continue;
-      const x = (b.units.get(email) ?? 0) - (a.units.get(email) ?? 0);
-      const values = byTier.get(before.tier) ?? [];
-      values.push(x);
-      byTier.set(before.tier, values);
-    }
-    for (const values of byTier.values()) {
-      if (values.length < 2) continue;
-      weighted += jain(values) * values.length;
-      weight += values.length;
-      windows++;
-    }
+    groups.push(...sameTierGroups(a, b, (email) => (b.units.get(email) ?? 0) - (a.units.get(email) ?? 0)));
     start = end;
   }
-  return { index: weight ? round(weighted / weight, 3) : Number.NaN, windows };
+  return weightedJain(groups);
 }
 
 export function summarise(
