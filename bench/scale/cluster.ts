@@ -65,13 +65,20 @@ export async function startCluster(
     ],
     join(logDir, `emulator-${mode}.log`),
   );
-  // Google enforces the project limit whatever the product plans (the baseline does not plan it).
+  // Google enforces the project limit whatever the product plans (the baseline does not plan it). Every
+  // field is sent: the admin route's partial schema fills what is left out with Google's defaults.
   const quota = await fetch(`${emulator.url}/admin/quota`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ gmailUnitsPerProject: projectUnits(plan) }),
+    body: JSON.stringify({
+      windowMs: plan.windowMs,
+      gmailUnitsPerUser: plan.userUnits,
+      gmailUnitsPerProject: projectUnits(plan),
+    }),
   });
-  if (!quota.ok) throw new Error(`the emulator refused the project quota: ${quota.status}`);
+  const applied = (await quota.json()) as { windowMs?: number; gmailUnitsPerProject?: number };
+  if (!quota.ok || applied.windowMs !== plan.windowMs || applied.gmailUnitsPerProject !== projectUnits(plan))
+    throw new Error(`the emulator did not take the quota plan: ${quota.status} ${JSON.stringify(applied)}`);
   const keys = {
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     SESSION_SECRET: randomBytes(32).toString('base64url'),
