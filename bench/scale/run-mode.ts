@@ -29,7 +29,7 @@ function signInAll(cluster: Cluster, users: ScaleUser[], startedAt: number, note
   const state = { failures: 0, pending: users.length, done: Promise.resolve() };
   state.done = Promise.all(
     users.map(async (user, i) => {
-      await sleep(startedAt + user.signInAtMs - Date.now());
+      await sleep(Math.max(0, startedAt + user.signInAtMs - Date.now()));
       try {
         await signIn(cluster.apis[i % cluster.apis.length]!.url, user.email);
       } catch (error) {

@@ -38,9 +38,12 @@ export function fromWindows(
   for (const window of windows) {
     const start = Date.parse(window.start) - startedAt;
     const end = Date.parse(window.end) - startedAt;
-    const inside = samples.filter((sample) => sample.atMs >= start && sample.atMs <= end);
-    const [first, last] = [inside[0], inside.at(-1)];
-    if (!first || !last || !inside.every((sample) => saturated(plan, sample))) continue;
+    // The window must lie within the samples (one before its start, one after its end), all saturated.
+    const first = samples.findLast((sample) => sample.atMs <= start);
+    const last = samples.find((sample) => sample.atMs >= end);
+    if (!first || !last) continue;
+    const span = samples.filter((sample) => sample.atMs >= first.atMs && sample.atMs <= last.atMs);
+    if (!span.every((sample) => saturated(plan, sample))) continue;
     used += window.gmail.units;
     available += window.gmail.limit;
     groups.push(...sameTierGroups(first, last, (email) => window.gmail.users[email] ?? 0));
