@@ -89,15 +89,16 @@ export function reserveFor(plan: Omit<ScalePlan, 'interactiveReserve'>): number 
   return Math.round(Math.min(0.5, Math.max(0.05, share)) * 100) / 100;
 }
 
-/** mulberry32: the same mailboxes for the same seed. */
+/**
+ * The same draws for the same seed: the golden-ratio additive recurrence (a low-discrepancy sequence), so
+ * mailbox sizes cover their range evenly at any user count and a run is repeatable.
+ */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
+  const GOLDEN = 0.618_033_988_749_895;
+  let x = (seed * 0.754_877_666_246_692_7) % 1;
   return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    x = (x + GOLDEN) % 1;
+    return x;
   };
 }
 
