@@ -36,6 +36,8 @@ interface SimUser extends ScaleUser {
   backoffUntil: number;
   /** First-page units not yet taken off the user's own rate. */
   debt: number;
+  /** Its first page found the reserve (or, baseline, Google's window) without the units. */
+  waited: boolean;
 }
 
 function shuffled<T>(items: T[], random: () => number): T[] {
@@ -84,6 +86,7 @@ export class Simulation {
       backoffs: 0,
       backoffUntil: 0,
       debt: 0,
+      waited: false,
     }));
     this.#random = seededRandom(plan.seed + 1);
   }
@@ -124,7 +127,11 @@ export class Simulation {
     for (const user of signedIn) {
       if (user.firstDataMs !== null) continue;
       const cost = FIRST_PAGE_UNITS(Math.min(this.plan.firstPage, user.mailbox));
-      if (this.#reserve < cost) break; // first come, first served
+      if (this.#reserve < cost) {
+        // First come, first served: this one and every later one wait for the next ticks' refill.
+        for (const waiting of signedIn) if (waiting.firstDataMs === null) waiting.waited = true;
+        break;
+      }
       this.#reserve -= cost;
       this.#firstPage(user, cost);
       user.debt += cost; // the user's window paid it too
@@ -172,6 +179,7 @@ export class Simulation {
       if (used + cost > limit) {
         // Every part of the refused call is a 429; the caller backs off (doubling, at most a window).
         this.#refusals += Math.ceil(cost / UNITS_PER_GET);
+        if (firstPage) user.waited = true;
         user.backoffs++;
         user.backoffUntil =
           this.#now + Math.min(this.plan.windowMs, this.options.tickMs * 2 ** user.backoffs);
@@ -206,7 +214,9 @@ export class Simulation {
   }
 
   #firstPage(user: SimUser, cost: number): void {
-    user.firstDataMs = Math.round(this.#now - user.signInAtMs + this.options.firstPageBaseMs);
+    // A take from a reserve that has the units answers at once; one that was refused waited until this tick.
+    const waitedMs = user.waited ? this.#now - user.signInAtMs : 0;
+    user.firstDataMs = Math.round(waitedMs + this.options.firstPageBaseMs);
     user.stored += Math.min(this.plan.firstPage, user.mailbox);
     user.spent += cost;
     this.#projectUnits += cost;
