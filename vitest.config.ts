@@ -7,6 +7,7 @@ export default defineConfig({
       'apps/web/src/**/*.test.tsx',
       'e2e/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
     // One PostgreSQL for the run (embedded, or TEST_DATABASE_URL); each file clones its own database.
     globalSetup: ['./packages/db/src/testing/global-setup.ts'],

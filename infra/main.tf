@@ -61,24 +61,25 @@ resource "google_secret_manager_secret" "token_key" {
   }
 }
 
-# Ingestion tiers: high (the next 1000 messages) and low (the archive); write-backs to Calendar.
+# Ingestion tiers: high (the next 1000 messages) and low (the archive); write-backs to Calendar. Rates come
+# from the quota plan (quota-plan.tf), not from guesses: the project scheduler decides WHO spends Google's
+# units; the queues only keep dispatch overhead and instance load in proportion to what can be spent.
 resource "google_cloud_tasks_queue" "queues" {
-  for_each = {
-    "ingest-high" = { rate = 50, concurrent = 100 }
-    "ingest-low"  = { rate = 20, concurrent = 100 }
-    "writeback"   = { rate = 10, concurrent = 20 }
-  }
+  for_each = local.queues
   name     = each.key
   location = var.region
   rate_limits {
     max_dispatches_per_second = each.value.rate
     max_concurrent_dispatches = each.value.concurrent
   }
+  # Retries are for failures only (5xx, an instance that died): a batch refused by the quota answers 2xx
+  # and re-enqueues itself at its retryInMs (scheduleTime). Backoff from one scheduler tick to one quota
+  # window: past a window, waiting longer finds no more quota.
   retry_config {
     max_attempts  = -1
-    min_backoff   = "1s"
-    max_backoff   = "300s"
-    max_doublings = 8
+    min_backoff   = "${local.retry_min_backoff_s}s"
+    max_backoff   = "${local.retry_max_backoff_s}s"
+    max_doublings = local.retry_max_doublings
   }
 }
 

@@ -5,3 +5,8 @@ output "api_url" {
 output "tasks_service_account" {
   value = google_service_account.tasks_invoker.email
 }
+
+output "queue_rate_limits" {
+  description = "The Cloud Tasks rate limits derived from the quota plan (quota-plan.tf)."
+  value       = local.queues
+}

@@ -24,6 +24,14 @@ export {
   METADATA_HEADERS,
   parseGmailMessage,
 } from './providers/index.ts';
+// The project scheduler's pure allocator: the `scale` benchmark's discrete-event simulation plans with it.
+export {
+  type AllocationDemand,
+  type AllocationInput,
+  allocate,
+  QUOTA_CLASSES,
+  type QuotaClass,
+} from './quota/index.ts';
 export type { EventBus } from './realtime/event-bus.ts';
 export { createRuntime, type RunningRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
 export { DEFAULT_WORKERS } from './tasks/embedded-queue.ts';

@@ -1,4 +1,6 @@
 /** Quota for Google calls: the port every caller asks before spending units (see quota-grants.ts). */
+
+export { type AllocationDemand, type AllocationInput, allocate } from './allocate.ts';
 export type {
   QuotaAnswer,
   QuotaClass,
