@@ -32,6 +32,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly quotaGranted = new Counter({
+    name: 'firstlight_quota_granted_units_total',
+    help: 'Quota units the quota scheduler granted on this instance, by resource and priority class',
+    labelNames: ['resource', 'class'] as const,
+    registers: [this.registry],
+  });
+
+  readonly quotaRefusals = new Counter({
+    name: 'firstlight_quota_refusals_total',
+    help: 'Quota requests refused (ask again later), by resource, class and reason (quota, daily_budget, blocked)',
+    labelNames: ['resource', 'class', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly backoffs = new Counter({
     name: 'firstlight_google_backoffs_total',
     help: 'Waits after a rate limit (429/403) or a transient failure',

@@ -1,0 +1,80 @@
+/**
+ * One tick's plan, pure: from the demands and the time since the last tick to the credits per user and the
+ * reserve's refill. The scheduler runs it inside the tick's transaction (quota-repository.ts `tick`).
+ */
+import { allocate } from './allocate.ts';
+import type { QuotaClass } from './quota-grants.ts';
+import type { TickDemand } from './quota-repository.ts';
+
+export interface TickRates {
+  /** The project's planned rate: its limit per window × the utilisation target, per ms. */
+  projectRatePerMs: number;
+  /** One user's planned rate, per ms. */
+  userRatePerMs: number;
+  tickMs: number;
+  /** Share of the project rate that refills the interactive reserve. */
+  reserveFraction: number;
+  /** The most the reserve holds. */
+  reserveCap: number;
+}
+
+export interface TickInput {
+  elapsedMs: number;
+  projectBlocked: boolean;
+  demands: readonly TickDemand[];
+  reserve: number;
+  /** Classes still within their share of today's budget. */
+  open: (cls: QuotaClass) => boolean;
+}
+
+export interface TickPlan {
+  credits: { subject: string; units: number; ratePerMs: number }[];
+  reserveRefill: number;
+  /** Units credited per class (metrics). */
+  byClass: Map<QuotaClass, number>;
+}
+
+/**
+ * Elapsed time is capped at two ticks: after an outage (no instance ticked) the plan does not bank a burst that
+ * would exceed Google's window. The reserve takes its fraction only while it has room — what it cannot hold
+ * goes to the background classes, and a full reserve spent at once stays within the window because the
+ * utilisation target leaves at least that much headroom (0.95 × 1.05 < 1).
+ */
+export function planTick(rates: TickRates, input: TickInput): TickPlan {
+  const elapsed = Math.min(Math.max(0, input.elapsedMs), 2 * rates.tickMs);
+  const byClass = new Map<QuotaClass, number>();
+  if (input.projectBlocked || elapsed === 0) return { credits: [], reserveRefill: 0, byClass };
+  const total = rates.projectRatePerMs * elapsed;
+  const reserveRefill = Math.max(
+    0,
+    Math.min(rates.reserveFraction * total, rates.reserveCap - input.reserve),
+  );
+  const userCapPerTick = rates.userRatePerMs * elapsed;
+  // An allowance holds at most one request's cost or two ticks of the user's rate: unused credit never grows
+  // into a burst over Google's window.
+  const demands = input.demands.filter((d) => !d.blocked && d.class !== 'interactive' && input.open(d.class));
+  const headroom = new Map<string, number>();
+  for (const d of demands) {
+    const cap = Math.max(d.units, 2 * rates.tickMs * rates.userRatePerMs);
+    headroom.set(d.subject, Math.max(headroom.get(d.subject) ?? 0, cap - d.tokens));
+  }
+  const grants = allocate({
+    capacity: total - reserveRefill,
+    demands: demands.map((d) => ({
+      key: `${d.subject}\u0000${d.class}`,
+      user: d.subject,
+      class: d.class,
+      wants: Math.max(0, d.units - d.tokens),
+    })),
+    // The headroom bounds a user over all its classes, as its per-user rate does.
+    userCap: (user) => Math.max(0, Math.min(userCapPerTick, headroom.get(user) ?? 0)),
+  });
+  const perUser = new Map<string, number>();
+  for (const d of demands) {
+    const units = grants.get(`${d.subject}\u0000${d.class}`) ?? 0;
+    perUser.set(d.subject, (perUser.get(d.subject) ?? 0) + units);
+    byClass.set(d.class, (byClass.get(d.class) ?? 0) + units);
+  }
+  const credits = [...perUser].map(([subject, units]) => ({ subject, units, ratePerMs: units / elapsed }));
+  return { credits, reserveRefill, byClass };
+}

@@ -1,0 +1,294 @@
+import type { Database } from '@firstlight/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { QuotaClass, QuotaResource } from './quota-grants.ts';
+
+/** The project scheduler's SQL (migrations/0009): allowances, demands, the clock, the reserve, daily usage. */
+
+/** What one take's statement saw and did; times are the database's clock (ms since the epoch). */
+export interface TakeOutcome {
+  granted: number;
+  /** The allowance (or reserve) before the take; 0 for a subject seen for the first time. */
+  tokens: number;
+  ratePerMs: number;
+  nowMs: number;
+  /** The later of the user's and the project's hold (≤ nowMs when neither holds). */
+  blockedUntilMs: number;
+  /** Units granted today over every class, before this take. */
+  usedToday: number;
+}
+
+export interface TakeParams {
+  resource: QuotaResource;
+  subject: string;
+  class: QuotaClass;
+  units: number;
+  minUnits: number;
+  /** Today's units (every class) past which this class gets nothing. */
+  dailyLimit: number;
+  /** How long a recorded demand lives unless refreshed. */
+  demandTtlMs: number;
+}
+
+interface TakeRow {
+  granted: number | null;
+  tokens: number | null;
+  rate_per_ms: number | null;
+  now_ms: number;
+  blocked_ms: number;
+  used: number;
+}
+
+const ms = (value: number) => sql`${`${Math.max(0, Math.ceil(value))} milliseconds`}::interval`;
+const today = sql`(now() at time zone 'utc')::date`;
+const epochMs = (column: ReturnType<typeof sql>) =>
+  sql`extract(epoch from greatest(${column}, '1970-01-01'::timestamptz)) * 1000`;
+
+/** Shared by both takes: the project's hold, the user's hold and today's usage, as the statement sees them. */
+const gate = (resource: QuotaResource, subject: string) => sql`
+  hold as (
+    select greatest(
+      (select blocked_until from quota_clocks where resource = ${resource}),
+      coalesce((select blocked_until from quota_allowances where resource = ${resource} and subject = ${subject}), '-infinity')
+    ) as until
+  ),
+  used as (
+    select coalesce(sum(units), 0)::float8 as units from quota_daily_usage where resource = ${resource} and day = ${today}
+  )`;
+
+const outcome = (resource: QuotaResource, subject: string, tokens: ReturnType<typeof sql>) => sql`
+  select (select granted from paid) as granted, ${tokens} as tokens,
+    (select rate_per_ms from quota_allowances where resource = ${resource} and subject = ${subject}) as rate_per_ms,
+    extract(epoch from now()) * 1000 as now_ms,
+    ${epochMs(sql`(select until from hold)`)} as blocked_ms,
+    (select units from used) as used`;
+
+const toOutcome = (row: TakeRow | undefined): TakeOutcome => ({
+  granted: Number(row?.granted ?? 0),
+  tokens: Number(row?.tokens ?? 0),
+  ratePerMs: Number(row?.rate_per_ms ?? 0),
+  nowMs: Number(row?.now_ms ?? Date.now()),
+  blockedUntilMs: Number(row?.blocked_ms ?? 0),
+  usedToday: Number(row?.used ?? 0),
+});
+
+export class QuotaRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * One statement: pays min(units, tokens) from the caller's own allowance if it holds ≥ minUnits, nobody holds
+   * it and today's budget leaves the class room; counts the grant in today's usage; records what is still
+   * wanted as the class's demand (refreshing its expiry) and creates the allowance of a new subject.
+   */
+  async tryTake(p: TakeParams): Promise<TakeOutcome> {
+    const { rows } = await sql<TakeRow>`
+      with ${gate(p.resource, p.subject)},
+      paid as (
+        update quota_allowances set
+          last_granted = least(${p.units}::float8, tokens),
+          tokens = tokens - least(${p.units}::float8, tokens)
+        where resource = ${p.resource} and subject = ${p.subject} and tokens >= ${p.minUnits}::float8
+          and (select until from hold) <= now()
+          and (select units from used) + ${p.minUnits}::float8 <= ${p.dailyLimit}::float8
+        returning last_granted as granted
+      ),
+      counted as (
+        insert into quota_daily_usage (resource, day, class, units)
+        select ${p.resource}, ${today}, ${p.class}, granted from paid
+        on conflict (resource, day, class) do update set units = quota_daily_usage.units + excluded.units
+      ),
+      wanted as (
+        insert into quota_demands (resource, subject, class, units, expires_at)
+        select ${p.resource}, ${p.subject}, ${p.class}, ${p.units}::float8 - coalesce((select granted from paid), 0),
+          now() + ${ms(p.demandTtlMs)}
+        where ${p.units}::float8 - coalesce((select granted from paid), 0) > 0
+        on conflict (resource, subject, class) do update set units = excluded.units, expires_at = excluded.expires_at
+      ),
+      created as (
+        insert into quota_allowances (resource, subject) select ${p.resource}, ${p.subject}
+        where not exists (select 1 from paid)
+        on conflict (resource, subject) do nothing
+      )
+      ${outcome(p.resource, p.subject, sql`(select tokens from quota_allowances where resource = ${p.resource} and subject = ${p.subject})`)}`.execute(
+      this.db,
+    );
+    return toOutcome(rows[0]);
+  }
+
+  /**
+   * The interactive class: one statement pays `units` from the project's reserve (it may go negative by one
+   * call: a first page is never split) and charges the user's allowance too, which may go negative — the
+   * user's next credits pay it back, so the user's own quota holds over a window.
+   */
+  async takeFromReserve(
+    p: Omit<TakeParams, 'minUnits' | 'demandTtlMs'> & { reserveCap: number },
+  ): Promise<TakeOutcome> {
+    const { rows } = await sql<TakeRow>`
+      with ${gate(p.resource, p.subject)},
+      paid as (
+        update quota_reserves set tokens = tokens - ${p.units}::float8
+        where resource = ${p.resource} and tokens >= least(${p.units}::float8, ${p.reserveCap}::float8)
+          and (select until from hold) <= now()
+          and (select units from used) + ${p.units}::float8 <= ${p.dailyLimit}::float8
+        returning ${p.units}::float8 as granted
+      ),
+      counted as (
+        insert into quota_daily_usage (resource, day, class, units)
+        select ${p.resource}, ${today}, ${p.class}, granted from paid
+        on conflict (resource, day, class) do update set units = quota_daily_usage.units + excluded.units
+      ),
+      charged as (
+        insert into quota_allowances (resource, subject, tokens) select ${p.resource}, ${p.subject}, -granted from paid
+        on conflict (resource, subject) do update set tokens = quota_allowances.tokens + excluded.tokens
+      )
+      ${outcome(p.resource, p.subject, sql`(select tokens from quota_reserves where resource = ${p.resource})`)}`.execute(
+      this.db,
+    );
+    return toOutcome(rows[0]);
+  }
+
+  /** Google answered 429 for the user: drain its allowance and hold it for `ms`. */
+  async penaliseSubject(resource: QuotaResource, subject: string, holdMs: number): Promise<void> {
+    await sql`
+      insert into quota_allowances (resource, subject, blocked_until) values (${resource}, ${subject}, now() + ${ms(holdMs)})
+      on conflict (resource, subject) do update set
+        tokens = least(quota_allowances.tokens, 0),
+        blocked_until = greatest(quota_allowances.blocked_until, excluded.blocked_until)`.execute(this.db);
+  }
+
+  /** Google answered a project-level rate limit: nobody is granted or credited for `ms`. */
+  async penaliseProject(resource: QuotaResource, holdMs: number): Promise<void> {
+    await sql`
+      update quota_clocks set blocked_until = greatest(blocked_until, now() + ${ms(holdMs)})
+      where resource = ${resource}`.execute(this.db);
+  }
+
+  async withdraw(resource: QuotaResource, subject: string): Promise<void> {
+    await this.db
+      .deleteFrom('quota_demands')
+      .where('resource', '=', resource)
+      .where('subject', '=', subject)
+      .execute();
+  }
+
+  /** Today's units (UTC day, as the database counts it) per class. */
+  async usedToday(resource: QuotaResource, db: Kysely<Database> = this.db): Promise<Map<QuotaClass, number>> {
+    const rows = await db
+      .selectFrom('quota_daily_usage')
+      .select(['class', 'units'])
+      .where('resource', '=', resource)
+      .where(sql<boolean>`day = ${today}`)
+      .execute();
+    return new Map(rows.map((row) => [row.class, Number(row.units)]));
+  }
+
+  /**
+   * Runs `plan` for `resource` if this caller holds its clock row and a tick is due; every other instance skips
+   * at once (`skip locked`): no leader, and a dead planner is replaced by whoever ticks next.
+   */
+  async tick<T>(
+    resource: QuotaResource,
+    tickMs: number,
+    plan: (state: TickState, write: TickWriter) => Promise<T>,
+  ): Promise<T | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ now_ms: number; last_ms: number; blocked_ms: number }>`
+        select extract(epoch from now()) * 1000 as now_ms, extract(epoch from last_tick_at) * 1000 as last_ms,
+          ${epochMs(sql`blocked_until`)} as blocked_ms
+        from quota_clocks where resource = ${resource} for update skip locked`.execute(trx);
+      const clock = rows[0];
+      if (!clock || Number(clock.last_ms) + tickMs > Number(clock.now_ms)) return undefined;
+      await trx
+        .deleteFrom('quota_demands')
+        .where('resource', '=', resource)
+        .where('expires_at', '<=', sql<Date>`now()`)
+        .execute();
+      const state: TickState = {
+        nowMs: Number(clock.now_ms),
+        lastTickMs: Number(clock.last_ms),
+        projectBlocked: Number(clock.blocked_ms) > Number(clock.now_ms),
+        demands: await this.#demands(trx, resource),
+        reserve: Number(
+          (
+            await trx
+              .selectFrom('quota_reserves')
+              .select('tokens')
+              .where('resource', '=', resource)
+              .executeTakeFirst()
+          )?.tokens ?? 0,
+        ),
+        usedToday: await this.usedToday(resource, trx),
+      };
+      const result = await plan(state, new TickWriter(trx, resource));
+      await trx
+        .updateTable('quota_clocks')
+        .set({ last_tick_at: sql<Date>`now()` })
+        .where('resource', '=', resource)
+        .execute();
+      return result;
+    });
+  }
+
+  async #demands(trx: Transaction<Database>, resource: QuotaResource): Promise<TickDemand[]> {
+    const rows = await trx
+      .selectFrom('quota_demands as d')
+      .leftJoin('quota_allowances as a', (join) =>
+        join.onRef('a.resource', '=', 'd.resource').onRef('a.subject', '=', 'd.subject'),
+      )
+      .select([
+        'd.subject',
+        'd.class',
+        'd.units',
+        sql<number>`coalesce(a.tokens, 0)`.as('tokens'),
+        sql<boolean>`coalesce(a.blocked_until > now(), false)`.as('blocked'),
+      ])
+      .where('d.resource', '=', resource)
+      .execute();
+    return rows.map((row) => ({ ...row, units: Number(row.units), tokens: Number(row.tokens) }));
+  }
+}
+
+export interface TickDemand {
+  subject: string;
+  class: QuotaClass;
+  units: number;
+  /** The subject's allowance now (may be negative). */
+  tokens: number;
+  blocked: boolean;
+}
+
+export interface TickState {
+  nowMs: number;
+  lastTickMs: number;
+  projectBlocked: boolean;
+  demands: TickDemand[];
+  reserve: number;
+  usedToday: Map<QuotaClass, number>;
+}
+
+/** The tick's writes, inside its transaction. */
+export class TickWriter {
+  constructor(
+    private readonly trx: Transaction<Database>,
+    private readonly resource: QuotaResource,
+  ) {}
+
+  /** Adds each credit to its subject's allowance (one statement) and records the rate it was credited at. */
+  async credit(credits: { subject: string; units: number; ratePerMs: number }[]): Promise<void> {
+    if (credits.length === 0) return;
+    await sql`
+      insert into quota_allowances (resource, subject, tokens, rate_per_ms)
+      select ${this.resource}, v.subject, v.units, v.rate
+      from unnest(${credits.map((c) => c.subject)}::text[], ${credits.map((c) => c.units)}::float8[],
+        ${credits.map((c) => c.ratePerMs)}::float8[]) as v(subject, units, rate)
+      on conflict (resource, subject) do update set
+        tokens = quota_allowances.tokens + excluded.tokens, rate_per_ms = excluded.rate_per_ms`.execute(
+      this.trx,
+    );
+  }
+
+  async refillReserve(units: number, cap: number): Promise<void> {
+    await sql`
+      update quota_reserves set tokens = least(${cap}::float8, tokens + ${units}::float8)
+      where resource = ${this.resource}`.execute(this.trx);
+  }
+}
