@@ -48,7 +48,8 @@ export class ProjectQuotaScheduler implements QuotaGrants {
 
   async tryTake(request: QuotaRequest): Promise<QuotaAnswer> {
     const quota = this.#config[request.resource];
-    const minUnits = Math.min(request.minUnits ?? request.units, request.units);
+    // At least one unit: grants are whole multiples of it (quota-repository.ts).
+    const minUnits = Math.max(1, Math.min(request.minUnits ?? request.units, request.units));
     const base = {
       resource: request.resource,
       subject: request.user,
@@ -116,8 +117,9 @@ export class ProjectQuotaScheduler implements QuotaGrants {
         reserve: state.reserve,
         open: (cls) => used < quota.dailyUnits * this.#config.dailyClassShares[cls],
       });
-      await write.credit(plan.credits);
+      // The reserve first: an interactive take locks the reserve, then its user's allowance — the same order.
       if (plan.reserveRefill > 0) await write.refillReserve(plan.reserveRefill, tickRates.reserveCap);
+      await write.credit(plan.credits);
       return plan;
     });
   }

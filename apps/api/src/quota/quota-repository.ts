@@ -80,12 +80,14 @@ export class QuotaRepository {
    * wanted as the class's demand (refreshing its expiry) and creates the allowance of a new subject.
    */
   async tryTake(p: TakeParams): Promise<TakeOutcome> {
+    // Whole multiples of minUnits (a batch's one message): a fraction of a call's cost could not be spent.
+    const grant = sql`least(${p.units}::float8, floor(tokens / ${p.minUnits}::float8) * ${p.minUnits}::float8)`;
     const { rows } = await sql<TakeRow>`
       with ${gate(p.resource, p.subject)},
       paid as (
         update quota_allowances set
-          last_granted = least(${p.units}::float8, tokens),
-          tokens = tokens - least(${p.units}::float8, tokens)
+          last_granted = ${grant},
+          tokens = tokens - ${grant}
         where resource = ${p.resource} and subject = ${p.subject} and tokens >= ${p.minUnits}::float8
           and (select until from hold) <= now()
           and (select units from used) + ${p.minUnits}::float8 <= ${p.dailyLimit}::float8
@@ -103,9 +105,11 @@ export class QuotaRepository {
         where ${p.units}::float8 - coalesce((select granted from paid), 0) > 0
         on conflict (resource, subject, class) do update set units = excluded.units, expires_at = excluded.expires_at
       ),
+      -- Only when the snapshot has no row: an ON CONFLICT check on an existing row would wait for the tick that
+      -- is crediting it, while this statement holds its demand row (a deadlock with a take that waits on that).
       created as (
         insert into quota_allowances (resource, subject) select ${p.resource}, ${p.subject}
-        where not exists (select 1 from paid)
+        where not exists (select 1 from quota_allowances where resource = ${p.resource} and subject = ${p.subject})
         on conflict (resource, subject) do nothing
       )
       ${outcome(p.resource, p.subject, sql`(select tokens from quota_allowances where resource = ${p.resource} and subject = ${p.subject})`)}`.execute(
@@ -183,25 +187,22 @@ export class QuotaRepository {
 
   /**
    * Runs `plan` for `resource` if this caller holds its clock row and a tick is due; every other instance skips
-   * at once (`skip locked`): no leader, and a dead planner is replaced by whoever ticks next.
+   * at once (`skip locked`): no leader, and a dead planner is replaced by whoever ticks next. `no key update`,
+   * not `update`: the takes' inserts check their foreign key to this row (`for key share`), and a plain
+   * `for update` would make them wait for the tick while they hold an allowance the tick wants (deadlock).
    */
   async tick<T>(
     resource: QuotaResource,
     tickMs: number,
     plan: (state: TickState, write: TickWriter) => Promise<T>,
   ): Promise<T | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    const planned = await this.db.transaction().execute(async (trx) => {
       const { rows } = await sql<{ now_ms: number; last_ms: number; blocked_ms: number }>`
         select extract(epoch from now()) * 1000 as now_ms, extract(epoch from last_tick_at) * 1000 as last_ms,
           ${epochMs(sql`blocked_until`)} as blocked_ms
-        from quota_clocks where resource = ${resource} for update skip locked`.execute(trx);
+        from quota_clocks where resource = ${resource} for no key update skip locked`.execute(trx);
       const clock = rows[0];
       if (!clock || Number(clock.last_ms) + tickMs > Number(clock.now_ms)) return undefined;
-      await trx
-        .deleteFrom('quota_demands')
-        .where('resource', '=', resource)
-        .where('expires_at', '<=', sql<Date>`now()`)
-        .execute();
       const state: TickState = {
         nowMs: Number(clock.now_ms),
         lastTickMs: Number(clock.last_ms),
@@ -226,6 +227,18 @@ export class QuotaRepository {
         .execute();
       return result;
     });
+    // Outside the tick's transaction: a take's statement may hold its demand row while it waits for a row the
+    // tick holds, so the tick holds none of theirs (deadlock). A demand lapsing a tick late costs nothing.
+    if (planned !== undefined) await this.#forgetExpired(resource);
+    return planned;
+  }
+
+  async #forgetExpired(resource: QuotaResource): Promise<void> {
+    await this.db
+      .deleteFrom('quota_demands')
+      .where('resource', '=', resource)
+      .where('expires_at', '<=', sql<Date>`now()`)
+      .execute();
   }
 
   async #demands(trx: Transaction<Database>, resource: QuotaResource): Promise<TickDemand[]> {
@@ -280,6 +293,8 @@ export class TickWriter {
       select ${this.resource}, v.subject, v.units, v.rate
       from unnest(${credits.map((c) => c.subject)}::text[], ${credits.map((c) => c.units)}::float8[],
         ${credits.map((c) => c.ratePerMs)}::float8[]) as v(subject, units, rate)
+      -- Rows locked in one order: two writers of many allowances never wait on each other in a cycle.
+      order by v.subject
       on conflict (resource, subject) do update set
         tokens = quota_allowances.tokens + excluded.tokens, rate_per_ms = excluded.rate_per_ms`.execute(
       this.trx,
