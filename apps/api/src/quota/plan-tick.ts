@@ -53,6 +53,8 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
   // An allowance holds at most one request's cost or two ticks of the user's rate: unused credit never grows
   // into a burst over Google's window.
   const demands = input.demands.filter((d) => !d.blocked && d.class !== 'interactive' && input.open(d.class));
+  // A demand wants its allowance filled to that cap: a caller of many small calls (a sync's requests of 1 unit)
+  // then runs at its rate instead of one call per tick.
   const headroom = new Map<string, number>();
   for (const d of demands) {
     const cap = Math.max(d.units, 2 * rates.tickMs * rates.userRatePerMs);
@@ -64,7 +66,7 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
       key: `${d.subject}\u0000${d.class}`,
       user: d.subject,
       class: d.class,
-      wants: Math.max(0, d.units - d.tokens),
+      wants: headroom.get(d.subject) ?? 0,
     })),
     // The headroom bounds a user over all its classes, as its per-user rate does.
     userCap: (user) => Math.max(0, Math.min(userCapPerTick, headroom.get(user) ?? 0)),
