@@ -2,6 +2,7 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { batchCountsByStatusAndTier, failureCountsByReason, jobCountsByStatus } from './ops-repository.ts';
+import { registerQuotaGauges } from './quota-gauges.ts';
 
 /**
  * Prometheus metrics (`GET /metrics`). One registry per app instance (tests build many apps in one process).
@@ -79,6 +80,7 @@ export class Metrics {
   constructor(db?: Kysely<Database>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'firstlight_' });
     if (!db) return;
+    registerQuotaGauges(this.registry, db);
     new Gauge({
       name: 'firstlight_batches',
       help: 'Ingestion batches by status and tier',
