@@ -28,6 +28,8 @@ export interface TickInput {
 }
 
 export interface TickPlan {
+  /** The time this plan credited (ms, capped at two ticks). */
+  elapsedMs: number;
   credits: { subject: string; units: number; ratePerMs: number }[];
   reserveRefill: number;
   /** Units credited per class (metrics). */
@@ -43,7 +45,8 @@ export interface TickPlan {
 export function planTick(rates: TickRates, input: TickInput): TickPlan {
   const elapsed = Math.min(Math.max(0, input.elapsedMs), 2 * rates.tickMs);
   const byClass = new Map<QuotaClass, number>();
-  if (input.projectBlocked || elapsed === 0) return { credits: [], reserveRefill: 0, byClass };
+  if (input.projectBlocked || elapsed === 0)
+    return { elapsedMs: elapsed, credits: [], reserveRefill: 0, byClass };
   const total = rates.projectRatePerMs * elapsed;
   const reserveRefill = Math.max(
     0,
@@ -78,5 +81,5 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
     byClass.set(d.class, (byClass.get(d.class) ?? 0) + units);
   }
   const credits = [...perUser].map(([subject, units]) => ({ subject, units, ratePerMs: units / elapsed }));
-  return { credits, reserveRefill, byClass };
+  return { elapsedMs: elapsed, credits, reserveRefill, byClass };
 }

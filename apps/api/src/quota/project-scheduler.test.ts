@@ -1,3 +1,4 @@
+import { createDatabase } from '@firstlight/db';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -177,6 +178,40 @@ describe('the project quota scheduler on PostgreSQL', () => {
     expect(await take('bob')).toMatchObject({ granted: false, reason: 'blocked' });
     const plan = await tickOnce(s);
     expect(plan.credits).toEqual([]);
+  });
+
+  it('credits no time twice, however many instances tick at the same moment (the clock row, skip locked)', async () => {
+    const pools = [0, 1, 2].map(() => createDatabase({ connectionString: database.url, max: 2 }));
+    const clock = async () =>
+      (
+        await database.db
+          .selectFrom('quota_clocks')
+          .select('last_tick_at')
+          .where('resource', '=', 'gmail')
+          .executeTakeFirstOrThrow()
+      ).last_tick_at.getTime();
+    try {
+      const instances = pools.map((db) => new ProjectQuotaScheduler({ db, config: CONFIG }));
+      await instances[0]!.tryTake({ resource: 'gmail', user: 'ann', class: 'low', units: 1_000 });
+      await tickOnce(instances[0]!);
+      const from = await clock();
+      let credited = 0;
+      let plans = 0;
+      for (let round = 0; round < 10; round++) {
+        await new Promise((resolve) => setTimeout(resolve, CONFIG.tickMs));
+        for (const plan of await Promise.all(instances.map((s) => s.tickResource('gmail')))) {
+          if (!plan) continue;
+          plans++;
+          credited += plan.elapsedMs;
+        }
+      }
+      // Every plan credits the time since the one before it: together, at most the time between the first and
+      // the last (two instances planning from the same last tick would count that time twice).
+      expect(plans).toBeGreaterThan(0);
+      expect(credited).toBeLessThanOrEqual((await clock()) - from + 1e-6);
+    } finally {
+      await Promise.all(pools.map((db) => db.destroy()));
+    }
   });
 
   it('forgets a withdrawn demand', async () => {

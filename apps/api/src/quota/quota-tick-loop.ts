@@ -1,3 +1,4 @@
+import { errorKey, RepeatFilter } from '../lib/repeat-filter.ts';
 import type { ProjectQuotaScheduler } from './project-scheduler.ts';
 
 interface LoopLog {
@@ -13,6 +14,8 @@ export class QuotaTickLoop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
+  // A database outage fails every tick of every instance: a line a minute, not ten a second.
+  readonly #errors = new RepeatFilter(60_000);
 
   constructor(
     private readonly scheduler: Pick<ProjectQuotaScheduler, 'tick' | 'tickMs'>,
@@ -49,7 +52,8 @@ export class QuotaTickLoop {
       await this.scheduler.tick();
     } catch (error) {
       // The next tick (here or on another instance) plans again; a missed tick only delays credits.
-      this.log.error({ err: error }, 'quota tick failed');
+      const repeat = this.#errors.pass(errorKey('quota tick', error));
+      if (repeat) this.log.error({ err: error, suppressed: repeat.suppressed }, 'quota tick failed');
     }
   }
 }
