@@ -4,7 +4,7 @@
  */
 import { allocate } from './allocate.ts';
 import type { QuotaClass } from './quota-grants.ts';
-import type { TickDemand } from './quota-repository.ts';
+import type { TickDemand } from './quota-tick-repository.ts';
 
 export interface TickRates {
   /** The project's planned rate: its limit per window × the utilisation target, per ms. */

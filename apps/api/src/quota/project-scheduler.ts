@@ -5,6 +5,7 @@ import type { QuotaConfig, ResourceQuota } from '../config.ts';
 import { planTick, type TickPlan, type TickRates } from './plan-tick.ts';
 import type { QuotaAnswer, QuotaClass, QuotaGrants, QuotaRequest, QuotaResource } from './quota-grants.ts';
 import { QuotaRepository, type TakeOutcome } from './quota-repository.ts';
+import { QuotaTickRepository } from './quota-tick-repository.ts';
 
 /** What the scheduler tells metrics: units granted by class, refusals by reason. */
 export interface QuotaObserver {
@@ -33,12 +34,14 @@ export class ProjectQuotaScheduler implements QuotaGrants {
   readonly userRatePerMs: number;
   readonly tickMs: number;
   readonly #repository: QuotaRepository;
+  readonly #ticks: QuotaTickRepository;
   readonly #config: Omit<QuotaConfig, 'scheduler'>;
   readonly #observer: QuotaObserver | undefined;
   readonly #demandTtlMs: number;
 
   constructor(options: ProjectSchedulerOptions) {
     this.#repository = new QuotaRepository(options.db);
+    this.#ticks = new QuotaTickRepository(options.db);
     this.#config = options.config;
     this.#observer = options.observer;
     this.tickMs = options.config.tickMs;
@@ -108,7 +111,7 @@ export class ProjectQuotaScheduler implements QuotaGrants {
       reserveFraction: this.#config.interactiveReserve,
       reserveCap: this.#reserveCap(quota),
     };
-    return this.#repository.tick(resource, this.tickMs, async (state, write) => {
+    return this.#ticks.tick(resource, this.tickMs, async (state, write) => {
       const used = [...state.usedToday.values()].reduce((sum, units) => sum + units, 0);
       const plan = planTick(tickRates, {
         elapsedMs: state.nowMs - state.lastTickMs,
