@@ -1,7 +1,6 @@
 import { OpsQuotaPlanResponse } from '@firstlight/contracts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProjectQuotaScheduler } from '../src/quota/index.ts';
 import { seedAccount } from './support/seed-account.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
@@ -42,9 +41,7 @@ describe('ops: the project quota’s daily budget and units per message / per us
   afterAll(() => test?.close());
 
   it('reports today’s units per class against each class’s share, read from every instance’s grants', async () => {
-    const config = { ...test.app.config.quota, gmail: { ...test.app.config.quota.gmail, dailyUnits: 100 } };
-    const scheduler = new ProjectQuotaScheduler({ db: test.database.db, config });
-    // What grants of other instances left in the shared counters: 80 of today's 100 units spent in `high`.
+    // What other instances' grants left in the shared counters: 80 units spent in `high` today.
     await test.database.db
       .insertInto('quota_daily_usage')
       .values({
@@ -58,7 +55,9 @@ describe('ops: the project quota’s daily budget and units per message / per us
       .insertInto('quota_allowances')
       .values({ resource: 'gmail', subject: 'acct', tokens: 50 })
       .execute();
-    expect(await scheduler.tryTake({ resource: 'gmail', user: 'acct', class: 'sync', units: 20 })).toEqual({
+    expect(
+      await test.app.quota.tryTake({ resource: 'gmail', user: 'acct', class: 'sync', units: 20 }),
+    ).toEqual({
       granted: true,
       units: 20,
     });
@@ -80,8 +79,18 @@ describe('ops: the project quota’s daily budget and units per message / per us
     expect(plan.unitsPerOnboardedUser).toBe(100);
   });
 
-  it('exports the daily units by class and the units per message to Prometheus', async () => {
+  it('exports the daily units by class, this instance’s grants and refusals, and the units per message', async () => {
+    // A user never credited yet is refused (its demand waits for the next tick).
+    const refused = await test.app.quota.tryTake({
+      resource: 'gmail',
+      user: 'newcomer',
+      class: 'low',
+      units: 5,
+    });
+    expect(refused).toMatchObject({ granted: false, reason: 'quota' });
     const lines = (await get('/metrics')).body.split('\n');
+    expect(lines).toContain('firstlight_quota_granted_units_total{resource="gmail",class="sync"} 20');
+    expect(lines).toContain('firstlight_quota_refusals_total{resource="gmail",class="low",reason="quota"} 1');
     expect(lines).toContain('firstlight_quota_daily_units{resource="gmail",class="high"} 80');
     expect(lines).toContain('firstlight_quota_units_per_message 25');
     expect(lines).toContain('firstlight_quota_units_per_onboarded_user 100');
