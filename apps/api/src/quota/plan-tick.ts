@@ -32,6 +32,8 @@ export interface TickPlan {
   elapsedMs: number;
   credits: { subject: string; units: number; ratePerMs: number }[];
   reserveRefill: number;
+  /** The most the reserve may hold after this tick (raised to a waiting first page's cost). */
+  reserveCap: number;
   /** Units credited per class (metrics). */
   byClass: Map<QuotaClass, number>;
 }
@@ -46,11 +48,20 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
   const elapsed = Math.min(Math.max(0, input.elapsedMs), 2 * rates.tickMs);
   const byClass = new Map<QuotaClass, number>();
   if (input.projectBlocked || elapsed === 0)
-    return { elapsedMs: elapsed, credits: [], reserveRefill: 0, byClass };
+    return { elapsedMs: elapsed, credits: [], reserveRefill: 0, reserveCap: rates.reserveCap, byClass };
   const total = rates.projectRatePerMs * elapsed;
+  // Sign-ins refused by an empty reserve pre-empt every background class: the reserve is filled for them first,
+  // up to the whole tick, so a burst of first pages waits a tick or so, never for the background.
+  const interactive = input.demands.filter((d) => d.class === 'interactive' && !d.blocked);
+  const waiting = interactive.reduce((sum, d) => sum + d.units, 0);
+  const reserveCap = Math.max(rates.reserveCap, ...interactive.map((d) => d.units));
   const reserveRefill = Math.max(
     0,
-    Math.min(rates.reserveFraction * total, rates.reserveCap - input.reserve),
+    Math.min(
+      Math.max(rates.reserveFraction * total, waiting - input.reserve),
+      total,
+      reserveCap - input.reserve,
+    ),
   );
   const userCapPerTick = rates.userRatePerMs * elapsed;
   // An allowance holds at most one request's cost or two ticks of the user's rate: unused credit never grows
@@ -81,5 +92,5 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
     byClass.set(d.class, (byClass.get(d.class) ?? 0) + units);
   }
   const credits = [...perUser].map(([subject, units]) => ({ subject, units, ratePerMs: units / elapsed }));
-  return { elapsedMs: elapsed, credits, reserveRefill, byClass };
+  return { elapsedMs: elapsed, credits, reserveRefill, reserveCap, byClass };
 }

@@ -130,6 +130,33 @@ describe('the project quota scheduler on PostgreSQL', () => {
     expect(allowance.tokens).toBe(-255);
   });
 
+  it('fills the reserve for a refused sign-in ahead of the background (pre-emption), then forgets its demand', async () => {
+    // A reserve share too small to refill a first page in one tick: only pre-emption serves it quickly.
+    const s = scheduler({ interactiveReserve: 0.001 });
+    for (let i = 0; i < 30; i++) {
+      await s.tryTake({ resource: 'gmail', user: `bg-${i}`, class: 'low', units: 5_000, minUnits: 5_000 });
+    }
+    const signIn = { resource: 'gmail' as const, user: 'new', class: 'interactive' as const, units: 255 };
+    expect(await s.tryTake(signIn)).toMatchObject({ granted: false, reason: 'quota' });
+    // A tick's whole capacity is 10,000 × 0.95 units/s × 20..40 ms = 190..380 units: two ticks at most.
+    let ticks = 0;
+    for (;;) {
+      const plan = await tickOnce(s);
+      ticks++;
+      const answer = await s.tryTake(signIn);
+      if (answer.granted) break;
+      // While the sign-in waits, the background gets nothing.
+      expect(plan.credits.reduce((sum, c) => sum + c.units, 0)).toBe(0);
+    }
+    expect(ticks).toBeLessThanOrEqual(2);
+    const left = await database.db
+      .selectFrom('quota_demands')
+      .select('class')
+      .where('subject', '=', 'new')
+      .execute();
+    expect(left).toEqual([]);
+  });
+
   it('refuses a class past its share of the daily budget until the next UTC day', async () => {
     const s = scheduler({ gmail: { ...CONFIG.gmail, dailyUnits: 1_000 } });
     await database.db

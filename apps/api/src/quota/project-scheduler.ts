@@ -62,7 +62,11 @@ export class ProjectQuotaScheduler implements QuotaGrants {
     };
     const outcome =
       request.class === 'interactive'
-        ? await this.#repository.takeFromReserve({ ...base, reserveCap: this.#reserveCap(quota) })
+        ? await this.#repository.takeFromReserve({
+            ...base,
+            reserveCap: this.#reserveCap(quota),
+            demandTtlMs: this.#demandTtlMs,
+          })
         : await this.#repository.tryTake({ ...base, minUnits, demandTtlMs: this.#demandTtlMs });
     if (outcome.granted > 0) {
       this.#observer?.granted(request.resource, request.class, outcome.granted);
@@ -121,7 +125,7 @@ export class ProjectQuotaScheduler implements QuotaGrants {
         open: (cls) => used < quota.dailyUnits * this.#config.dailyClassShares[cls],
       });
       // The reserve first: an interactive take locks the reserve, then its user's allowance — the same order.
-      if (plan.reserveRefill > 0) await write.refillReserve(plan.reserveRefill, tickRates.reserveCap);
+      if (plan.reserveRefill > 0) await write.refillReserve(plan.reserveRefill, plan.reserveCap);
       await write.credit(plan.credits);
       return plan;
     });

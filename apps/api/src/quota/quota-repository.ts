@@ -121,11 +121,10 @@ export class QuotaRepository {
   /**
    * The interactive class: one statement pays `units` from the project's reserve (it may go negative by one
    * call: a first page is never split) and charges the user's allowance too, which may go negative — the
-   * user's next credits pay it back, so the user's own quota holds over a window.
+   * user's next credits pay it back, so the user's own quota holds over a window. A refusal records the
+   * interactive demand, which the next tick serves first.
    */
-  async takeFromReserve(
-    p: Omit<TakeParams, 'minUnits' | 'demandTtlMs'> & { reserveCap: number },
-  ): Promise<TakeOutcome> {
+  async takeFromReserve(p: Omit<TakeParams, 'minUnits'> & { reserveCap: number }): Promise<TakeOutcome> {
     const { rows } = await sql<TakeRow>`
       with ${gate(p.resource, p.subject)},
       paid as (
@@ -143,6 +142,17 @@ export class QuotaRepository {
       charged as (
         insert into quota_allowances (resource, subject, tokens) select ${p.resource}, ${p.subject}, -granted from paid
         on conflict (resource, subject) do update set tokens = quota_allowances.tokens + excluded.tokens
+      ),
+      -- Refused: the next tick fills the reserve for it ahead of every background class (pre-emption).
+      wanted as (
+        insert into quota_demands (resource, subject, class, units, expires_at)
+        select ${p.resource}, ${p.subject}, ${p.class}, ${p.units}::float8, now() + ${ms(p.demandTtlMs)}
+        where not exists (select 1 from paid)
+        on conflict (resource, subject, class) do update set units = excluded.units, expires_at = excluded.expires_at
+      ),
+      served as (
+        delete from quota_demands where resource = ${p.resource} and subject = ${p.subject} and class = ${p.class}
+          and exists (select 1 from paid)
       )
       ${outcome(p.resource, p.subject, sql`(select tokens from quota_reserves where resource = ${p.resource})`)}`.execute(
       this.db,
