@@ -64,14 +64,15 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
     ),
   );
   const userCapPerTick = rates.userRatePerMs * elapsed;
-  // An allowance holds at most one request's cost or two ticks of the user's rate: unused credit never grows
-  // into a burst over Google's window.
+  // An allowance holds at most two ticks of the user's rate: what it holds when a window starts plus what the
+  // window credits stays within the user's limit (2 ticks + 1 tick of spill < the 5 % the target leaves, with 60
+  // ticks a window). A request above it is granted in parts (minUnits), never in one burst.
   const demands = input.demands.filter((d) => !d.blocked && d.class !== 'interactive' && input.open(d.class));
   // A demand wants its allowance filled to that cap: a caller of many small calls (a sync's requests of 1 unit)
   // then runs at its rate instead of one call per tick.
   const headroom = new Map<string, number>();
   for (const d of demands) {
-    const cap = Math.max(d.units, 2 * rates.tickMs * rates.userRatePerMs);
+    const cap = allowanceCap(rates);
     headroom.set(d.subject, Math.max(headroom.get(d.subject) ?? 0, cap - d.tokens));
   }
   const grants = allocate({
@@ -93,4 +94,9 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
   }
   const credits = [...perUser].map(([subject, units]) => ({ subject, units, ratePerMs: units / elapsed }));
   return { elapsedMs: elapsed, credits, reserveRefill, reserveCap, byClass };
+}
+
+/** The most an allowance holds (and so the most one grant pays): two ticks of the user's rate, one unit at least. */
+export function allowanceCap(rates: Pick<TickRates, 'tickMs' | 'userRatePerMs'>): number {
+  return Math.max(1, 2 * rates.tickMs * rates.userRatePerMs);
 }
