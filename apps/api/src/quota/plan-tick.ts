@@ -23,6 +23,8 @@ export interface TickInput {
   projectBlocked: boolean;
   demands: readonly TickDemand[];
   reserve: number;
+  /** Units credited to allowances and not yet spent, over every user. */
+  outstanding: number;
   /** Classes still within their share of today's budget. */
   open: (cls: QuotaClass) => boolean;
 }
@@ -76,7 +78,12 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
     headroom.set(d.subject, Math.max(headroom.get(d.subject) ?? 0, cap - d.tokens));
   }
   const grants = allocate({
-    capacity: total - reserveRefill,
+    // Credit not yet spent is a burst waiting to happen: past two ticks of the project's rate, the plan credits
+    // that much less, so what every allowance holds at a window's start stays a small part of the window.
+    capacity: Math.max(
+      0,
+      total - reserveRefill - Math.max(0, input.outstanding - 2 * rates.tickMs * rates.projectRatePerMs),
+    ),
     demands: demands.map((d) => ({
       key: `${d.subject}\u0000${d.class}`,
       user: d.subject,

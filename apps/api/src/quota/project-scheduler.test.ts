@@ -249,6 +249,32 @@ describe('the project quota scheduler on PostgreSQL', () => {
     }
   });
 
+  it('credits less while allowances hold more than two ticks of the project’s rate unspent', async () => {
+    const s = scheduler();
+    // 2,000 units credited earlier and not spent: more than two ticks of the project (2 × 20 ms × 9.5 = 380).
+    await database.db
+      .insertInto('quota_allowances')
+      .values(
+        Array.from({ length: 10 }, (_, i) => ({
+          resource: 'gmail' as const,
+          subject: `idle-${i}`,
+          tokens: 200,
+        })),
+      )
+      .execute();
+    await s.tryTake({ resource: 'gmail', user: 'ann', class: 'high', units: 250, minUnits: 5 });
+    const held = await tickOnce(s);
+    expect(held.credits.reduce((sum, c) => sum + c.units, 0)).toBe(0);
+    // Once that credit is spent (here: given back), the plan credits again.
+    await database.db
+      .updateTable('quota_allowances')
+      .set({ tokens: 0 })
+      .where('subject', 'like', 'idle-%')
+      .execute();
+    const flowing = await tickOnce(s);
+    expect(flowing.credits.reduce((sum, c) => sum + c.units, 0)).toBeGreaterThan(0);
+  });
+
   it('forgets a withdrawn demand', async () => {
     const s = scheduler();
     await s.tryTake({ resource: 'gmail', user: 'ann', class: 'low', units: 100 });

@@ -125,6 +125,7 @@ export class ProjectQuotaScheduler implements QuotaGrants {
         projectBlocked: state.projectBlocked,
         demands: state.demands,
         reserve: state.reserve,
+        outstanding: state.outstanding,
         open: (cls) => used < quota.dailyUnits * this.#config.dailyClassShares[cls],
       });
       // The reserve first: an interactive take locks the reserve, then its user's allowance — the same order.

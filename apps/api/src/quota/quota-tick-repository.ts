@@ -39,6 +39,7 @@ export class QuotaTickRepository {
               .executeTakeFirst()
           )?.tokens ?? 0,
         ),
+        outstanding: await this.#outstanding(trx, resource),
         usedToday: await usedToday(trx, resource),
       };
       const result = await plan(state, new TickWriter(trx, resource));
@@ -61,6 +62,15 @@ export class QuotaTickRepository {
       .where('resource', '=', resource)
       .where('expires_at', '<=', sql<Date>`now()`)
       .execute();
+  }
+
+  async #outstanding(trx: Transaction<Database>, resource: QuotaResource): Promise<number> {
+    const row = await trx
+      .selectFrom('quota_allowances')
+      .select(sql<number>`coalesce(sum(greatest(tokens, 0)), 0)::float8`.as('units'))
+      .where('resource', '=', resource)
+      .executeTakeFirst();
+    return Number(row?.units ?? 0);
   }
 
   async #demands(trx: Transaction<Database>, resource: QuotaResource): Promise<TickDemand[]> {
@@ -97,6 +107,8 @@ export interface TickState {
   projectBlocked: boolean;
   demands: TickDemand[];
   reserve: number;
+  /** Credited and not yet spent, over every allowance. */
+  outstanding: number;
   usedToday: Map<QuotaClass, number>;
 }
 
