@@ -43,8 +43,10 @@ export interface TickPlan {
 /**
  * Elapsed time is capped at two ticks: after an outage (no instance ticked) the plan does not bank a burst that
  * would exceed Google's window. The reserve takes its fraction only while it has room — what it cannot hold
- * goes to the background classes, and a full reserve spent at once stays within the window because the
- * utilisation target leaves at least that much headroom (0.95 × 1.05 < 1).
+ * goes to the background classes. Over any window the plan credits the utilisation target; what was credited
+ * before and is spent inside the window (a full reserve, ≤ 5 % × target; allowances, ≤ 3 ticks of the project
+ * rate) is what the target's margin absorbs: all of it spent at one instant would reach ~1.03 × the limit at
+ * the defaults, which only a window in which nothing else is spent could produce.
  */
 export function planTick(rates: TickRates, input: TickInput): TickPlan {
   const elapsed = Math.min(Math.max(0, input.elapsedMs), 2 * rates.tickMs);
