@@ -22,6 +22,7 @@ import type { GoogleSettings } from './google/google-settings.ts';
 import type { BackfillSettings } from './ingestion/backfill-deps.ts';
 import { registerErrorHandler } from './lib/error-handler-plugin.ts';
 import { loggerOptions } from './lib/log-redaction.ts';
+import { quotaCapability } from './quota/index.ts';
 import type { EventBus } from './realtime/event-bus.ts';
 import { securityPlugin } from './security/security-plugin.ts';
 import { fastifyTrustProxy } from './security/trust-proxy.ts';
@@ -81,6 +82,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     rateLimit: deps.config.security.rateLimit,
   });
   await app.register(platformCapability, deps);
+  // Before the background: every Google call of this instance asks `app.quota` first.
+  await app.register(quotaCapability);
   if (deps.queue) {
     await app.register(backgroundWorkers, { queue: deps.queue, settings: deps.backfillSettings });
   } else {

@@ -35,7 +35,7 @@ export const backgroundWorkers = fp<{ queue: TaskQueue; settings?: Partial<Backf
       bus,
       queue,
       // One adapter per `accounts.provider`: the calendar core knows only the port (calendar/calendar-source.ts).
-      sources: new Map([['google', new GoogleCalendarProvider(clients, google)]]),
+      sources: new Map([['google', new GoogleCalendarProvider(clients, google, app.quota)]]),
       log: app.log,
       syncEveryMs: app.config.backfill.calendarSyncEveryMs,
       writebackAttempts: app.config.backfill.writebackAttempts,
@@ -71,7 +71,7 @@ export const backgroundWorkers = fp<{ queue: TaskQueue; settings?: Partial<Backf
       enqueueWriteback: calendar.enqueueWriteback,
     } satisfies Background);
   },
-  { name: 'background', dependencies: ['platform'] },
+  { name: 'background', dependencies: ['platform', 'quota'] },
 );
 
 /**

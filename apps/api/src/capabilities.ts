@@ -116,7 +116,8 @@ export const calendarCapability = fp(
 );
 
 export const opsCapability = fp(
-  async (app) => app.register(opsRoutes, { metrics: app.metrics, access: app.config.ops }),
+  async (app) =>
+    app.register(opsRoutes, { metrics: app.metrics, access: app.config.ops, quota: app.config.quota }),
   { name: 'ops', dependencies: ['platform', 'session'] },
 );
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from './config/config-error.ts';
 import { EnvSchema, type EnvVars } from './config/env-schema.ts';
 import { EMULATOR_CLIENT, type GoogleConfig, googleConfig } from './config/google-config.ts';
+import { type QuotaConfig, quotaConfig, type ResourceQuota } from './config/quota-config.ts';
 import { type TasksConfig, tasksConfig } from './config/tasks-config.ts';
 import { parseTrustProxy, type TrustProxy } from './security/index.ts';
 
@@ -11,7 +12,14 @@ import { parseTrustProxy, type TrustProxy } from './security/index.ts';
  * An empty value counts as unset, as docker-compose and shells often pass `VAR=`.
  */
 
-export { ConfigError, EMULATOR_CLIENT, type GoogleConfig, type TasksConfig };
+export {
+  ConfigError,
+  EMULATOR_CLIENT,
+  type GoogleConfig,
+  type QuotaConfig,
+  type ResourceQuota,
+  type TasksConfig,
+};
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -51,6 +59,8 @@ export interface Config {
   /** Who may read `/api/ops/*` and `/metrics`: signed-in users with these emails, or `Authorization: Bearer <token>`. */
   ops: { emails: string[]; token: string | undefined };
   tasks: TasksConfig;
+  /** The project-wide quota scheduler (apps/api/src/quota): Google's limits, the reserve, the daily budget. */
+  quota: QuotaConfig;
   /** Per-instance limits of `/ws` (README § Routes and WebSocket messages says why these values). */
   realtime: {
     maxSocketsPerSession: number;
@@ -127,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: vars.OPS_TOKEN,
     },
     tasks: tasksConfig(vars, publicUrl),
+    quota: quotaConfig(vars),
     realtime: {
       maxSocketsPerSession: vars.WS_MAX_SOCKETS_PER_SESSION,
       maxSocketsPerIp: vars.WS_MAX_SOCKETS_PER_IP,

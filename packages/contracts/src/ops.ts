@@ -195,3 +195,35 @@ export const OpsIngestFailuresResponse = z.object({
   recent: z.array(OpsIngestFailure).max(OPS_RECENT_INGEST_FAILURES),
 });
 export type OpsIngestFailuresResponse = z.infer<typeof OpsIngestFailuresResponse>;
+
+/** The project quota scheduler's priority classes, highest first (apps/api/src/quota/quota-grants.ts). */
+export const QuotaClassName = z.enum(['interactive', 'sync', 'high', 'low']);
+
+/** One class's use of today's budget: past `limit` (its share of the budget) it waits for the next UTC day. */
+export const OpsQuotaClassUse = z.object({
+  class: QuotaClassName,
+  units: z.number().nonnegative(),
+  /** The day's units (every class) past which this class is refused (`reason: 'daily_budget'`). */
+  limit: z.number().nonnegative(),
+  waitingForTomorrow: z.boolean(),
+});
+
+/** `GET /api/ops/quota`: the shared project budget, read from the database (every instance's grants). */
+export const OpsQuotaPlanResponse = z.object({
+  scheduler: z.enum(['project', 'per-user']),
+  /** The UTC day the budget counts (YYYY-MM-DD). */
+  day: z.iso.date(),
+  resources: z.array(
+    z.object({
+      resource: z.enum(['gmail', 'calendar']),
+      dailyBudget: z.number().nonnegative(),
+      usedToday: z.number().nonnegative(),
+      byClass: z.array(OpsQuotaClassUse),
+    }),
+  ),
+  /** Gmail units granted (every day recorded, listing included) per stored message; null before any is stored. */
+  unitsPerMessage: z.number().nonnegative().nullable(),
+  /** Gmail units granted per user with a mailbox backfill; null before the first. */
+  unitsPerOnboardedUser: z.number().nonnegative().nullable(),
+});
+export type OpsQuotaPlanResponse = z.infer<typeof OpsQuotaPlanResponse>;

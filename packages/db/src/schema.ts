@@ -223,6 +223,51 @@ export interface QuotaBudgetsTable {
   last_granted: Generated<number>;
 }
 
+/** The project quota scheduler's state (migrations/0009, apps/api/src/quota). */
+export type QuotaResourceName = 'gmail' | 'calendar';
+export type QuotaClassName = 'interactive' | 'sync' | 'high' | 'low';
+
+/** Per resource: the tick's clock (locked `for update skip locked` by whichever instance plans) and a project hold. */
+export interface QuotaClocksTable {
+  resource: QuotaResourceName;
+  last_tick_at: TimestampDefault;
+  blocked_until: TimestampDefault;
+}
+
+/** The interactive class's reserve per resource. */
+export interface QuotaReservesTable {
+  resource: QuotaResourceName;
+  tokens: Generated<number>;
+}
+
+/** What a (resource, user) may spend now; may go negative after an interactive charge. */
+export interface QuotaAllowancesTable {
+  resource: QuotaResourceName;
+  subject: string;
+  tokens: Generated<number>;
+  rate_per_ms: Generated<number>;
+  blocked_until: TimestampDefault;
+  last_granted: Generated<number>;
+}
+
+/** A refused caller's demand by class, until `expires_at`. */
+export interface QuotaDemandsTable {
+  resource: QuotaResourceName;
+  subject: string;
+  class: QuotaClassName;
+  units: number;
+  expires_at: Timestamp;
+}
+
+/** Units granted per resource, UTC day and class. */
+export interface QuotaDailyUsageTable {
+  resource: QuotaResourceName;
+  /** A `date`: read as Date (midnight UTC), written as 'YYYY-MM-DD'. */
+  day: ColumnType<Date, string, string>;
+  class: QuotaClassName;
+  units: Generated<number>;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   checksum: string;
@@ -243,5 +288,10 @@ export interface Database {
   sessions: SessionsTable;
   work_leases: WorkLeasesTable;
   quota_budgets: QuotaBudgetsTable;
+  quota_clocks: QuotaClocksTable;
+  quota_reserves: QuotaReservesTable;
+  quota_allowances: QuotaAllowancesTable;
+  quota_demands: QuotaDemandsTable;
+  quota_daily_usage: QuotaDailyUsageTable;
   schema_migrations: SchemaMigrationsTable;
 }

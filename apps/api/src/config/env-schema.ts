@@ -1,6 +1,7 @@
 import { QueueName } from '@firstlight/contracts';
 import { z } from 'zod';
 import { parseTrustProxy } from '../security/index.ts';
+import { QuotaEnvSchema } from './quota-env.ts';
 
 /** Every environment variable, validated (README.md § Configuration documents each one). */
 
@@ -164,6 +165,7 @@ export const EnvSchema = z.object({
   RATE_LIMIT_SIGN_IN_PER_MIN: z.coerce.number({ error: 'must be a number' }).int().min(1).default(60),
   RATE_LIMIT_PER_MIN: z.coerce.number({ error: 'must be a number' }).int().min(1).default(1200),
   SERVE_SOURCE_MAPS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  ...QuotaEnvSchema.shape,
 });
 
 export type EnvVars = z.infer<typeof EnvSchema>;

@@ -2,6 +2,7 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { batchCountsByStatusAndTier, failureCountsByReason, jobCountsByStatus } from './ops-repository.ts';
+import { registerQuotaGauges } from './quota-gauges.ts';
 
 /**
  * Prometheus metrics (`GET /metrics`). One registry per app instance (tests build many apps in one process).
@@ -29,6 +30,20 @@ export class Metrics {
   readonly quotaUnits = new Counter({
     name: 'firstlight_gmail_quota_units_total',
     help: 'Gmail quota units spent (Google unit costs)',
+    registers: [this.registry],
+  });
+
+  readonly quotaGranted = new Counter({
+    name: 'firstlight_quota_granted_units_total',
+    help: 'Quota units the quota scheduler granted on this instance, by resource and priority class',
+    labelNames: ['resource', 'class'] as const,
+    registers: [this.registry],
+  });
+
+  readonly quotaRefusals = new Counter({
+    name: 'firstlight_quota_refusals_total',
+    help: 'Quota requests refused (ask again later), by resource, class and reason (quota, daily_budget, blocked)',
+    labelNames: ['resource', 'class', 'reason'] as const,
     registers: [this.registry],
   });
 
@@ -65,6 +80,7 @@ export class Metrics {
   constructor(db?: Kysely<Database>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'firstlight_' });
     if (!db) return;
+    registerQuotaGauges(this.registry, db);
     new Gauge({
       name: 'firstlight_batches',
       help: 'Ingestion batches by status and tier',

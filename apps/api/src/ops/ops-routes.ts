@@ -5,6 +5,7 @@ import {
   OpsIngestionListQuery,
   OpsIngestionListResponse,
   OpsJobParams,
+  OpsQuotaPlanResponse,
 } from '@firstlight/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -12,10 +13,13 @@ import type { Config } from '../config.ts';
 import type { Metrics } from './metrics.ts';
 import { requireOpsRole } from './ops-access.ts';
 import { ingestFailures, ingestionDetail, listIngestions } from './ops-service.ts';
+import { quotaPlan } from './quota-plan.ts';
 
 export interface OpsRoutesOptions {
   metrics: Metrics;
   access: Config['ops'];
+  /** The quota scheduler's budget (`GET /api/ops/quota`); the route is absent without it. */
+  quota?: Config['quota'];
 }
 
 const denied = { 401: ApiError, 403: ApiError };
@@ -62,6 +66,15 @@ export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, op
     { schema: { response: { 200: OpsIngestFailuresResponse, ...denied } }, preParsing: authenticate },
     async () => ingestFailures(deps),
   );
+
+  const quota = options.quota;
+  if (quota) {
+    app.get(
+      '/api/ops/quota',
+      { schema: { response: { 200: OpsQuotaPlanResponse, ...denied } }, preParsing: authenticate },
+      async () => quotaPlan(app.db, quota),
+    );
+  }
 
   // Prometheus text, not JSON: no response schema, the registry serialises itself.
   app.get('/metrics', { preParsing: authenticate }, async (_request, reply) => {

@@ -1,6 +1,11 @@
 /** Quota for Google calls: the port every caller asks before spending units (see quota-grants.ts). */
-
 export { type AllocationDemand, type AllocationInput, allocate } from './allocate.ts';
+export { createQuotaGrants, type PerUserGrantsFactory } from './create-quota-grants.ts';
+export {
+  ProjectQuotaScheduler,
+  type ProjectSchedulerOptions,
+  type QuotaObserver,
+} from './project-scheduler.ts';
 export type {
   QuotaAnswer,
   QuotaClass,
@@ -9,3 +14,5 @@ export type {
   QuotaResource,
 } from './quota-grants.ts';
 export { QUOTA_CLASSES } from './quota-grants.ts';
+export { quotaCapability } from './quota-plugin.ts';
+export { QuotaTickLoop } from './quota-tick-loop.ts';

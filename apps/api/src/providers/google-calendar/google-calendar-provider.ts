@@ -1,7 +1,8 @@
 import { calendar } from '@googleapis/calendar';
 import type { CalendarProvider, CalendarSource, SourceFailure } from '../../calendar/index.ts';
 import type { GoogleSettings } from '../../google/index.ts';
-import { type AccountClients, classifyGoogleError, ReauthRequired } from '../../google/index.ts';
+import { type AccountClients, classifyGoogleError, QuotaCharge, ReauthRequired } from '../../google/index.ts';
+import type { QuotaGrants } from '../../quota/index.ts';
 import { GoogleCalendarSource } from './google-calendar-source.ts';
 
 /** Google Calendar, the first calendar provider: the registry's entry for `accounts.provider = 'google'`. */
@@ -9,6 +10,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
   constructor(
     private readonly clients: AccountClients,
     private readonly settings: GoogleSettings,
+    /** The project's quota (Calendar: requests); unset, calls are not charged (tests of the adapter alone). */
+    private readonly quota?: QuotaGrants,
   ) {}
 
   async forAccount(accountId: string): Promise<CalendarSource> {
@@ -19,7 +22,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
       rootUrl: this.settings.calendarRootUrl,
       timeout: this.settings.requestTimeoutMs,
     });
-    return new GoogleCalendarSource(api);
+    // Google keys the per-user quota by the user whose grant makes the call: here, the account.
+    return new GoogleCalendarSource(api, this.quota && new QuotaCharge(this.quota, 'calendar', accountId));
   }
 
   classify(error: unknown): SourceFailure {

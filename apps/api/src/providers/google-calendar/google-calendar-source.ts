@@ -7,7 +7,7 @@ import type {
   OccurrenceChange,
   SourceCalendar,
 } from '../../calendar/index.ts';
-import { backoffMs, classifyGoogleError } from '../../google/index.ts';
+import { backoffMs, classifyGoogleError, type QuotaCharge, UNCHARGED } from '../../google/index.ts';
 import { mapEvents } from './event-mapper.ts';
 
 const statusOf = (error: unknown) => (error as { response?: { status?: number } }).response?.status;
@@ -16,15 +16,29 @@ const statusOf = (error: unknown) => (error as { response?: { status?: number } 
  * One account's Google Calendar behind the port (ARCHITECTURE §4): a full `events.list(singleEvents=false,
  * showDeleted=true)`, incremental passes from a `nextSyncToken` (410 Gone: the token expired), and the
  * write-back calls — an occurrence is the instance `{eventId}_{originalStart}`.
+ *
+ * Every request asks the project's quota first (Calendar counts requests: 1 unit each): reading is the `sync`
+ * class; a write-back is the user's own edit, `interactive`.
  */
 export class GoogleCalendarSource implements CalendarSource {
-  constructor(private readonly api: calendar_v3.Calendar) {}
+  constructor(
+    private readonly api: calendar_v3.Calendar,
+    private readonly quota: Pick<QuotaCharge, 'call'> = UNCHARGED,
+  ) {}
+
+  #read<T>(run: () => Promise<T>): Promise<T> {
+    return withRetries(() => this.quota.call('sync', 1, run));
+  }
+
+  #write<T>(run: () => Promise<T>): Promise<T> {
+    return this.quota.call('interactive', 1, run);
+  }
 
   async listCalendars(): Promise<SourceCalendar[]> {
     const entries: calendar_v3.Schema$CalendarListEntry[] = [];
     let pageToken: string | undefined;
     do {
-      const { data } = await withRetries(() => this.api.calendarList.list({ maxResults: 250, pageToken }));
+      const { data } = await this.#read(() => this.api.calendarList.list({ maxResults: 250, pageToken }));
       entries.push(...(Array.isArray(data.items) ? data.items : []));
       pageToken = data.nextPageToken ?? undefined;
     } while (pageToken);
@@ -51,7 +65,7 @@ export class GoogleCalendarSource implements CalendarSource {
     let pageToken: string | undefined;
     let syncToken: string | null = null;
     do {
-      const { data } = await withRetries(() =>
+      const { data } = await this.#read(() =>
         this.api.events.list({ ...params, maxResults: 2500, pageToken }),
       );
       items.push(...(Array.isArray(data.items) ? data.items : []));
@@ -63,11 +77,10 @@ export class GoogleCalendarSource implements CalendarSource {
 
   async cancelOccurrence(calendarId: string, eventId: string, originalStart: string): Promise<void> {
     // Google: cancel one occurrence by updating the instance with status "cancelled".
-    await this.api.events.patch({
-      calendarId,
-      eventId: instanceOf(eventId, originalStart),
-      requestBody: { status: 'cancelled' },
-    });
+    const instance = instanceOf(eventId, originalStart);
+    await this.#write(() =>
+      this.api.events.patch({ calendarId, eventId: instance, requestBody: { status: 'cancelled' } }),
+    );
   }
 
   async patchOccurrence(
@@ -80,40 +93,45 @@ export class GoogleCalendarSource implements CalendarSource {
       change.allDay
         ? { date: value.slice(0, 10) }
         : { dateTime: value, ...(change.tzid ? { timeZone: change.tzid } : {}) };
-    await this.api.events.patch({
-      calendarId,
-      eventId: instanceOf(eventId, originalStart),
-      requestBody: {
-        ...(change.start ? { start: time(change.start) } : {}),
-        ...(change.end ? { end: time(change.end) } : {}),
-        ...(change.summary !== undefined ? { summary: change.summary } : {}),
-      },
-    });
+    const instance = instanceOf(eventId, originalStart);
+    await this.#write(() =>
+      this.api.events.patch({
+        calendarId,
+        eventId: instance,
+        requestBody: {
+          ...(change.start ? { start: time(change.start) } : {}),
+          ...(change.end ? { end: time(change.end) } : {}),
+          ...(change.summary !== undefined ? { summary: change.summary } : {}),
+        },
+      }),
+    );
   }
 
   async deleteSeries(calendarId: string, eventId: string): Promise<void> {
-    await this.api.events.delete({ calendarId, eventId });
+    await this.#write(() => this.api.events.delete({ calendarId, eventId }));
   }
 
   async setRecurrence(calendarId: string, eventId: string, recurrence: string[]): Promise<void> {
-    await this.api.events.patch({ calendarId, eventId, requestBody: { recurrence } });
+    await this.#write(() => this.api.events.patch({ calendarId, eventId, requestBody: { recurrence } }));
   }
 
   async insertSeries(calendarId: string, next: NewSeries): Promise<void> {
     const time = (value: string) =>
       next.allDay ? { date: value } : { dateTime: value, ...(next.tzid ? { timeZone: next.tzid } : {}) };
     try {
-      await this.api.events.insert({
-        calendarId,
-        requestBody: {
-          id: next.id,
-          ...(next.summary ? { summary: next.summary } : {}),
-          ...(next.location ? { location: next.location } : {}),
-          start: time(next.start),
-          end: time(next.end),
-          recurrence: next.recurrence,
-        },
-      });
+      await this.#write(() =>
+        this.api.events.insert({
+          calendarId,
+          requestBody: {
+            id: next.id,
+            ...(next.summary ? { summary: next.summary } : {}),
+            ...(next.location ? { location: next.location } : {}),
+            start: time(next.start),
+            end: time(next.end),
+            recurrence: next.recurrence,
+          },
+        }),
+      );
     } catch (error) {
       // 409: inserted by an earlier attempt whose answer was lost — the write-back is already applied.
       if (statusOf(error) !== 409) throw error;

@@ -1,0 +1,143 @@
+import type { Database } from '@firstlight/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { QuotaClass, QuotaResource } from './quota-grants.ts';
+import { epochMs, usedToday } from './quota-repository.ts';
+
+/** The tick's SQL (migrations/0009): the clock row, the demands it plans from, the credits it writes. */
+export class QuotaTickRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Runs `plan` for `resource` if this caller holds its clock row and a tick is due; every other instance skips
+   * at once (`skip locked`): no leader, and a dead planner is replaced by whoever ticks next. `no key update`,
+   * not `update`: the takes' inserts check their foreign key to this row (`for key share`), and a plain
+   * `for update` would make them wait for the tick while they hold an allowance the tick wants (deadlock).
+   */
+  async tick<T>(
+    resource: QuotaResource,
+    tickMs: number,
+    plan: (state: TickState, write: TickWriter) => Promise<T>,
+  ): Promise<T | undefined> {
+    const planned = await this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ now_ms: number; last_ms: number; blocked_ms: number }>`
+        select extract(epoch from now()) * 1000 as now_ms, extract(epoch from last_tick_at) * 1000 as last_ms,
+          ${epochMs(sql`blocked_until`)} as blocked_ms
+        from quota_clocks where resource = ${resource} for no key update skip locked`.execute(trx);
+      const clock = rows[0];
+      if (!clock || Number(clock.last_ms) + tickMs > Number(clock.now_ms)) return undefined;
+      const state: TickState = {
+        nowMs: Number(clock.now_ms),
+        lastTickMs: Number(clock.last_ms),
+        projectBlocked: Number(clock.blocked_ms) > Number(clock.now_ms),
+        demands: await this.#demands(trx, resource),
+        reserve: Number(
+          (
+            await trx
+              .selectFrom('quota_reserves')
+              .select('tokens')
+              .where('resource', '=', resource)
+              .executeTakeFirst()
+          )?.tokens ?? 0,
+        ),
+        outstanding: await this.#outstanding(trx, resource),
+        usedToday: await usedToday(trx, resource),
+      };
+      const result = await plan(state, new TickWriter(trx, resource));
+      await trx
+        .updateTable('quota_clocks')
+        .set({ last_tick_at: sql<Date>`now()` })
+        .where('resource', '=', resource)
+        .execute();
+      return result;
+    });
+    // Outside the tick's transaction: a take's statement may hold its demand row while it waits for a row the
+    // tick holds, so the tick holds none of theirs (deadlock). A demand lapsing a tick late costs nothing.
+    if (planned !== undefined) await this.#forgetExpired(resource);
+    return planned;
+  }
+
+  async #forgetExpired(resource: QuotaResource): Promise<void> {
+    await this.db
+      .deleteFrom('quota_demands')
+      .where('resource', '=', resource)
+      .where('expires_at', '<=', sql<Date>`now()`)
+      .execute();
+  }
+
+  async #outstanding(trx: Transaction<Database>, resource: QuotaResource): Promise<number> {
+    const row = await trx
+      .selectFrom('quota_allowances')
+      .select(sql<number>`coalesce(sum(greatest(tokens, 0)), 0)::float8`.as('units'))
+      .where('resource', '=', resource)
+      .executeTakeFirst();
+    return Number(row?.units ?? 0);
+  }
+
+  async #demands(trx: Transaction<Database>, resource: QuotaResource): Promise<TickDemand[]> {
+    const rows = await trx
+      .selectFrom('quota_demands as d')
+      .leftJoin('quota_allowances as a', (join) =>
+        join.onRef('a.resource', '=', 'd.resource').onRef('a.subject', '=', 'd.subject'),
+      )
+      .select([
+        'd.subject',
+        'd.class',
+        'd.units',
+        sql<number>`coalesce(a.tokens, 0)`.as('tokens'),
+        sql<boolean>`coalesce(a.blocked_until > now(), false)`.as('blocked'),
+      ])
+      .where('d.resource', '=', resource)
+      .execute();
+    return rows.map((row) => ({ ...row, units: Number(row.units), tokens: Number(row.tokens) }));
+  }
+}
+
+export interface TickDemand {
+  subject: string;
+  class: QuotaClass;
+  units: number;
+  /** The subject's allowance now (may be negative). */
+  tokens: number;
+  blocked: boolean;
+}
+
+export interface TickState {
+  nowMs: number;
+  lastTickMs: number;
+  projectBlocked: boolean;
+  demands: TickDemand[];
+  reserve: number;
+  /** Credited and not yet spent, over every allowance. */
+  outstanding: number;
+  usedToday: Map<QuotaClass, number>;
+}
+
+/** The tick's writes, inside its transaction. */
+export class TickWriter {
+  constructor(
+    private readonly trx: Transaction<Database>,
+    private readonly resource: QuotaResource,
+  ) {}
+
+  /** Adds each credit to its subject's allowance (one statement) and records the rate it was credited at. */
+  async credit(credits: { subject: string; units: number; ratePerMs: number }[]): Promise<void> {
+    if (credits.length === 0) return;
+    await sql`
+      insert into quota_allowances (resource, subject, tokens, rate_per_ms)
+      select ${this.resource}, v.subject, v.units, v.rate
+      from unnest(${credits.map((c) => c.subject)}::text[], ${credits.map((c) => c.units)}::float8[],
+        ${credits.map((c) => c.ratePerMs)}::float8[]) as v(subject, units, rate)
+      -- Rows locked in one order: two writers of many allowances never wait on each other in a cycle.
+      order by v.subject
+      on conflict (resource, subject) do update set
+        tokens = quota_allowances.tokens + excluded.tokens, rate_per_ms = excluded.rate_per_ms`.execute(
+      this.trx,
+    );
+  }
+
+  async refillReserve(units: number, cap: number): Promise<void> {
+    await sql`
+      update quota_reserves set tokens = least(${cap}::float8, tokens + ${units}::float8)
+      where resource = ${this.resource}`.execute(this.trx);
+  }
+}
