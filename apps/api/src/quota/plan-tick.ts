@@ -72,12 +72,17 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
   // window credits stays within the user's limit (2 ticks + 1 tick of spill < the 5 % the target leaves, with 60
   // ticks a window). A request above it is granted in parts (minUnits), never in one burst.
   const demands = input.demands.filter((d) => !d.blocked && d.class !== 'interactive' && input.open(d.class));
+  // A user's debt (a first page paid from the reserve is charged to the user too, so the user's own window
+  // holds) is forgiven at the user's rate: it lowers what the user may be credited, not the project's capacity,
+  // which the reserve already paid. Paying it from the capacity would charge every first page twice.
+  const forgiven = new Map<string, number>();
+  for (const d of demands) if (d.tokens < 0) forgiven.set(d.subject, Math.min(-d.tokens, userCapPerTick));
   // A demand wants its allowance filled to that cap: a caller of many small calls (a sync's requests of 1 unit)
   // then runs at its rate instead of one call per tick.
   const headroom = new Map<string, number>();
   for (const d of demands) {
-    const cap = allowanceCap(rates);
-    headroom.set(d.subject, Math.max(headroom.get(d.subject) ?? 0, cap - d.tokens));
+    const held = d.tokens + (forgiven.get(d.subject) ?? 0);
+    headroom.set(d.subject, Math.max(headroom.get(d.subject) ?? 0, allowanceCap(rates) - held));
   }
   const grants = allocate({
     // Credit not yet spent is a burst waiting to happen: past two ticks of the project's rate, the plan credits
@@ -93,9 +98,10 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
       wants: headroom.get(d.subject) ?? 0,
     })),
     // The headroom bounds a user over all its classes, as its per-user rate does.
-    userCap: (user) => Math.max(0, Math.min(userCapPerTick, headroom.get(user) ?? 0)),
+    userCap: (user) =>
+      Math.max(0, Math.min(userCapPerTick - (forgiven.get(user) ?? 0), headroom.get(user) ?? 0)),
   });
-  const perUser = new Map<string, number>();
+  const perUser = new Map<string, number>(forgiven);
   for (const d of demands) {
     const units = grants.get(`${d.subject}\u0000${d.class}`) ?? 0;
     perUser.set(d.subject, (perUser.get(d.subject) ?? 0) + units);

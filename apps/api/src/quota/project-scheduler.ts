@@ -140,9 +140,15 @@ export class ProjectQuotaScheduler implements QuotaGrants {
     return { byClass: await this.#repository.usedToday(resource), budget: this.#config[resource].dailyUnits };
   }
 
-  /** One window's share of the reserve: what a burst of sign-ins may spend before the ticks refill it. */
+  /**
+   * What a burst of sign-ins may spend before the ticks refill it: the reserve's share of a window, but never
+   * more than the margin the utilisation target leaves (1 − utilisation of the limit) — a larger reserve, banked
+   * and spent at once on top of a window's plan, would go over Google's limit. A waiting first page raises it to
+   * its own cost (planTick).
+   */
   #reserveCap(quota: ResourceQuota): number {
-    return this.#config.interactiveReserve * quota.projectUnits * quota.utilisation;
+    const share = Math.min(this.#config.interactiveReserve * quota.utilisation, 1 - quota.utilisation);
+    return share * quota.projectUnits;
   }
 
   #refusal(
