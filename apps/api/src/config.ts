@@ -29,6 +29,8 @@ export interface Config {
   publicUrl: string;
   google: GoogleConfig;
   firstPage: { size: number; budgetMs: number };
+  /** Which quota port the Google calls ask (QUOTA_SCHEDULER): see quota/quota-grants.ts. */
+  quota: { scheduler: EnvVars['QUOTA_SCHEDULER'] };
   /** Per-user pacing under Gmail's quota, and the backfill's watchdogs. */
   backfill: {
     quotaUnits: number;
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     google,
     firstPage: { size: vars.FIRST_PAGE_SIZE, budgetMs: vars.FIRST_PAGE_BUDGET_MS },
+    quota: { scheduler: vars.QUOTA_SCHEDULER },
     backfill: {
       quotaUnits: vars.GMAIL_QUOTA_UNITS,
       quotaWindowMs: vars.GMAIL_QUOTA_WINDOW_MS,

@@ -16,10 +16,10 @@ import { DEFAULT_BATCH_SETTINGS } from '../src/ingestion/ingestion-plugin.ts';
 import { InstanceLiveness } from '../src/ingestion/instance-liveness.ts';
 import { runLister } from '../src/ingestion/lister.ts';
 import { Pacer } from '../src/ingestion/pacer.ts';
-import { PostgresBudgetStore } from '../src/ingestion/quota-budget-repository.ts';
 import { bumpAndEnqueue, scheduleNextBatch } from '../src/ingestion/scheduler.ts';
 import { Metrics } from '../src/ops/metrics.ts';
 import { GmailMailProvider } from '../src/providers/index.ts';
+import { PerUserGrants, PostgresBudgetStore } from '../src/quota/index.ts';
 import { EventBus } from '../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import { mailboxIds, theJob, waitFor } from './support/backfill-harness.ts';
@@ -76,18 +76,16 @@ describe('a batch that must stop mid-way', () => {
     queue = new EmbeddedTaskQueue({ connectionString: database.url });
     liveness = new InstanceLiveness(database.url, silent);
     await liveness.start();
-    const pacer = new Pacer({
-      unitsPerWindow: 6_000,
-      windowMs: WINDOW_MS,
-      utilisation: 0.95,
-      maxConcurrent: 4,
-      budgets: new PostgresBudgetStore(database.db),
+    const quota = new PerUserGrants(new PostgresBudgetStore(database.db), {
+      gmail: { unitsPerWindow: 6_000, windowMs: WINDOW_MS, utilisation: 0.95 },
     });
+    const pacer = new Pacer({ maxConcurrent: 4 });
     const metrics = new Metrics();
     deps = {
       db: database.db,
       bus,
       queue,
+      quota,
       pacer,
       mail: {
         google: new GmailMailProvider({
@@ -102,7 +100,7 @@ describe('a batch that must stop mid-way', () => {
         leaseMs: 3_000,
         leaseRenewEveryMs: 500,
         stallAfterMs: 600_000,
-        unitsPerMs: pacer.ratePerMs,
+        unitsPerMs: quota.userRatePerMs,
       },
       log: silent,
       instanceId: liveness.id,

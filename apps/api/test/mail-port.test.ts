@@ -8,8 +8,8 @@ import { InstanceLiveness } from '../src/ingestion/instance-liveness.ts';
 import { insertJob, recordFirstPage } from '../src/ingestion/job-repository.ts';
 import { openMailSource } from '../src/ingestion/mail-sources.ts';
 import { Pacer } from '../src/ingestion/pacer.ts';
-import { PostgresBudgetStore } from '../src/ingestion/quota-budget-repository.ts';
 import { Metrics } from '../src/ops/metrics.ts';
+import { PerUserGrants, PostgresBudgetStore } from '../src/quota/index.ts';
 import { EventBus } from '../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import { routeTasks } from '../src/tasks/task-router.ts';
@@ -42,17 +42,15 @@ describe('a backfill through the mail source port', () => {
     queue = new EmbeddedTaskQueue({ connectionString: database.url, pollingIntervalSeconds: 0.5 });
     liveness = new InstanceLiveness(database.url, silent);
     await liveness.start();
-    const pacer = new Pacer({
-      unitsPerWindow: 100_000,
-      windowMs: 1_000,
-      utilisation: 0.95,
-      maxConcurrent: 4,
-      budgets: new PostgresBudgetStore(database.db),
+    const quota = new PerUserGrants(new PostgresBudgetStore(database.db), {
+      gmail: { unitsPerWindow: 100_000, windowMs: 1_000, utilisation: 0.95 },
     });
+    const pacer = new Pacer({ maxConcurrent: 4 });
     deps = {
       db: database.db,
       bus,
       queue,
+      quota,
       pacer,
       // Registered under the provider name the accounts table allows: the registry is injected.
       mail: { google: provider },
@@ -64,7 +62,7 @@ describe('a backfill through the mail source port', () => {
         leaseMs: 5_000,
         leaseRenewEveryMs: 1_000,
         stallAfterMs: 600_000,
-        unitsPerMs: pacer.ratePerMs,
+        unitsPerMs: quota.userRatePerMs,
       },
       log: silent,
       instanceId: liveness.id,
@@ -106,7 +104,7 @@ describe('a backfill through the mail source port', () => {
     const job = await insertJob(db, { user_id: user.id, account_id: account.id, kind: 'gmail_backfill' });
 
     // The sign-in's first page, through the same port.
-    const { source } = await openMailSource(deps, owner);
+    const { source } = await openMailSource(deps, owner, { class: 'interactive' });
     const first = await source.listPage(null, FIRST_PAGE);
     const fetched = await source.fetchMany(first.ids);
     const { stored } = await storeEmails(db, fetched.emails);

@@ -73,6 +73,8 @@ export const EnvSchema = z.object({
     })
     .optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Who grants Google quota: the project-wide scheduler, or each user's bucket alone (the `scale` baseline). */
+  QUOTA_SCHEDULER: z.enum(['project', 'per-user']).default('per-user'),
   GMAIL_QUOTA_UNITS: z.coerce.number({ error: 'must be a number' }).int().min(1).default(6_000),
   GMAIL_QUOTA_WINDOW_MS: z.coerce.number({ error: 'must be a number' }).int().min(100).default(60_000),
   GMAIL_QUOTA_UTILISATION: z.coerce.number({ error: 'must be a number' }).gt(0).max(1).default(0.95),

@@ -1,5 +1,5 @@
 import type { BackfillDeps } from './backfill-deps.ts';
-import { lapsedBatches, lostEnqueuedBatches } from './batch-repository.ts';
+import { lapsedBatches, lostEnqueuedBatches } from './batch-reads-repository.ts';
 import { markJobStalled, workingJobs } from './job-repository.ts';
 import { reclaimIdleListers, reclaimLapsedListers } from './list-lease-repository.ts';
 import { bumpAndEnqueue, enqueueLister, scheduleNextBatch } from './scheduler.ts';

@@ -6,7 +6,7 @@ import type { MailPacing } from '../mail-source.ts';
 import type { BatchPartResponse } from './batch-codec.ts';
 import { batchGetMessageMetadata, gmailClient } from './gmail-api.ts';
 
-/** Gmail's unit costs (GOOGLE-FACTS): what the pacer charges before each call. */
+/** Gmail's unit costs (GOOGLE-FACTS): what the pacing charges before each call. */
 export const GMAIL_COST = {
   getProfile: 1,
   'messages.list': 5,
@@ -24,9 +24,9 @@ export interface PacedGmailOptions {
 }
 
 /**
- * Gmail for background work: every call goes through the user's pacing (the core's pacer) (quota units and concurrency), has a
+ * Gmail for background work: every call goes through the user's pacing (quota units and concurrency), has a
  * timeout (the client's is set from GOOGLE_TIMEOUT_MS), and is retried with exponential backoff and jitter on
- * 429 / rate-limit 403s (draining the pacer, honouring Retry-After) and on 5xx or dropped connections.
+ * 429 / rate-limit 403s (penalising the user, honouring Retry-After) and on 5xx or dropped connections.
  * `invalid_grant` surfaces as ReauthRequired: no retry storm on a revoked account.
  */
 export class PacedGmail {
@@ -120,14 +120,24 @@ export class PacedGmail {
   async #call<T>(method: string, units: number, call: () => Promise<T>): Promise<T> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
+      let called = false;
       try {
-        const result = await this.pacing.run(units, call, this.#signal);
+        const result = await this.pacing.run(
+          units,
+          () => {
+            called = true;
+            return call();
+          },
+          this.#signal,
+        );
         this.metrics.quotaUnits.inc(units);
         if (method !== 'batch') this.metrics.gmailCalls.inc({ method, status: '200' });
         return result;
       } catch (error) {
         // Stopped on purpose (lease lost, shutdown): not Google's failure, nothing to retry.
         this.#signal?.throwIfAborted();
+        // The pacing's own answer (a batch's quota refused: it hands itself back) is the caller's to handle.
+        if (!called) throw error;
         const failure = classifyGoogleError(error);
         const status = 'status' in failure ? String(failure.status) : failure.kind;
         this.metrics.gmailCalls.inc({ method, status });
