@@ -207,7 +207,12 @@ export async function enqueueNextBatch(trx: Kysely<Database>, jobId: string) {
   if (inFlight) return undefined;
   return trx
     .updateTable('ingestion_batches')
-    .set((eb) => ({ status: 'enqueued', enqueued_at: new Date(), generation: eb('generation', '+', 1) }))
+    .set((eb) => ({
+      status: 'enqueued',
+      enqueued_at: new Date(),
+      not_before: null, // due now
+      generation: eb('generation', '+', 1),
+    }))
     .where('job_id', '=', jobId)
     .where('seq', '=', (eb) =>
       eb
@@ -231,6 +236,7 @@ export async function reclaimBatch(db: Kysely<Database>, key: BatchKey) {
       generation: eb('generation', '+', 1),
       status: 'enqueued',
       enqueued_at: new Date(),
+      not_before: null, // the re-enqueued task is due now
       lease_until: null,
       lease_owner: null,
     }))
