@@ -33,6 +33,8 @@ export async function enqueueBatch(
       queue: batch.tier === 'low' ? 'ingest-low' : 'ingest-high',
       name,
       payload: { jobId: batch.jobId, seq: batch.seq, generation: batch.generation },
+      // Any instance takes a user's next batch, not the one that finished the last (task-queue.ts).
+      anyInstance: true,
       ...(delayMs ? { delayMs } : {}),
     });
   } catch (error) {

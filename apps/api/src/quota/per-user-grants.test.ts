@@ -70,6 +70,35 @@ describe('per-user grants, their buckets in PostgreSQL', () => {
     );
   }, 60_000);
 
+  it('grants a splittable request no more than the bucket holds: never over the quota over any window', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // A batch asks for up to 5 × the capacity (60), taking whatever is granted from 5 units.
+        fc.array(fc.record({ units: fc.integer({ min: 5, max: 300 }), instance: fc.nat(1) }), {
+          minLength: 5,
+          maxLength: 15,
+        }),
+        async (asks) => {
+          const user = randomUUID();
+          const grants: { at: number; units: number }[] = [];
+          const instances = twoInstances(grants);
+          await Promise.all(
+            asks.map(async (ask) => {
+              for (;;) {
+                const request = { resource: 'gmail' as const, user, class: 'low' as const, units: ask.units };
+                const answer = await instances[ask.instance]!.tryTake({ ...request, minUnits: 5 });
+                if (answer.granted) return expect(answer.units).toBeLessThanOrEqual(60);
+                await new Promise((resolve) => setTimeout(resolve, answer.retryInMs));
+              }
+            }),
+          );
+          expect(maxOverAnyWindow(grants, QUOTA.windowMs)).toBeLessThanOrEqual(QUOTA.unitsPerWindow + 1e-6);
+        },
+      ),
+      { numRuns: 4 },
+    );
+  }, 60_000);
+
   it('a takeover pays from what the previous instance left, not from a full bucket', async () => {
     const user = randomUUID();
     const grants: { at: number; units: number }[] = [];

@@ -24,9 +24,9 @@ export interface PerUserGrantsOptions {
  * `QUOTA_SCHEDULER=per-user`: the product's pacing before the project scheduler, behind the quota port. Each
  * user has a token bucket per resource in PostgreSQL (`PostgresBudgetStore`), so every instance pays from the
  * same bucket and a takeover never overshoots; there is no project budget and no priority class — the
- * `scale` benchmark's baseline. A request is granted whole or not at all (`minUnits` is met by `units`); one
- * above the bucket's capacity is paid in instalments by the takers after it (the bucket goes negative), so a
- * 250-unit Gmail batch stays possible under a 300-unit capacity without ever exceeding the window.
+ * `scale` benchmark's baseline. `tryTake` grants at most what the bucket holds at once (its capacity) when
+ * `minUnits` allows, else the request whole; a request above the capacity that cannot be split (`take`, or
+ * `minUnits` above it) is paid in instalments by the takers after it (the bucket goes negative).
  */
 export class PerUserGrants implements QuotaGrants {
   readonly #options: PerUserGrantsOptions;
@@ -47,15 +47,15 @@ export class PerUserGrants implements QuotaGrants {
   async tryTake(request: QuotaRequest): Promise<QuotaAnswer> {
     const quota = this.#quota(request.resource);
     if (!quota) return { granted: true, units: request.units };
-    const result = await this.store.take(
-      subjectOf(request.resource, request.user),
-      request.units,
-      bucketOf(quota),
-    );
+    const bucket = bucketOf(quota);
+    // No more than the bucket holds when the caller can use less: a grant above the capacity is paid in
+    // instalments, and a window could then see up to (grant − capacity) more than Google allows.
+    const units = Math.max(request.minUnits ?? request.units, Math.min(request.units, bucket.capacity));
+    const result = await this.store.take(subjectOf(request.resource, request.user), units, bucket);
     if (!result.granted) {
       return { granted: false, retryInMs: result.waitMs, reason: result.blocked ? 'blocked' : 'quota' };
     }
-    const { resource, user, units } = request;
+    const { resource, user } = request;
     this.#options.onGrant?.({ resource, user, units, atMs: result.at });
     return { granted: true, units };
   }
