@@ -103,24 +103,33 @@ async function expectEachStoredExactlyOnce(db: Kysely<Database>, emulator: Emula
 describe('batches spread over instances and never hold a worker while they wait for quota', () => {
   it('three instances on one database share the batches of users who all signed in on one of them', async (context) => {
     const defer = cleanupsOf(context);
-    const emails = Array.from({ length: 4 }, (_, i) => `spread-${i}@example.com`);
+    const emails = Array.from({ length: 3 }, (_, i) => `spread-${i}@example.com`);
+    // Quota out of the way (ten times Google's), so a batch runs whole once it starts.
+    const quotaUnits = 60_000;
     const emulator = await startEmulator({
       port: 0,
       seed: 17,
       latency: 'none',
       autoApprove: true,
-      quota: { windowMs: WINDOW_MS },
-      accounts: emails.map((email) => ({ email, mailboxSize: 1_200 })),
+      quota: { windowMs: WINDOW_MS, gmailUnitsPerUser: quotaUnits },
+      accounts: emails.map((email) => ({ email, mailboxSize: 3_000 })),
     });
     defer(() => emulator.close());
-    // Batches of 50 (about 90 in all): enough for each instance's share to be a fair measure.
+    // Batches of 100 (about 90 in all): enough for each instance's share to be a fair measure.
     const { db, instances } = await deployment(defer, emulator, 3, {
       workers: { 'ingest-high': 2, 'ingest-low': 2, writeback: 1 },
-      settings: { batchSize: 50, listPageSize: 50 },
+      quota: { quotaUnits },
+      settings: { batchSize: 100, listPageSize: 100 },
     });
     // Every sign-in (hence every lister and first batch) starts on instance 0.
     for (const email of emails) await signIn(instances[0]!.app, email);
-    await allComplete(db, emails.length, 120_000);
+    // Then every Gmail call takes 600 ms, so a batch runs longer than a worker's poll (500 ms here): the worker
+    // that finished a batch fetches again at once, and took the next batch of the same user, which it had just
+    // enqueued itself — each user's backfill stayed on the instance it started on.
+    const slow = { slowRate: 1, slowMs: 600 };
+    emulator.admin.setFaults({ accounts: Object.fromEntries(emails.map((email) => [email, slow])) });
+    await allComplete(db, emails.length, 150_000);
+    emulator.admin.clearFaults();
 
     const batches = await expectEachStoredExactlyOnce(db, emulator, emails);
     expect(batches.length).toBeGreaterThanOrEqual(80);
@@ -134,7 +143,7 @@ describe('batches spread over instances and never hold a worker while they wait 
     expect(Math.min(...shares)).toBeGreaterThanOrEqual(0.2);
     // The per-user buckets are shared by the instances: moving a user between them never overshot its quota.
     expect(emulator.admin.stats().errorsByCause.quota).toBe(0);
-  }, 180_000);
+  }, 240_000);
 
   const QUOTA_UNITS = 600;
   it('with one worker a queue, a second user’s batch runs while the first user’s waits for quota', async (context) => {
