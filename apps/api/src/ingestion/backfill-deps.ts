@@ -26,6 +26,12 @@ export interface BackfillSettings {
   reenqueueAfterMs: number;
   /** A job without progress for this long is marked `stalled`. */
   stallAfterMs: number;
+  /**
+   * A batch refused quota for at most this long waits in place; longer, it gives its worker back and is
+   * enqueued again for then. Below a trip through the queue (a poll, a lease), so it never holds a worker for
+   * Google's real windows (a user's refill is seconds, the scheduler's tick 1 s); time-scaled tests wait here.
+   */
+  waitInPlaceMs: number;
   /** Quota-limited rate, for the ETA: units per ms the quota allows one user. */
   unitsPerMs: number;
 }

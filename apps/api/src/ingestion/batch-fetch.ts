@@ -1,5 +1,6 @@
 import type { BatchTier } from '@firstlight/db';
 import { storeEmails } from '../emails/index.ts';
+import { abortableSleep } from '../lib/abortable-sleep.ts';
 import type { MailProvider, MailSource } from '../providers/index.ts';
 import type { QuotaAnswer, QuotaClass } from '../quota/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
@@ -49,7 +50,12 @@ export async function fetchBatch(
       units: want * perMessage,
       minUnits: perMessage,
     });
-    if (!answer.granted) return { refusal: answer };
+    if (!answer.granted) {
+      // A wait shorter than a trip through the queue is waited here: handing back would cost more, and longer.
+      if (answer.retryInMs > deps.settings.waitInPlaceMs) return { refusal: answer };
+      await abortableSleep(answer.retryInMs, held.signal);
+      continue;
+    }
     const count = Math.max(1, Math.min(want, Math.floor(answer.units / perMessage)));
     opened.prepaid.add(count * perMessage);
     const ids = missing.slice(next, next + count);

@@ -21,6 +21,7 @@ export const DEFAULT_BATCH_SETTINGS = {
   listPageSize: 500,
   callAttempts: 8,
   reenqueueAfterMs: 10 * 60_000,
+  waitInPlaceMs: 100,
 } satisfies Partial<BackfillSettings>;
 
 /**

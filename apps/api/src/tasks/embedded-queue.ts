@@ -44,12 +44,12 @@ interface JobData {
 }
 
 /**
- * A Gmail batch holds its worker while the user's pacer spaces its calls (~50 s for 1,000 messages at Google's
- * per-user quota), so a worker mostly waits on Google: the ingest queues need about one worker per user being
- * backfilled at once, not one per core. With 4 per queue, 200 users signing in within 10 s had no message
- * backfilled in the following minute: the high queue was still working through their listers and calendar syncs
- * (bench `load`; the figures for 4, 16/32 and 48 workers are in bench/README.md). Sign-ins still come first:
- * background work yields to callbacks in progress (InteractiveGate).
+ * Until issue 17 a Gmail batch held its worker while the user's pacer spaced its calls (~50 s for 1,000
+ * messages), so the ingest queues needed about one worker per user being backfilled at once (bench `load`: with
+ * 4 per queue, 200 users signing in within 10 s had no message backfilled in the following minute; the figures
+ * for 4, 16/32 and 48 workers are in bench/README.md). A batch now gives its worker back while it waits for
+ * quota (ingestion/batch-handler.ts); the defaults stay until a benchmark says otherwise. Sign-ins still come
+ * first: background work yields to callbacks in progress (InteractiveGate).
  */
 /**
  * Polls find what no wake-up announced: delayed tasks, retries, tasks enqueued by another process. Every worker
