@@ -8,7 +8,7 @@ import { storedIds } from './batch-reads-repository.ts';
 import type { BatchRow } from './batch-repository.ts';
 import type { JobRow } from './job-repository.ts';
 import type { HeldLease } from './lease-heartbeat.ts';
-import { type Prepaid, QuotaDeferred } from './quota-pacing.ts';
+import type { Prepaid } from './quota-pacing.ts';
 
 /* A batch run's fetching under the quota port (see runBatch in batch-handler.ts). */
 
@@ -26,8 +26,8 @@ export const classOf = (tier: BatchTier): QuotaClass => (tier === 'low' ? 'low' 
 
 /**
  * Fetches and stores what the batch lacks, one grant at a time (as many messages as the grant covers, up to
- * `requestsInFlight` chunks). A refusal — at a grant, or when a retry after a 429 finds the quota spent —
- * ends the run with what is stored so far: the next run fetches only the rest.
+ * `requestsInFlight` chunks). A refused grant ends the run with what is stored so far (the next run fetches
+ * only the rest), unless the wait is shorter than `waitInPlaceMs`.
  */
 export async function fetchBatch(
   deps: BackfillDeps,
@@ -60,12 +60,7 @@ export async function fetchBatch(
     opened.prepaid.add(count * perMessage);
     const ids = missing.slice(next, next + count);
     next += count;
-    try {
-      await fetchChunks(deps, ids, opened.source, held, outcome);
-    } catch (error) {
-      if (error instanceof QuotaDeferred) return { refusal: error.refusal };
-      throw error;
-    }
+    await fetchChunks(deps, ids, opened.source, held, outcome);
   }
   return outcome;
 }

@@ -1,16 +1,6 @@
 import type { MailPacing } from '../providers/index.ts';
-import type { QuotaAnswer, QuotaClass, QuotaGrants } from '../quota/index.ts';
+import type { QuotaClass, QuotaGrants } from '../quota/index.ts';
 import type { Pacer } from './pacer.ts';
-
-type Refusal = Extract<QuotaAnswer, { granted: false }>;
-
-/** The quota said "not now" to a batch: it hands itself back and asks again after `retryInMs`. */
-export class QuotaDeferred extends Error {
-  constructor(readonly refusal: Refusal) {
-    super(`waiting for quota (${refusal.reason}), again in ${refusal.retryInMs} ms`);
-    this.name = 'QuotaDeferred';
-  }
-}
 
 /** Units a batch's grant paid for: the calls of that chunk draw from them, so nothing is charged twice. */
 export class Prepaid {
@@ -29,10 +19,11 @@ export class Prepaid {
 }
 
 /**
- * How a caller pays for its Gmail calls. `take`: the port's blocking take, in the caller's class (the lister's
- * listing, incremental sync: short calls). `prepaid`: a batch's calls draw from the grant it took; a call the
- * grant does not cover (a retry after a 429) asks the port once more without waiting, and a refusal throws
- * QuotaDeferred, so the batch gives its worker back rather than wait.
+ * How a caller pays for its Gmail calls: the port's blocking `take`, in the caller's class (the lister's
+ * listing, incremental sync: short calls). With `prepaid`, a batch's calls draw from the grant the batch took
+ * (batch-fetch.ts) and only a call the grant does not cover asks the port: a retry after a 429, which waits
+ * out the user's penalty with the parts of its chunk already fetched in hand — handing the batch back there
+ * would throw them away and, at a few 429s a chunk, fetch the same chunk again and again.
  */
 export type PacingMode = { class: QuotaClass; prepaid?: Prepaid };
 
@@ -45,10 +36,8 @@ export function quotaPacing(
   const request = (units: number) => ({ resource: 'gmail' as const, user, class: mode.class, units });
   const pay = async (units: number, signal?: AbortSignal) => {
     if (units <= 0) return;
-    if (!mode.prepaid) return deps.quota.take(request(units), signal);
-    if (mode.prepaid.draw(units)) return;
-    const answer = await deps.quota.tryTake(request(units));
-    if (!answer.granted) throw new QuotaDeferred(answer);
+    if (mode.prepaid?.draw(units)) return;
+    await deps.quota.take(request(units), signal);
   };
   return {
     run: (units, call, signal) =>

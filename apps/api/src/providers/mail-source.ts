@@ -60,10 +60,6 @@ export type MailChanges =
 
 /** The core's pacing for one account's user (the quota scheduler): adapters call through it. */
 export interface MailPacing {
-  /**
-   * Pays `units`, then runs `call`. It may reject without running `call` (stopped, or the core's quota said
-   * "not now" to a batch): adapters pass that rejection on untouched — it is not the provider's failure.
-   */
   run<T>(units: number, call: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** The provider said "too fast": nobody of this user calls for `ms`. */
   penalise(ms: number): Promise<void>;

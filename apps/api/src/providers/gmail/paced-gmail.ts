@@ -120,24 +120,14 @@ export class PacedGmail {
   async #call<T>(method: string, units: number, call: () => Promise<T>): Promise<T> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      let called = false;
       try {
-        const result = await this.pacing.run(
-          units,
-          () => {
-            called = true;
-            return call();
-          },
-          this.#signal,
-        );
+        const result = await this.pacing.run(units, call, this.#signal);
         this.metrics.quotaUnits.inc(units);
         if (method !== 'batch') this.metrics.gmailCalls.inc({ method, status: '200' });
         return result;
       } catch (error) {
         // Stopped on purpose (lease lost, shutdown): not Google's failure, nothing to retry.
         this.#signal?.throwIfAborted();
-        // The pacing's own answer (a batch's quota refused: it hands itself back) is the caller's to handle.
-        if (!called) throw error;
         const failure = classifyGoogleError(error);
         const status = 'status' in failure ? String(failure.status) : failure.kind;
         this.metrics.gmailCalls.inc({ method, status });
