@@ -45,6 +45,26 @@ async function deployment(
   return { db: database.db, instances };
 }
 
+/** One emulator for these users, on the tests' scaled clock, with `gmailUnitsPerUser` a window. */
+async function emulatorFor(
+  defer: Defer,
+  seed: number,
+  emails: string[],
+  mailboxSize: number,
+  gmailUnitsPerUser: number,
+) {
+  const emulator = await startEmulator({
+    port: 0,
+    seed,
+    latency: 'none',
+    autoApprove: true,
+    quota: { windowMs: WINDOW_MS, gmailUnitsPerUser },
+    accounts: emails.map((email) => ({ email, mailboxSize })),
+  });
+  defer(() => emulator.close());
+  return emulator;
+}
+
 /** Every user's job complete (fails at once on a paused or failed one). */
 async function allComplete(db: Kysely<Database>, users: number, timeoutMs: number) {
   await waitFor(
@@ -106,15 +126,7 @@ describe('batches spread over instances and never hold a worker while they wait 
     const emails = Array.from({ length: 3 }, (_, i) => `spread-${i}@example.com`);
     // Quota out of the way (ten times Google's), so a batch runs whole once it starts.
     const quotaUnits = 60_000;
-    const emulator = await startEmulator({
-      port: 0,
-      seed: 17,
-      latency: 'none',
-      autoApprove: true,
-      quota: { windowMs: WINDOW_MS, gmailUnitsPerUser: quotaUnits },
-      accounts: emails.map((email) => ({ email, mailboxSize: 3_000 })),
-    });
-    defer(() => emulator.close());
+    const emulator = await emulatorFor(defer, 17, emails, 3_000, quotaUnits);
     // Batches of 100 (about 90 in all): enough for each instance's share to be a fair measure.
     const { db, instances } = await deployment(defer, emulator, 3, {
       workers: { 'ingest-high': 2, 'ingest-low': 2, writeback: 1 },
@@ -149,16 +161,8 @@ describe('batches spread over instances and never hold a worker while they wait 
   it('with one worker a queue, a second user’s batch runs while the first user’s waits for quota', async (context) => {
     const defer = cleanupsOf(context);
     const emails = ['waits-a@example.com', 'waits-b@example.com'];
-    const emulator = await startEmulator({
-      port: 0,
-      seed: 23,
-      latency: 'none',
-      autoApprove: true,
-      // A tenth of Google's per-user quota: fetching outruns it, so batches wait for quota.
-      quota: { windowMs: WINDOW_MS, gmailUnitsPerUser: QUOTA_UNITS },
-      accounts: emails.map((email) => ({ email, mailboxSize: 1_500 })),
-    });
-    defer(() => emulator.close());
+    // A tenth of Google's per-user quota: fetching outruns it, so batches wait for quota.
+    const emulator = await emulatorFor(defer, 23, emails, 1_500, QUOTA_UNITS);
     const { db, instances } = await deployment(defer, emulator, 1, {
       workers: { 'ingest-high': 1, 'ingest-low': 1, writeback: 1 },
       // Half of it planned for: a grant (at most 300 units, 60 messages) about every 600 ms.

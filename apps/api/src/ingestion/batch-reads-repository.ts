@@ -52,3 +52,16 @@ export async function lostEnqueuedBatches(db: Kysely<Database>, afterMs: number)
     .where(due, '<', sql<Date>`now() - ${`${afterMs} milliseconds`}::interval`)
     .execute();
 }
+
+/** True while one of the job's batches is deliberately delayed (refused quota) to a time still ahead. */
+export async function waitsForQuota(db: Kysely<Database>, jobId: string): Promise<boolean> {
+  const delayed = await db
+    .selectFrom('ingestion_batches')
+    .select('seq')
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'enqueued')
+    .where('not_before', '>', sql<Date>`now()`)
+    .limit(1)
+    .executeTakeFirst();
+  return delayed !== undefined;
+}

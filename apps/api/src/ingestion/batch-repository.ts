@@ -1,5 +1,5 @@
 import type { BatchTier, Database, IngestionBatchesTable } from '@firstlight/db';
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { ownerIsGone } from './instance-lock-repository.ts';
 import { batchTransition, LEASABLE_BATCH, SCHEDULABLE_BATCH } from './job-machine.ts';
 
@@ -226,23 +226,37 @@ export async function enqueueNextBatch(trx: Kysely<Database>, jobId: string) {
 }
 
 /**
- * A batch whose task was lost goes back to 'enqueued' under the next generation, only if it is still at the
- * generation the caller saw: two sweeps that both saw it bump it once (the machine's `reclaim`).
+ * Back to 'enqueued' under the next generation with the lease cleared, if still at the generation the caller
+ * saw; due at `notBefore` (null: now). The callers add their own fences.
  */
-export async function reclaimBatch(db: Kysely<Database>, key: BatchKey) {
+function requeue(
+  db: Kysely<Database>,
+  key: BatchKey,
+  notBefore: RawBuilder<Date> | null,
+  lastError?: string,
+) {
   return db
     .updateTable('ingestion_batches')
     .set((eb) => ({
       generation: eb('generation', '+', 1),
       status: 'enqueued',
       enqueued_at: new Date(),
-      not_before: null, // the re-enqueued task is due now
+      not_before: notBefore,
       lease_until: null,
       lease_owner: null,
+      ...(lastError === undefined ? {} : { last_error: lastError }),
     }))
     .where('job_id', '=', key.jobId)
     .where('seq', '=', key.seq)
-    .where('generation', '=', key.generation)
+    .where('generation', '=', key.generation);
+}
+
+/**
+ * A batch whose task was lost goes back to 'enqueued' under the next generation, due now, only if it is still
+ * at the generation the caller saw: two sweeps that both saw it bump it once (the machine's `reclaim`).
+ */
+export async function reclaimBatch(db: Kysely<Database>, key: BatchKey) {
+  return requeue(db, key, null)
     .where('status', '!=', 'done')
     .returning(['seq', 'generation', 'tier'])
     .executeTakeFirst();
@@ -259,20 +273,8 @@ export async function deferBatch(
   key: BatchKey,
   deferral: { owner: string; delayMs: number; note: string },
 ) {
-  return db
-    .updateTable('ingestion_batches')
-    .set((eb) => ({
-      generation: eb('generation', '+', 1),
-      status: 'enqueued',
-      enqueued_at: new Date(),
-      not_before: sql<Date>`now() + ${`${Math.ceil(deferral.delayMs)} milliseconds`}::interval`,
-      lease_until: null,
-      lease_owner: null,
-      last_error: deferral.note,
-    }))
-    .where('job_id', '=', key.jobId)
-    .where('seq', '=', key.seq)
-    .where('generation', '=', key.generation)
+  const due = sql<Date>`now() + ${`${Math.ceil(deferral.delayMs)} milliseconds`}::interval`;
+  return requeue(db, key, due, deferral.note)
     .where('status', '=', 'running')
     .where('lease_owner', '=', deferral.owner)
     .returning(['seq', 'generation', 'tier'])
