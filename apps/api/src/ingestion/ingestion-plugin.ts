@@ -47,16 +47,7 @@ export function createBackfill(
   },
 ): { service: BackfillService; dispatch: TaskDispatcher; quota: QuotaGrants } {
   const quota = deps.config.backfill;
-  const grants =
-    deps.quota ??
-    createQuotaGrants(app.db, {
-      scheduler: deps.config.quota.scheduler,
-      gmail: {
-        unitsPerWindow: quota.quotaUnits,
-        windowMs: quota.quotaWindowMs,
-        utilisation: quota.quotaUtilisation,
-      },
-    });
+  const grants = deps.quota ?? configuredGrants(app, deps.config);
   const pacer = new Pacer({
     maxConcurrent: quota.maxConcurrent,
     ...(deps.interactive ? { interactive: deps.interactive } : {}),
@@ -108,6 +99,15 @@ export function createBackfill(
     await liveness.stop();
   });
   return { service, dispatch, quota: grants };
+}
+
+/** The quota port QUOTA_SCHEDULER names, with each user's Gmail quota from the configuration. */
+function configuredGrants(app: FastifyInstance, config: Config): QuotaGrants {
+  const { quotaUnits, quotaWindowMs, quotaUtilisation } = config.backfill;
+  return createQuotaGrants(app.db, {
+    scheduler: config.quota.scheduler,
+    gmail: { unitsPerWindow: quotaUnits, windowMs: quotaWindowMs, utilisation: quotaUtilisation },
+  });
 }
 
 /** An account's calendar sync runs under its named lease (see account-task-lease.ts). */
