@@ -53,15 +53,20 @@ export async function lostEnqueuedBatches(db: Kysely<Database>, afterMs: number)
     .execute();
 }
 
+/** One batch of the job, any: the callers say which with their conditions. */
+const someBatchOf = (db: Kysely<Database>, jobId: string) =>
+  db.selectFrom('ingestion_batches').select('seq').where('job_id', '=', jobId).limit(1);
+
+/** True while any batch of the job is not done (the completion check, under the job's lock). */
+export async function hasOpenBatch(trx: Kysely<Database>, jobId: string): Promise<boolean> {
+  return (await someBatchOf(trx, jobId).where('status', '!=', 'done').executeTakeFirst()) !== undefined;
+}
+
 /** True while one of the job's batches is deliberately delayed (refused quota) to a time still ahead. */
 export async function waitsForQuota(db: Kysely<Database>, jobId: string): Promise<boolean> {
-  const delayed = await db
-    .selectFrom('ingestion_batches')
-    .select('seq')
-    .where('job_id', '=', jobId)
+  const delayed = await someBatchOf(db, jobId)
     .where('status', '=', 'enqueued')
     .where('not_before', '>', sql<Date>`now()`)
-    .limit(1)
     .executeTakeFirst();
   return delayed !== undefined;
 }

@@ -134,18 +134,6 @@ export async function releaseBatch(
   await release.execute();
 }
 
-/** True while any batch of the job is not done (the completion check, under the job's lock). */
-export async function hasOpenBatch(trx: Kysely<Database>, jobId: string): Promise<boolean> {
-  const open = await trx
-    .selectFrom('ingestion_batches')
-    .select('seq')
-    .where('job_id', '=', jobId)
-    .where('status', '!=', 'done')
-    .limit(1)
-    .executeTakeFirst();
-  return open !== undefined;
-}
-
 /**
  * The batch turns done, in the caller's transaction, only for the worker holding its lease at this
  * generation (the machine decides); returns the counts to add to the job, once — undefined when superseded.

@@ -1,9 +1,10 @@
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lostEnqueuedBatches, waitsForQuota } from './batch-reads-repository.ts';
-import { deferBatch, insertBatch, leaseBatch } from './batch-repository.ts';
-import { insertJob } from './job-repository.ts';
+import { lostEnqueuedBatches, waitsForQuota } from '../src/ingestion/batch-reads-repository.ts';
+import { deferBatch, insertBatch, leaseBatch } from '../src/ingestion/batch-repository.ts';
+import { insertJob } from '../src/ingestion/job-repository.ts';
+import { seedAccount } from './support/seed-account.ts';
 
 describe('a batch delayed for quota, as the reconciler sees it', () => {
   let database: TestDatabase;
@@ -14,17 +15,8 @@ describe('a batch delayed for quota, as the reconciler sees it', () => {
 
   it('is not lost while it is not due, nor its job stalled; a task enqueued as long ago is lost', async () => {
     const { db } = database;
-    const user = await db
-      .insertInto('users')
-      .values({ email: 'delayed@example.com' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const account = await db
-      .insertInto('accounts')
-      .values({ user_id: user.id, provider_subject: 'delayed-1', email: 'delayed@example.com' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const job = await insertJob(db, { user_id: user.id, account_id: account.id, kind: 'gmail_backfill' });
+    const { userId, accountId } = await seedAccount(db, 'delayed@example.com');
+    const job = await insertJob(db, { user_id: userId, account_id: accountId, kind: 'gmail_backfill' });
     for (const seq of [0, 1])
       await insertBatch(db, { jobId: job.id, seq, tier: 'low', messageIds: [`m${seq}`] });
     // seq 0: enqueued an hour ago and never started. seq 1: leased, refused quota, delayed by an hour.
