@@ -47,6 +47,7 @@ export const backgroundWorkers = fp<{ queue: TaskQueue; settings?: Partial<Backf
       metrics: app.metrics,
       // Mail adapters by `accounts.provider`, as the calendar's sources above: the cores know only the ports.
       mailProviders: mail,
+      quota: app.quota,
       interactive,
       moreHandlers: calendar.handlers,
       ...(settings ? { settings } : {}),

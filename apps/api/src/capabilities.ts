@@ -11,7 +11,7 @@ import { InteractiveGate } from './ingestion/interactive-gate.ts';
 import { onboardMailbox } from './ingestion/onboarding-service.ts';
 import { accountsProgress, mailboxProgress } from './ingestion/progress.ts';
 import { Metrics, opsRoutes } from './ops/index.ts';
-import { GmailMailProvider, type MailPacing, type MailProviders } from './providers/index.ts';
+import { GmailMailProvider, type MailProviders } from './providers/index.ts';
 import { type EventBus, realtimeRoutes } from './realtime/index.ts';
 import { webRoutes } from './web/web-routes.ts';
 
@@ -63,7 +63,6 @@ export const platformCapability = fp<Pick<Platform, 'bus' | 'google' | 'tokenCip
 
 /** A first page that fails twice is left to the backfill (which fetches every message the page did not). */
 const FIRST_PAGE_ATTEMPTS = 2;
-const unpaced: MailPacing = { run: (_units, call) => call(), penalise: async () => {} };
 
 export const healthCapability = fp(async (app) => app.register(healthRoutes), {
   name: 'health',
@@ -79,7 +78,7 @@ export const authCapability = fp(
       backfill: background.backfill,
       pageSize: config.firstPage.size,
       mail: platform.mail,
-      pacing: () => unpaced,
+      quota: app.quota,
       maxAttempts: FIRST_PAGE_ATTEMPTS,
     };
     await app.register(authRoutes, {
@@ -91,7 +90,7 @@ export const authCapability = fp(
       ...(background.onSignedIn ? { onSignedIn: background.onSignedIn } : {}),
     });
   },
-  { name: 'auth', dependencies: ['platform', 'background', 'session'] },
+  { name: 'auth', dependencies: ['platform', 'quota', 'background', 'session'] },
 );
 
 /** Each account's mailbox progress, as `/api/me` and the WebSocket snapshot show it. */

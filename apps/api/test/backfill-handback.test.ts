@@ -16,10 +16,10 @@ import { DEFAULT_BATCH_SETTINGS } from '../src/ingestion/ingestion-plugin.ts';
 import { InstanceLiveness } from '../src/ingestion/instance-liveness.ts';
 import { runLister } from '../src/ingestion/lister.ts';
 import { Pacer } from '../src/ingestion/pacer.ts';
-import { PostgresBudgetStore } from '../src/ingestion/quota-budget-repository.ts';
 import { bumpAndEnqueue, scheduleNextBatch } from '../src/ingestion/scheduler.ts';
 import { Metrics } from '../src/ops/metrics.ts';
 import { GmailMailProvider } from '../src/providers/index.ts';
+import { PerUserGrants, PostgresBudgetStore } from '../src/quota/index.ts';
 import { EventBus } from '../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import { mailboxIds, theJob, waitFor } from './support/backfill-harness.ts';
@@ -76,18 +76,16 @@ describe('a batch that must stop mid-way', () => {
     queue = new EmbeddedTaskQueue({ connectionString: database.url });
     liveness = new InstanceLiveness(database.url, silent);
     await liveness.start();
-    const pacer = new Pacer({
-      unitsPerWindow: 6_000,
-      windowMs: WINDOW_MS,
-      utilisation: 0.95,
-      maxConcurrent: 4,
-      budgets: new PostgresBudgetStore(database.db),
+    const quota = new PerUserGrants(new PostgresBudgetStore(database.db), {
+      gmail: { unitsPerWindow: 6_000, windowMs: WINDOW_MS, utilisation: 0.95 },
     });
+    const pacer = new Pacer({ maxConcurrent: 4 });
     const metrics = new Metrics();
     deps = {
       db: database.db,
       bus,
       queue,
+      quota,
       pacer,
       mail: {
         google: new GmailMailProvider({
@@ -102,7 +100,7 @@ describe('a batch that must stop mid-way', () => {
         leaseMs: 3_000,
         leaseRenewEveryMs: 500,
         stallAfterMs: 600_000,
-        unitsPerMs: pacer.ratePerMs,
+        unitsPerMs: quota.userRatePerMs,
       },
       log: silent,
       instanceId: liveness.id,
@@ -116,6 +114,30 @@ describe('a batch that must stop mid-way', () => {
     await database?.drop();
     await emulator?.close();
   });
+
+  /**
+   * Runs a batch as the queue would: a run refused quota hands the batch back under the next generation, due at
+   * `not_before`; that task is run once due. Ends with the first run that did not defer (done, stale, stopped).
+   */
+  async function runBatchThrough(
+    task: { jobId: string; seq: number; generation: number },
+    signal?: AbortSignal,
+  ) {
+    for (let generation = task.generation; ; ) {
+      const result = await runBatch(deps, { ...task, generation }, signal);
+      const row = await findBatch(database.db, task.jobId, task.seq);
+      const deferred =
+        result.outcome === 'done' &&
+        row?.status === 'enqueued' &&
+        row.generation === generation + 1 &&
+        row.not_before !== null;
+      if (!deferred) return result;
+      generation = row.generation;
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, row.not_before!.getTime() - Date.now())),
+      );
+    }
+  }
 
   /** Batch `seq` of the mailbox's ids after the first page (500 each), enqueued; and a count of its stored rows. */
   async function enqueuedBatch(seq: number) {
@@ -180,17 +202,19 @@ describe('a batch that must stop mid-way', () => {
   it('stops writing once a renewal finds its lease taken over, and leaves the batch to its new holder', async () => {
     const { db } = database;
     const { job, ids, enqueued, stored } = await enqueuedBatch(0);
-    const run = runBatch(deps, { jobId: job.id, seq: 0, generation: enqueued.generation });
+    const run = runBatchThrough({ jobId: job.id, seq: 0, generation: enqueued.generation });
     await waitFor(async () => ((await stored()) >= 100 ? true : undefined), 30_000, 'a fifth stored', 10);
-    // What the lease sweep does when it finds the owner dead or late: the next generation, lease cleared.
-    await bumpAndEnqueue(deps, db, { jobId: job.id, seq: 0, generation: enqueued.generation });
+    // What the lease sweep does when it finds the owner dead or late: the next generation, lease cleared. (The
+    // batch may have waited for quota meanwhile, each wait a generation: the sweep sees the current one.)
+    const seen = (await findBatch(db, job.id, 0))!.generation;
+    await bumpAndEnqueue(deps, db, { jobId: job.id, seq: 0, generation: seen });
     const result = await run;
     expect(result.outcome).toBe('done'); // the delivery is stale: the new generation's task does the batch
 
     const left = (await findBatch(db, job.id, 0))!;
     expect({ status: left.status, generation: left.generation, lease: left.lease_until }).toEqual({
       status: 'enqueued',
-      generation: enqueued.generation + 1,
+      generation: seen + 1,
       lease: null,
     });
     const storedAtReturn = await stored();
@@ -199,7 +223,7 @@ describe('a batch that must stop mid-way', () => {
     expect(await stored()).toBe(storedAtReturn);
     expect((await theJob(db))!.ingested).toBe(job.ingested);
 
-    expect((await runBatch(deps, { jobId: job.id, seq: 0, generation: left.generation })).outcome).toBe(
+    expect((await runBatchThrough({ jobId: job.id, seq: 0, generation: left.generation })).outcome).toBe(
       'done',
     );
     expect(await stored()).toBe(ids.length);
@@ -217,7 +241,7 @@ describe('a batch that must stop mid-way', () => {
       .where('id', '=', job.id)
       .execute();
     const shutdown = new AbortController();
-    const run = runBatch(deps, { jobId: job.id, seq: 1, generation: enqueued.generation }, shutdown.signal);
+    const run = runBatchThrough({ jobId: job.id, seq: 1, generation: enqueued.generation }, shutdown.signal);
     await waitFor(
       async () => ((await storedOfBatch()) >= 200 ? true : undefined),
       30_000,
@@ -243,7 +267,7 @@ describe('a batch that must stop mid-way', () => {
     expect(await storedOfBatch()).toBe(storedAtReturn);
 
     // Any worker runs it again (here: this one, with the generation the hand-back enqueued) and finishes it.
-    const again = await runBatch(deps, { jobId: job.id, seq: 1, generation: released.generation });
+    const again = await runBatchThrough({ jobId: job.id, seq: 1, generation: released.generation });
     expect(again.outcome).toBe('done');
     const done = (await findBatch(db, job.id, 1))!;
     expect({ status: done.status, stored: done.stored_count }).toEqual({

@@ -80,18 +80,20 @@ describe('a worker killed mid-batch beside a live one', () => {
       seed: 31,
       latency: 'none',
       autoApprove: true,
-      // Gmail's minute on a 20× clock: a batch takes ~2.5 s, so the kill lands mid-batch also on a loaded machine
-      // (at 100× a batch took ~0.5 s and the probe could miss every batch's middle).
-      quota: { windowMs: KILL_WINDOW_MS },
+      // Quota out of the way (ten times Google's): a batch waiting for quota hands itself back between grants,
+      // and this test is about a batch killed while it runs. Every call takes 150 ms instead, so a batch takes
+      // ~1.5 s and the kill lands mid-batch also on a loaded machine.
+      quota: { windowMs: KILL_WINDOW_MS, gmailUnitsPerUser: 60_000 },
       accounts: [{ email: USER, mailboxSize: 3_000 }],
     });
     defer(() => emulator.close());
     const expected = await mailboxIds(emulator, USER);
+    emulator.admin.setFaults({ accounts: { [USER]: { slowRate: 1, slowMs: 150 } } });
 
     // A lease of two minutes: only the dead owner's free instance lock can explain a takeover within the test.
     const { db, killed, ownerA } = await killOneOfTwo(defer, {
       emulator,
-      backfill: backfillConfig({ quotaWindowMs: KILL_WINDOW_MS }),
+      backfill: backfillConfig({ quotaWindowMs: KILL_WINDOW_MS, quotaUnits: 60_000 }),
       settings: { leaseMs: 120_000 },
       killWhen: (stored, count) => stored > 0 && stored < count - 200,
     });

@@ -6,8 +6,8 @@ import { DEFAULT_BATCH_SETTINGS } from '../src/ingestion/ingestion-plugin.ts';
 import { InstanceLiveness } from '../src/ingestion/instance-liveness.ts';
 import { onboardMailbox } from '../src/ingestion/onboarding-service.ts';
 import { Pacer } from '../src/ingestion/pacer.ts';
-import { PostgresBudgetStore } from '../src/ingestion/quota-budget-repository.ts';
 import { Metrics } from '../src/ops/metrics.ts';
+import { PerUserGrants, PostgresBudgetStore } from '../src/quota/index.ts';
 import { EventBus } from '../src/realtime/event-bus.ts';
 import { EmbeddedTaskQueue } from '../src/tasks/embedded-queue.ts';
 import { routeTasks } from '../src/tasks/task-router.ts';
@@ -40,17 +40,15 @@ describe('a backfill through the mail source port', () => {
     queue = new EmbeddedTaskQueue({ connectionString: database.url, pollingIntervalSeconds: 0.5 });
     liveness = new InstanceLiveness(database.url, silent);
     await liveness.start();
-    const pacer = new Pacer({
-      unitsPerWindow: 100_000,
-      windowMs: 1_000,
-      utilisation: 0.95,
-      maxConcurrent: 4,
-      budgets: new PostgresBudgetStore(database.db),
+    const quota = new PerUserGrants(new PostgresBudgetStore(database.db), {
+      gmail: { unitsPerWindow: 100_000, windowMs: 1_000, utilisation: 0.95 },
     });
+    const pacer = new Pacer({ maxConcurrent: 4 });
     deps = {
       db: database.db,
       bus,
       queue,
+      quota,
       pacer,
       // Registered under the provider name the accounts table allows: the registry is injected.
       mail: { google: provider },
@@ -62,7 +60,7 @@ describe('a backfill through the mail source port', () => {
         leaseMs: 5_000,
         leaseRenewEveryMs: 1_000,
         stallAfterMs: 600_000,
-        unitsPerMs: pacer.ratePerMs,
+        unitsPerMs: quota.userRatePerMs,
       },
       log: silent,
       instanceId: liveness.id,
@@ -112,10 +110,7 @@ describe('a backfill through the mail source port', () => {
         backfill: service,
         pageSize: FIRST_PAGE,
         mail: deps.mail,
-        pacing: (account) => ({
-          run: (units, call, signal) => deps.pacer.run(account.userId, units, call, signal),
-          penalise: (ms) => deps.pacer.penalise(account.userId, ms),
-        }),
+        quota: deps.quota,
         maxAttempts: 2,
       },
       { ...owner, provider: 'google', grant, startedAt: performance.now() },

@@ -123,6 +123,8 @@ export interface IngestionBatchesTable {
   last_error: string | null;
   /** The instance id holding the lease (migrations/0004). */
   lease_owner: string | null;
+  /** A batch re-enqueued for later (refused quota): when its task is due (migrations/0010). */
+  not_before: Timestamp | null;
 }
 
 export interface CalendarEventsTable {

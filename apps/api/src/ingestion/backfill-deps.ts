@@ -2,6 +2,7 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import type { Metrics } from '../ops/index.ts';
 import type { MailProviders } from '../providers/index.ts';
+import type { QuotaGrants } from '../quota/index.ts';
 import type { EventBus } from '../realtime/index.ts';
 import type { TaskQueue } from '../tasks/index.ts';
 import type { Pacer } from './pacer.ts';
@@ -25,7 +26,13 @@ export interface BackfillSettings {
   reenqueueAfterMs: number;
   /** A job without progress for this long is marked `stalled`. */
   stallAfterMs: number;
-  /** Quota-limited rate, for the ETA: units per ms the pacer allows. */
+  /**
+   * A batch refused quota for at most this long waits in place; longer, it gives its worker back and is
+   * enqueued again for then. Below a trip through the queue (a poll, a lease), so it never holds a worker for
+   * Google's real windows (a user's refill is seconds, the scheduler's tick 1 s); time-scaled tests wait here.
+   */
+  waitInPlaceMs: number;
+  /** Quota-limited rate, for the ETA: units per ms the quota allows one user. */
   unitsPerMs: number;
 }
 
@@ -39,6 +46,9 @@ export interface BackfillDeps {
   db: Kysely<Database>;
   bus: EventBus;
   queue: TaskQueue;
+  /** Google quota: every Gmail call of the core asks it, in its class (quota/quota-grants.ts). */
+  quota: QuotaGrants;
+  /** The per-process per-user cap on concurrent calls (and the yield to sign-ins in progress). */
   pacer: Pacer;
   /** Mail adapters by `accounts.provider`: the core reaches a mailbox only through them. */
   mail: MailProviders;

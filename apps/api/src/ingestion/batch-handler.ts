@@ -1,18 +1,19 @@
 import type { MailBatchTask } from '@firstlight/contracts';
-import { encodeEmailCursor, newestEmailPosition, storeEmails } from '../emails/index.ts';
+import { encodeEmailCursor, newestEmailPosition } from '../emails/index.ts';
 import { recordFailures, recordIngestFailures } from '../ingest-failures/index.ts';
-import { type MailProvider, type MailSource, ReauthRequired } from '../providers/index.ts';
+import { type MailProvider, ReauthRequired } from '../providers/index.ts';
 import type { TaskResult } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
+import { type BatchOutcome, classOf, fetchBatch, type Refusal } from './batch-fetch.ts';
 import {
   type BatchKey,
   type BatchRow,
   completeBatch,
+  deferBatch,
   findBatch,
   leaseBatch,
   releaseBatch,
   renewLease,
-  storedIds,
 } from './batch-repository.ts';
 import { estimateSeconds } from './eta.ts';
 import {
@@ -22,18 +23,12 @@ import {
   type JobRow,
   recordJobProgress,
 } from './job-repository.ts';
-import { type HeldLease, holdLease, type StopReason } from './lease-heartbeat.ts';
+import { holdLease, type StopReason } from './lease-heartbeat.ts';
 import { openMailSource } from './mail-sources.ts';
 import { currentTier } from './progress-repository.ts';
+import { Prepaid } from './quota-pacing.ts';
 import { pauseForReauth } from './reauth.ts';
-import { scheduleNextBatch } from './scheduler.ts';
-
-/** What one run of a batch fetched and stored. */
-interface BatchOutcome {
-  stored: number;
-  gone: number;
-  failures: { messageId: string; reason: string }[];
-}
+import { enqueueBatch, scheduleNextBatch } from './scheduler.ts';
 
 interface LeasedBatch {
   job: JobRow;
@@ -43,9 +38,11 @@ interface LeasedBatch {
 }
 
 /**
- * One batch of ≤ 1000 messages (ARCHITECTURE §3 step 5): lease it, fetch what is not stored yet through the
- * account's mail source in chunks of ≤ 50 under the user's pacer, upsert each chunk as it lands (one statement
- * per chunk), then mark it done and add its counts to the job in one transaction. Re-running a done batch is a
+ * One batch of ≤ 1000 messages (ARCHITECTURE §3 step 5): lease it, then grant by grant — the quota port's
+ * non-blocking `tryTake` — fetch what the grant covers of what is not stored yet through the account's mail
+ * source in chunks of ≤ 50, upsert each chunk as it lands (one statement per chunk); then mark it done and add
+ * its counts to the job in one transaction. A refused grant never holds the worker: the batch is handed back
+ * and enqueued again for when the quota says (see deferRun). Re-running a done batch is a
  * no-op; a half-done one fetches only what is missing; counters move only on the transition to done, which is
  * fenced on the lease (generation and owner). A heartbeat renews the short lease meanwhile; when it finds the
  * lease taken over, or `signal` aborts (shutdown), the batch stops between chunks, cancelling calls in flight.
@@ -71,20 +68,24 @@ export async function runBatch(
     log: deps.log,
   });
   try {
+    const prepaid = new Prepaid();
     const opened = await openMailSource(
       deps,
       { accountId: job.account_id, userId: job.user_id },
+      { class: classOf(batch.tier), prepaid },
       held.signal,
     );
-    const outcome = await fetchBatch(deps, leased, opened.source, held);
+    const outcome = await fetchBatch(deps, leased, { ...opened, prepaid }, held);
     held.check();
     held.end();
+    if ('refusal' in outcome) return await deferRun(deps, leased, outcome.refusal);
     if (await finishBatch(deps, leased, outcome, opened.provider)) {
       deps.metrics.batchDuration.observe({ tier: batch.tier }, (performance.now() - startedAt) / 1000);
       const { stored, gone, failures } = outcome;
       deps.log.info({ ...logOf(leased), stored, failed: failures.length, gone }, 'batch done');
       await completeJobIfDone(deps, job.id);
     }
+    await deps.quota.withdraw('gmail', job.account_id);
     await scheduleNextBatch(deps, job.id);
     return { outcome: 'done' };
   } catch (error) {
@@ -121,51 +122,21 @@ async function takeBatch(
 }
 
 /**
- * Fetches and stores what the batch lacks. A few requests in flight; the pacer bounds them again per user.
- * All settle before the batch is finished or handed back: nothing of this run writes after that.
+ * The quota said "not now": the batch is given back with what it stored and enqueued again under the next
+ * generation, due when the quota says (pg-boss startAfter, Cloud Tasks scheduleTime) — any instance takes it
+ * then. The delivery is done: its worker goes on to other users' work. The demand stays with the quota (the
+ * scheduler plans for it). A daily budget's refusal is said on the batch ("waiting for tomorrow's quota").
  */
-async function fetchBatch(
-  deps: BackfillDeps,
-  { job, batch }: LeasedBatch,
-  source: MailSource,
-  held: HeldLease,
-): Promise<BatchOutcome> {
-  const already = await storedIds(deps.db, job.user_id, batch.message_ids);
-  const missing = batch.message_ids.filter((id) => !already.has(id));
-  const chunks: string[][] = [];
-  for (let i = 0; i < missing.length; i += deps.settings.partsPerRequest) {
-    chunks.push(missing.slice(i, i + deps.settings.partsPerRequest));
-  }
-  const outcome: BatchOutcome = { stored: already.size, gone: 0, failures: [] };
-  const work = async (ids: string[]) => {
-    held.check();
-    const fetched = await source.fetchMany(ids);
-    held.check(); // a worker that lost its lease writes nothing more
-    outcome.gone += fetched.gone.length; // deleted since listing: incremental sync will confirm
-    outcome.failures.push(...fetched.failures);
-    // One statement per chunk; a row the database refuses is recorded and its neighbours are stored.
-    const chunk = await storeEmails(deps.db, fetched.emails);
-    outcome.failures.push(
-      ...chunk.refused.map((refused) => ({ messageId: refused.gmailId, reason: refused.reason })),
-    );
-    outcome.stored += chunk.stored;
-    deps.metrics.messagesIngested.inc({ path: 'backfill' }, chunk.stored);
-  };
-  let cursor = 0;
-  let broken = false; // one failed: the others take no new chunk
-  const runs = await Promise.allSettled(
-    Array.from({ length: Math.min(deps.settings.requestsInFlight, chunks.length) }, async () => {
-      while (cursor < chunks.length && !broken) {
-        await work(chunks[cursor++]!).catch((error: unknown) => {
-          broken = true;
-          throw error;
-        });
-      }
-    }),
-  );
-  const failed = runs.find((run) => run.status === 'rejected');
-  if (failed) throw failed.reason;
-  return outcome;
+async function deferRun(deps: BackfillDeps, leased: LeasedBatch, refusal: Refusal): Promise<TaskResult> {
+  const note =
+    refusal.reason === 'daily_budget'
+      ? "waiting for tomorrow's quota"
+      : `waiting for quota (${refusal.reason})`;
+  const delayMs = refusal.retryInMs;
+  const row = await deferBatch(deps.db, leased.key, { owner: leased.lease.owner, delayMs, note });
+  if (row) await enqueueBatch(deps, { jobId: leased.key.jobId, ...row }, delayMs);
+  deps.log.info({ ...logOf(leased), delayMs, reason: refusal.reason }, 'batch waits for quota; re-enqueued');
+  return { outcome: 'done' };
 }
 
 /** Done, counted and announced in one transaction; false when superseded while it worked (nothing changes). */
@@ -247,6 +218,7 @@ async function batchStopped(
   }
   const reason = error instanceof Error ? error.message : String(error);
   if (error instanceof ReauthRequired) {
+    await deps.quota.withdraw('gmail', job.account_id); // handed back for good: until the user signs in again
     await pauseForReauth(deps, { jobId: job.id, userId: job.user_id, accountId: job.account_id }, reason);
     await releaseBatch(deps.db, key, reason, owner);
     return { outcome: 'done' };

@@ -1,7 +1,7 @@
 import type { BatchTier, Database, IngestionBatchesTable } from '@firstlight/db';
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { ownerIsGone } from './instance-lock-repository.ts';
-import { batchTransition, HALTED_JOB, LEASABLE_BATCH, SCHEDULABLE_BATCH } from './job-machine.ts';
+import { batchTransition, LEASABLE_BATCH, SCHEDULABLE_BATCH } from './job-machine.ts';
 
 /*
  * The job store's half for `ingestion_batches` (see job-repository.ts). Completion reads the row FOR UPDATE
@@ -134,30 +134,6 @@ export async function releaseBatch(
   await release.execute();
 }
 
-/** The ids of this batch already stored: a re-run fetches only the rest. */
-export async function storedIds(db: Kysely<Database>, userId: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('emails')
-    .select('message_id')
-    .where('user_id', '=', userId)
-    .where('message_id', '=', sql<string>`any(${ids}::text[])`)
-    .execute();
-  return new Set(rows.map((row) => row.message_id));
-}
-
-/** True while any batch of the job is not done (the completion check, under the job's lock). */
-export async function hasOpenBatch(trx: Kysely<Database>, jobId: string): Promise<boolean> {
-  const open = await trx
-    .selectFrom('ingestion_batches')
-    .select('seq')
-    .where('job_id', '=', jobId)
-    .where('status', '!=', 'done')
-    .limit(1)
-    .executeTakeFirst();
-  return open !== undefined;
-}
-
 /**
  * The batch turns done, in the caller's transaction, only for the worker holding its lease at this
  * generation (the machine decides); returns the counts to add to the job, once — undefined when superseded.
@@ -219,7 +195,12 @@ export async function enqueueNextBatch(trx: Kysely<Database>, jobId: string) {
   if (inFlight) return undefined;
   return trx
     .updateTable('ingestion_batches')
-    .set((eb) => ({ status: 'enqueued', enqueued_at: new Date(), generation: eb('generation', '+', 1) }))
+    .set((eb) => ({
+      status: 'enqueued',
+      enqueued_at: new Date(),
+      not_before: null, // due now
+      generation: eb('generation', '+', 1),
+    }))
     .where('job_id', '=', jobId)
     .where('seq', '=', (eb) =>
       eb
@@ -233,54 +214,57 @@ export async function enqueueNextBatch(trx: Kysely<Database>, jobId: string) {
 }
 
 /**
- * A batch whose task was lost goes back to 'enqueued' under the next generation, only if it is still at the
- * generation the caller saw: two sweeps that both saw it bump it once (the machine's `reclaim`).
+ * Back to 'enqueued' under the next generation with the lease cleared, if still at the generation the caller
+ * saw; due at `notBefore` (null: now). The callers add their own fences.
  */
-export async function reclaimBatch(db: Kysely<Database>, key: BatchKey) {
+function requeue(
+  db: Kysely<Database>,
+  key: BatchKey,
+  notBefore: RawBuilder<Date> | null,
+  lastError?: string,
+) {
   return db
     .updateTable('ingestion_batches')
     .set((eb) => ({
       generation: eb('generation', '+', 1),
       status: 'enqueued',
       enqueued_at: new Date(),
+      not_before: notBefore,
       lease_until: null,
       lease_owner: null,
+      ...(lastError === undefined ? {} : { last_error: lastError }),
     }))
     .where('job_id', '=', key.jobId)
     .where('seq', '=', key.seq)
-    .where('generation', '=', key.generation)
+    .where('generation', '=', key.generation);
+}
+
+/**
+ * A batch whose task was lost goes back to 'enqueued' under the next generation, due now, only if it is still
+ * at the generation the caller saw: two sweeps that both saw it bump it once (the machine's `reclaim`).
+ */
+export async function reclaimBatch(db: Kysely<Database>, key: BatchKey) {
+  return requeue(db, key, null)
     .where('status', '!=', 'done')
     .returning(['seq', 'generation', 'tier'])
     .executeTakeFirst();
 }
 
-const ofWorkingJob = (db: Kysely<Database>) =>
-  db
-    .selectFrom('ingestion_batches')
-    .innerJoin('ingestion_jobs', 'ingestion_jobs.id', 'ingestion_batches.job_id')
-    .select(['ingestion_batches.job_id as jobId', 'ingestion_batches.seq', 'ingestion_batches.generation'])
-    .where('ingestion_jobs.status', 'not in', HALTED_JOB);
-
-/** Running batches of working jobs whose lease lapsed, or whose owner (not this instance) is gone. */
-export async function lapsedBatches(db: Kysely<Database>, instanceId: string): Promise<BatchKey[]> {
-  return ofWorkingJob(db)
-    .where('ingestion_batches.status', '=', 'running')
-    .where((eb) =>
-      eb.or([
-        eb('ingestion_batches.lease_until', '<', sql<Date>`now()`),
-        eb.and([
-          eb('ingestion_batches.lease_owner', '!=', instanceId),
-          ownerIsGone('ingestion_batches.lease_owner'),
-        ]),
-      ]),
-    )
-    .execute();
-}
-
-/** Batches of working jobs enqueued more than `afterMs` ago and never started: their task was lost. */
-export async function lostEnqueuedBatches(db: Kysely<Database>, afterMs: number): Promise<BatchKey[]> {
-  return ofWorkingJob(db)
-    .where('ingestion_batches.status', '=', 'enqueued')
-    .where('ingestion_batches.enqueued_at', '<', sql<Date>`now() - ${`${afterMs} milliseconds`}::interval`)
-    .execute();
+/**
+ * The batch was refused quota: this worker gives it back and it is enqueued again under the next generation,
+ * due in `delayMs` (`not_before`) — the machine's `release` and `enqueue` in one statement, fenced on the
+ * generation and the owner like a release, so a worker that lost its lease changes nothing. Keeps what is
+ * stored; counters do not move. Undefined when this worker no longer holds it.
+ */
+export async function deferBatch(
+  db: Kysely<Database>,
+  key: BatchKey,
+  deferral: { owner: string; delayMs: number; note: string },
+) {
+  const due = sql<Date>`now() + ${`${Math.ceil(deferral.delayMs)} milliseconds`}::interval`;
+  return requeue(db, key, due, deferral.note)
+    .where('status', '=', 'running')
+    .where('lease_owner', '=', deferral.owner)
+    .returning(['seq', 'generation', 'tier'])
+    .executeTakeFirst();
 }

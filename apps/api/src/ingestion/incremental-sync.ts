@@ -7,7 +7,7 @@ import { recordIngestFailures } from '../ingest-failures/index.ts';
 import { type FetchedMail, type MailProvider, type MailSource, ReauthRequired } from '../providers/index.ts';
 import type { TaskResult } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
-import { storedIds } from './batch-repository.ts';
+import { storedIds } from './batch-reads-repository.ts';
 import { WorkStopped } from './lease-heartbeat.ts';
 import { forgetAccount, openMailSource } from './mail-sources.ts';
 import {
@@ -80,7 +80,7 @@ export async function syncAccount(
       const target = await findSyncTarget(deps.db, accountId);
       if (!target?.cursor) return { kind: 'skipped', reason: 'the backfill has not completed' };
       if (target.status !== 'active') return { kind: 'skipped', reason: `the account is ${target.status}` };
-      const mail = await openMailSource(deps, target, held.signal);
+      const mail = await openMailSource(deps, target, { class: 'sync' }, held.signal);
       // Every write is fenced: it commits only while this worker still holds the lease.
       const fence = async (trx: Kysely<Database>) => {
         held.check();

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../ops/index.ts';
 import type { MailProviders } from '../providers/index.ts';
+import type { QuotaGrants } from '../quota/index.ts';
 import type { EventBus } from '../realtime/index.ts';
 import type { TaskDispatcher, TaskQueue } from '../tasks/index.ts';
 import { routeTasks, type TaskHandlers } from '../tasks/index.ts';
@@ -11,7 +12,6 @@ import { BackfillService } from './backfill-service.ts';
 import { InstanceLiveness } from './instance-liveness.ts';
 import type { InteractiveGate } from './interactive-gate.ts';
 import { Pacer } from './pacer.ts';
-import { PostgresBudgetStore } from './quota-budget-repository.ts';
 import type { WorkLeaseDeps } from './work-lease.ts';
 
 export const DEFAULT_BATCH_SETTINGS = {
@@ -21,6 +21,7 @@ export const DEFAULT_BATCH_SETTINGS = {
   listPageSize: 500,
   callAttempts: 8,
   reenqueueAfterMs: 10 * 60_000,
+  waitInPlaceMs: 100,
 } satisfies Partial<BackfillSettings>;
 
 /**
@@ -41,15 +42,14 @@ export function createBackfill(
     interactive?: InteractiveGate;
     /** Mail adapters by `accounts.provider`: the core knows only the port (providers/mail-source.ts). */
     mailProviders: MailProviders;
+    /** The app's quota port (`app.quota`), shared with the first page and the calendar. */
+    quota: QuotaGrants;
   },
-): { service: BackfillService; dispatch: TaskDispatcher } {
+): { service: BackfillService; dispatch: TaskDispatcher; quota: QuotaGrants } {
   const quota = deps.config.backfill;
+  const grants = deps.quota;
   const pacer = new Pacer({
-    unitsPerWindow: quota.quotaUnits,
-    windowMs: quota.quotaWindowMs,
-    utilisation: quota.quotaUtilisation,
     maxConcurrent: quota.maxConcurrent,
-    budgets: new PostgresBudgetStore(app.db),
     ...(deps.interactive ? { interactive: deps.interactive } : {}),
   });
   // Held before this process takes any lease; released when it closes (or, on a crash, by PostgreSQL).
@@ -59,13 +59,14 @@ export function createBackfill(
     leaseMs: quota.leaseMs,
     leaseRenewEveryMs: quota.leaseRenewEveryMs,
     stallAfterMs: quota.stallAfterMs,
-    unitsPerMs: pacer.ratePerMs,
+    unitsPerMs: grants.userRatePerMs,
     ...deps.settings,
   };
   const service = new BackfillService({
     db: app.db,
     bus: deps.bus,
     queue: deps.queue,
+    quota: grants,
     pacer,
     mail: deps.mailProviders,
     metrics: deps.metrics,
@@ -97,7 +98,7 @@ export function createBackfill(
     await deps.queue.stop();
     await liveness.stop();
   });
-  return { service, dispatch };
+  return { service, dispatch, quota: grants };
 }
 
 /** An account's calendar sync runs under its named lease (see account-task-lease.ts). */

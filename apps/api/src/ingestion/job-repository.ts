@@ -1,7 +1,7 @@
 import type { Database, IngestionJobsTable } from '@firstlight/db';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { EventBus } from '../realtime/index.ts';
-import { hasOpenBatch } from './batch-repository.ts';
+import { hasOpenBatch } from './batch-reads-repository.ts';
 import { HALTED_JOB, type JobEvent, jobTransition, WORKING_JOB } from './job-machine.ts';
 import { startSyncAt } from './sync-repository.ts';
 

@@ -50,6 +50,7 @@ export async function runLister(
     const { source } = await openMailSource(
       deps,
       { accountId: job.account_id, userId: job.user_id },
+      { class: 'high' }, // listing is part of the backfill's recent tiers
       held.signal,
     );
     await listMailbox(deps, job, lease, source, held);

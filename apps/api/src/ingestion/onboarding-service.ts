@@ -2,7 +2,8 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import { encodeEmailCursor, newestEmailPosition, storeEmails } from '../emails/index.ts';
 import { recordIngestFailures } from '../ingest-failures/index.ts';
-import type { MailAccount, MailPacing, MailProviders } from '../providers/index.ts';
+import type { MailPacing, MailProviders } from '../providers/index.ts';
+import type { QuotaGrants } from '../quota/index.ts';
 import type { EventBus } from '../realtime/index.ts';
 import type { BackfillStarter } from './backfill-port.ts';
 import { activeMailboxJob, completedMailboxJob, insertJob, recordFirstPage } from './job-repository.ts';
@@ -14,8 +15,8 @@ export interface OnboardingDeps {
   pageSize: number;
   /** Mail adapters by `accounts.provider`: the first page goes through the same port as the backfill. */
   mail: MailProviders;
-  /** The first page's pacing: the quota's interactive class (a person is waiting). */
-  pacing: (account: MailAccount) => MailPacing;
+  /** The quota port: the first page is its interactive class (a person is waiting; served before any backfill). */
+  quota: QuotaGrants;
   /** Attempts of one call before the first page gives up (the backfill then fetches those messages). */
   maxAttempts: number;
 }
@@ -59,7 +60,7 @@ export async function onboardMailbox(
   const provider = deps.mail[input.provider];
   if (!provider) throw new Error(`no mail provider ${input.provider} for account ${input.accountId}`);
   const source = await provider.open(account, {
-    pacing: deps.pacing(account),
+    pacing: interactivePacing(deps.quota, account.accountId),
     maxAttempts: deps.maxAttempts,
     grant: input.grant,
   });
@@ -98,4 +99,18 @@ export async function onboardMailbox(
     firstPageIds: page.listedIds,
   });
   return { jobId: job.id, stored, firstDataMs };
+}
+
+/**
+ * The first page's calls, charged to the interactive class under the account's quota. No per-process
+ * concurrency cap and no yielding to sign-ins: this is the sign-in.
+ */
+function interactivePacing(quota: QuotaGrants, accountId: string): MailPacing {
+  return {
+    async run(units, call, signal) {
+      await quota.take({ resource: 'gmail', user: accountId, class: 'interactive', units }, signal);
+      return call();
+    },
+    penalise: (ms) => quota.penalise('gmail', { user: accountId }, ms),
+  };
 }

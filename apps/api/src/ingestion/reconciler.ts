@@ -1,5 +1,5 @@
 import type { BackfillDeps } from './backfill-deps.ts';
-import { lapsedBatches, lostEnqueuedBatches } from './batch-repository.ts';
+import { lapsedBatches, lostEnqueuedBatches, waitsForQuota } from './batch-reads-repository.ts';
 import { markJobStalled, workingJobs } from './job-repository.ts';
 import { reclaimIdleListers, reclaimLapsedListers } from './list-lease-repository.ts';
 import { bumpAndEnqueue, enqueueLister, scheduleNextBatch } from './scheduler.ts';
@@ -39,8 +39,8 @@ export async function reclaimLeases(deps: BackfillDeps): Promise<ReclaimReport> 
 
 /**
  * The database is the source of truth, not the queue (ARCHITECTURE §3). At start and every minute: the lease
- * sweep (above); batches whose task was enqueued long ago and never started (lost) are re-enqueued under the
- * next generation; listers likewise; working jobs with nothing in flight get their next batch; and a job
+ * sweep (above); batches whose task was due long ago (enqueued, or delayed to `not_before` after a quota
+ * refusal) and never started (lost) are re-enqueued under the next generation; listers likewise; working jobs with nothing in flight get their next batch; and a job
  * without progress for `stallAfterMs` is marked `stalled` instead of 'syncing' forever.
  */
 export async function reconcile(deps: BackfillDeps): Promise<ReconcileReport> {
@@ -64,7 +64,12 @@ export async function reconcile(deps: BackfillDeps): Promise<ReconcileReport> {
     await scheduleNextBatch(deps, job.id);
     report.jobsScheduled++;
     const idleMs = Date.now() - job.last_progress_at.getTime();
-    if (job.status !== 'stalled' && idleMs > settings.stallAfterMs) {
+    // A job waiting for quota (a delayed batch: the daily budget can mean hours) is waiting, not stalled.
+    if (
+      job.status !== 'stalled' &&
+      idleMs > settings.stallAfterMs &&
+      !(await waitsForQuota(deps.db, job.id))
+    ) {
       const reason = `no progress for ${Math.round(idleMs / 1000)} s`;
       if (await markJobStalled(deps, job.id, reason)) {
         report.jobsStalled++;

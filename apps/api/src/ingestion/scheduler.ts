@@ -20,9 +20,11 @@ export async function scheduleNextBatch(deps: BackfillDeps, jobId: string): Prom
   await enqueueBatch(deps, { jobId, ...next });
 }
 
+/** Enqueues the batch's task under its generation; due in `delayMs` when given (a batch refused quota). */
 export async function enqueueBatch(
   deps: Pick<BackfillDeps, 'queue' | 'log'>,
   batch: { jobId: string; seq: number; generation: number; tier: string },
+  delayMs?: number,
 ): Promise<void> {
   const name = taskName('mail-batch', batch.jobId, batch.seq, `g${batch.generation}`);
   try {
@@ -31,6 +33,9 @@ export async function enqueueBatch(
       queue: batch.tier === 'low' ? 'ingest-low' : 'ingest-high',
       name,
       payload: { jobId: batch.jobId, seq: batch.seq, generation: batch.generation },
+      // Any instance takes a user's next batch, not the one that finished the last (task-queue.ts).
+      anyInstance: true,
+      ...(delayMs ? { delayMs } : {}),
     });
   } catch (error) {
     // The row says 'enqueued'; the reconciler re-enqueues it under a new generation.

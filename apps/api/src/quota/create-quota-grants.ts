@@ -1,17 +1,15 @@
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
-import type { QuotaConfig } from '../config.ts';
+import type { QuotaConfig, ResourceQuota } from '../config.ts';
+import { PerUserGrants } from './per-user-grants.ts';
 import { ProjectQuotaScheduler, type QuotaObserver } from './project-scheduler.ts';
+import { PostgresBudgetStore } from './quota-budget-repository.ts';
 import type { QuotaGrants } from './quota-grants.ts';
 import { QuotaTickLoop } from './quota-tick-loop.ts';
-
-/** Builds the per-user implementation (quota/per-user-grants.ts), which this module does not own. */
-export type PerUserGrantsFactory = (config: QuotaConfig, db: Kysely<Database>) => QuotaGrants;
 
 export interface QuotaGrantsDeps {
   observer?: QuotaObserver;
   log: { error(object: unknown, message: string): void };
-  perUser?: PerUserGrantsFactory;
 }
 
 /**
@@ -24,8 +22,16 @@ export function createQuotaGrants(
   deps: QuotaGrantsDeps,
 ): { grants: QuotaGrants; loop: QuotaTickLoop | undefined } {
   if (config.scheduler === 'per-user') {
-    if (!deps.perUser) throw new Error('QUOTA_SCHEDULER=per-user needs quota/per-user-grants.ts wired in');
-    return { grants: deps.perUser(config, db), loop: undefined };
+    const perUser = ({ userUnits, windowMs, utilisation }: ResourceQuota) => ({
+      unitsPerWindow: userUnits,
+      windowMs,
+      utilisation,
+    });
+    const grants = new PerUserGrants(new PostgresBudgetStore(db), {
+      gmail: perUser(config.gmail),
+      calendar: perUser(config.calendar),
+    });
+    return { grants, loop: undefined };
   }
   const scheduler = new ProjectQuotaScheduler({
     db,

@@ -1,11 +1,13 @@
 /** Quota for Google calls: the port every caller asks before spending units (see quota-grants.ts). */
 export { type AllocationDemand, type AllocationInput, allocate } from './allocate.ts';
-export { createQuotaGrants, type PerUserGrantsFactory } from './create-quota-grants.ts';
+export { createQuotaGrants } from './create-quota-grants.ts';
+export { PerUserGrants, type PerUserGrantsOptions, type PerUserQuota } from './per-user-grants.ts';
 export {
   ProjectQuotaScheduler,
   type ProjectSchedulerOptions,
   type QuotaObserver,
 } from './project-scheduler.ts';
+export { type BudgetStore, PostgresBudgetStore } from './quota-budget-repository.ts';
 export type {
   QuotaAnswer,
   QuotaClass,

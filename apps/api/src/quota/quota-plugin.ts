@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Metrics } from '../ops/index.ts';
-import { createQuotaGrants, type PerUserGrantsFactory } from './create-quota-grants.ts';
+import { createQuotaGrants } from './create-quota-grants.ts';
 import type { QuotaGrants } from './quota-grants.ts';
 
 declare module 'fastify' {
@@ -14,12 +14,11 @@ declare module 'fastify' {
  * Decorates `app.quota` with the implementation `QUOTA_SCHEDULER` names; the project scheduler's tick loop runs
  * while the app is ready (every instance runs one; the clock row decides who plans each tick).
  */
-export const quotaCapability = fp<{ perUser?: PerUserGrantsFactory | undefined }>(
-  async (app, options) => {
+export const quotaCapability = fp(
+  async (app) => {
     const { grants, loop } = createQuotaGrants(app.config.quota, app.db, {
       observer: quotaObserver(app.metrics),
       log: app.log,
-      ...(options.perUser ? { perUser: options.perUser } : {}),
     });
     app.decorate('quota', grants);
     if (loop) {

@@ -26,6 +26,14 @@ export interface EmbeddedQueueOptions {
    * running then is failed by pg-boss (and retried with its backoff). pg-boss waits at least 1 s.
    */
   stopGraceMs?: number;
+  /**
+   * An `anyInstance` task is due this long after its enqueue at the earliest. Its enqueuer is usually a worker
+   * finishing the user's previous batch, and pg-boss's worker fetches again at once after a handler that ran
+   * longer than its poll: due at once, the task went to that same worker every time, so one instance did a
+   * user's whole backfill while the others idled. Due a moment later, it goes to whichever idle worker of any
+   * instance polls first — work spreads by idle capacity. Default 250 ms.
+   */
+  spreadMs?: number;
   log?: { warn(object: object, message: string): void; error(object: object, message: string): void };
 }
 
@@ -36,12 +44,12 @@ interface JobData {
 }
 
 /**
- * A Gmail batch holds its worker while the user's pacer spaces its calls (~50 s for 1,000 messages at Google's
- * per-user quota), so a worker mostly waits on Google: the ingest queues need about one worker per user being
- * backfilled at once, not one per core. With 4 per queue, 200 users signing in within 10 s had no message
- * backfilled in the following minute: the high queue was still working through their listers and calendar syncs
- * (bench `load`; the figures for 4, 16/32 and 48 workers are in bench/README.md). Sign-ins still come first:
- * background work yields to callbacks in progress (InteractiveGate).
+ * Until issue 17 a Gmail batch held its worker while the user's pacer spaced its calls (~50 s for 1,000
+ * messages), so the ingest queues needed about one worker per user being backfilled at once (bench `load`: with
+ * 4 per queue, 200 users signing in within 10 s had no message backfilled in the following minute; the figures
+ * for 4, 16/32 and 48 workers are in bench/README.md). A batch now gives its worker back while it waits for
+ * quota (ingestion/batch-handler.ts); the defaults stay until a benchmark says otherwise. Sign-ins still come
+ * first: background work yields to callbacks in progress (InteractiveGate).
  */
 /**
  * Polls find what no wake-up announced: delayed tasks, retries, tasks enqueued by another process. Every worker
@@ -50,6 +58,7 @@ interface JobData {
 const DEFAULT_POLLING_SECONDS = 2;
 /** Handlers honour their signal and return `retry` within a moment; the whole stop stays well under 3 s. */
 const DEFAULT_STOP_GRACE_MS = 1_000;
+const DEFAULT_SPREAD_MS = 250;
 /** A completion that failed because the database is away is tried again this often until it lands. */
 const SETTLE_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
@@ -94,6 +103,8 @@ export class EmbeddedTaskQueue implements TaskQueue {
   async enqueue(task: TaskRequest): Promise<{ accepted: boolean }> {
     await this.#ensureStarted();
     const data: JobData = { kind: task.kind, name: task.name, payload: task.payload };
+    const spread = task.anyInstance ? (this.#options.spreadMs ?? DEFAULT_SPREAD_MS) : 0;
+    const delayMs = Math.max(task.delayMs ?? 0, spread);
     const id = await this.#boss.send(task.queue, data, {
       id: uuidFromName(task.name),
       retryLimit: this.#options.retryLimit ?? 100,
@@ -101,9 +112,10 @@ export class EmbeddedTaskQueue implements TaskQueue {
       retryBackoff: true,
       // A handler that hangs past this is failed and retried (Cloud Tasks' dispatch deadline).
       expireInSeconds: 15 * 60,
-      ...(task.delayMs ? { startAfter: new Date(Date.now() + task.delayMs) } : {}),
+      ...(delayMs > 0 ? { startAfter: new Date(Date.now() + delayMs) } : {}),
     });
-    if (id) this.#wake(task.queue);
+    // A task due later is found by a poll; waking a worker now would fetch nothing.
+    if (id && delayMs === 0) this.#wake(task.queue);
     return { accepted: id !== null };
   }
 

@@ -14,7 +14,14 @@ export interface TaskRequest<K extends TaskKind = TaskKind> {
    */
   name: string;
   payload: TaskPayload<K>;
+  /** Not due before this long from now (pg-boss `startAfter`, Cloud Tasks `scheduleTime`). */
   delayMs?: number;
+  /**
+   * Work any instance should take (a user's next batch), not this process: the embedded queue neither hands it
+   * to one of its own idle workers nor lets the worker that just enqueued it fetch it first (see
+   * EmbeddedQueueOptions.spreadMs). Cloud Tasks pushes through the load balancer: nothing to do there.
+   */
+  anyInstance?: boolean;
 }
 
 export type TaskResult =

@@ -6,7 +6,7 @@ import type { MailPacing } from '../mail-source.ts';
 import type { BatchPartResponse } from './batch-codec.ts';
 import { batchGetMessageMetadata, gmailClient } from './gmail-api.ts';
 
-/** Gmail's unit costs (GOOGLE-FACTS): what the pacer charges before each call. */
+/** Gmail's unit costs (GOOGLE-FACTS): what the pacing charges before each call. */
 export const GMAIL_COST = {
   getProfile: 1,
   'messages.list': 5,
@@ -24,9 +24,9 @@ export interface PacedGmailOptions {
 }
 
 /**
- * Gmail for background work: every call goes through the user's pacing (the core's pacer) (quota units and concurrency), has a
+ * Gmail for background work: every call goes through the user's pacing (quota units and concurrency), has a
  * timeout (the client's is set from GOOGLE_TIMEOUT_MS), and is retried with exponential backoff and jitter on
- * 429 / rate-limit 403s (draining the pacer, honouring Retry-After) and on 5xx or dropped connections.
+ * 429 / rate-limit 403s (penalising the user, honouring Retry-After) and on 5xx or dropped connections.
  * `invalid_grant` surfaces as ReauthRequired: no retry storm on a revoked account.
  */
 export class PacedGmail {

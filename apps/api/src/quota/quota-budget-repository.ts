@@ -10,8 +10,8 @@ export interface Bucket {
 export type TakeResult =
   /** Paid: `at` is the bucket's clock (ms since the epoch, the database's) when it paid. */
   | { granted: true; at: number }
-  /** Not enough in the bucket, or held after a 429: ask again after `waitMs`. */
-  | { granted: false; waitMs: number };
+  /** Not enough in the bucket, or (`blocked`) held after a 429: ask again after `waitMs`. */
+  | { granted: false; waitMs: number; blocked: boolean };
 
 /** Where per-subject budgets live: PostgreSQL, so every instance pays from the same bucket. */
 export interface BudgetStore {
@@ -51,9 +51,10 @@ export class PostgresBudgetStore implements BudgetStore {
       if (!row) throw new Error(`quota budget ${subject} vanished`);
     }
     if (row.last_granted > 0) return { granted: true, at: row.at_ms };
-    if (row.blocked_ms > row.at_ms) return { granted: false, waitMs: Math.ceil(row.blocked_ms - row.at_ms) };
+    if (row.blocked_ms > row.at_ms)
+      return { granted: false, waitMs: Math.ceil(row.blocked_ms - row.at_ms), blocked: true };
     const missing = Math.min(units, bucket.capacity) - row.tokens;
-    return { granted: false, waitMs: Math.max(1, Math.ceil(missing / bucket.ratePerMs)) };
+    return { granted: false, waitMs: Math.max(1, Math.ceil(missing / bucket.ratePerMs)), blocked: false };
   }
 
   async block(subject: string, ms: number): Promise<void> {
