@@ -18,7 +18,7 @@ export function testConfig(
     sessionSecret: randomBytes(32).toString('base64url'),
   },
 ): Config {
-  return {
+  const config: Config = {
     ...loadConfig({
       LOG_LEVEL: 'silent',
       ...UNLIMITED_RATES,
@@ -29,5 +29,23 @@ export function testConfig(
     tokenEncryptionKey: Buffer.from(secrets.tokenKey, 'base64'),
     sessionSecret: secrets.sessionSecret,
     ...overrides,
+  };
+  return overrides.quota ? config : { ...config, quota: quotaOfBackfill(config) };
+}
+
+/**
+ * The quota plan a test's `backfill` override implies. In the product both come from the same variables
+ * (GMAIL_QUOTA_UNITS, GMAIL_QUOTA_WINDOW_MS, GMAIL_QUOTA_UTILISATION); a test that shortens the window in
+ * `backfill` means the scheduler's window too, or the scheduler would pace a 600 ms test at Google's minute.
+ */
+function quotaOfBackfill(config: Config): Config['quota'] {
+  const { quotaUnits, quotaWindowMs, quotaUtilisation } = config.backfill;
+  const scaled = { windowMs: quotaWindowMs, utilisation: quotaUtilisation };
+  const tickMs = Math.max(20, Math.round(quotaWindowMs / 60));
+  return {
+    ...config.quota,
+    tickMs,
+    gmail: { ...config.quota.gmail, ...scaled, userUnits: quotaUnits },
+    calendar: { ...config.quota.calendar, ...scaled },
   };
 }
