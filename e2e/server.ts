@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Config, createRuntime, loadConfig } from '@firstlight/api';
+import { type Config, createRuntime, loadConfig, withQuotaOfBackfill } from '@firstlight/api';
 import { freePort } from '@firstlight/db';
 import { createTestDatabase, type TestDatabase } from '@firstlight/db/testing';
 import { type EmulatorHandle, type EmulatorOptions, startEmulator } from '@firstlight/google-emulator';
@@ -62,7 +62,7 @@ export async function startProduct(
   const emulator = await startEmulator({ port: 0, seed: 1, latency: 'none', ...emulatorOptions });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const config = {
+  const config = withQuotaOfBackfill({
     ...loadConfig({
       LOG_LEVEL: 'silent',
       PORT: String(port),
@@ -76,7 +76,7 @@ export async function startProduct(
     tokenEncryptionKey: randomBytes(32),
     sessionSecret: randomBytes(32).toString('base64url'),
     ...options.config,
-  };
+  });
   // Without `tasks`, a web-only instance (runtime.ts `queue: false`): work is recorded, never run.
   const runtime = createRuntime(config, {
     database,

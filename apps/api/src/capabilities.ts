@@ -90,7 +90,7 @@ export const authCapability = fp(
       ...(background.onSignedIn ? { onSignedIn: background.onSignedIn } : {}),
     });
   },
-  { name: 'auth', dependencies: ['platform', 'quota', 'background', 'session'] },
+  { name: 'auth', dependencies: ['platform', 'background', 'session', 'quota'] },
 );
 
 /** Each account's mailbox progress, as `/api/me` and the WebSocket snapshot show it. */

@@ -175,3 +175,24 @@ function refuseLocalOnlySetup(vars: EnvVars, google: GoogleConfig): void {
     );
   }
 }
+
+/**
+ * The quota plan a configuration's `backfill` figures imply. Loaded from the environment both come from the same
+ * variables (GMAIL_QUOTA_UNITS, GMAIL_QUOTA_WINDOW_MS, GMAIL_QUOTA_UTILISATION); a test or benchmark that
+ * overrides the window in `backfill` calls this so the scheduler does not pace its scaled clock at Google's
+ * minute.
+ */
+export function withQuotaOfBackfill(config: Config): Config {
+  const { quotaUnits, quotaWindowMs, quotaUtilisation } = config.backfill;
+  const scaled = { windowMs: quotaWindowMs, utilisation: quotaUtilisation };
+  const { quota } = config;
+  return {
+    ...config,
+    quota: {
+      ...quota,
+      tickMs: Math.max(20, Math.round(quotaWindowMs / 60)),
+      gmail: { ...quota.gmail, ...scaled, userUnits: quotaUnits },
+      calendar: { ...quota.calendar, ...scaled },
+    },
+  };
+}

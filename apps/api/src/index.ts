@@ -11,7 +11,7 @@ export { TokenCipher, upsertUserAndAccount } from './accounts/index.ts';
 export type { AppLogger } from './app.ts';
 export { beginSignIn, type CompletedSignIn, completeSignIn } from './auth/index.ts';
 export { eventsInRangeQuery } from './calendar/calendar-repository.ts';
-export { type Config, ConfigError, EMULATOR_CLIENT, loadConfig } from './config.ts';
+export { type Config, ConfigError, EMULATOR_CLIENT, loadConfig, withQuotaOfBackfill } from './config.ts';
 export { type NewEmail, storeEmails, upsertEmails } from './emails/email-repository.ts';
 export { emulatedGoogle, type GoogleSettings } from './google/google-settings.ts';
 export { recordIngestFailures } from './ingest-failures/index.ts';

@@ -75,6 +75,7 @@ const declared: Record<string, string[]> = {
     'started_at',
     'finished_at',
     'last_error',
+    'not_before',
   ],
   calendar_events: [
     'id',
@@ -133,6 +134,11 @@ const declared: Record<string, string[]> = {
   schema_migrations: ['name', 'checksum', 'applied_at'],
   work_leases: ['name', 'owner', 'lease_until', 'acquired_at'],
   quota_budgets: ['subject', 'tokens', 'refilled_at', 'blocked_until', 'last_granted'],
+  quota_clocks: ['resource', 'last_tick_at', 'blocked_until'],
+  quota_reserves: ['resource', 'tokens'],
+  quota_allowances: ['resource', 'subject', 'tokens', 'rate_per_ms', 'blocked_until', 'last_granted'],
+  quota_demands: ['resource', 'subject', 'class', 'units', 'expires_at'],
+  quota_daily_usage: ['resource', 'day', 'class', 'units'],
 };
 
 describe('schema', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig, withQuotaOfBackfill } from '../../src/config.ts';
 import { UNLIMITED_RATES } from './rates.ts';
 
 /** The redirect URI the tests' Google client is registered with. */
@@ -30,22 +30,6 @@ export function testConfig(
     sessionSecret: secrets.sessionSecret,
     ...overrides,
   };
-  return overrides.quota ? config : { ...config, quota: quotaOfBackfill(config) };
-}
-
-/**
- * The quota plan a test's `backfill` override implies. In the product both come from the same variables
- * (GMAIL_QUOTA_UNITS, GMAIL_QUOTA_WINDOW_MS, GMAIL_QUOTA_UTILISATION); a test that shortens the window in
- * `backfill` means the scheduler's window too, or the scheduler would pace a 600 ms test at Google's minute.
- */
-function quotaOfBackfill(config: Config): Config['quota'] {
-  const { quotaUnits, quotaWindowMs, quotaUtilisation } = config.backfill;
-  const scaled = { windowMs: quotaWindowMs, utilisation: quotaUtilisation };
-  const tickMs = Math.max(20, Math.round(quotaWindowMs / 60));
-  return {
-    ...config.quota,
-    tickMs,
-    gmail: { ...config.quota.gmail, ...scaled, userUnits: quotaUnits },
-    calendar: { ...config.quota.calendar, ...scaled },
-  };
+  // A test that shortens the window in `backfill` means the scheduler's window too.
+  return overrides.quota ? config : withQuotaOfBackfill(config);
 }
