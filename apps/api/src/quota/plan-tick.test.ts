@@ -10,17 +10,20 @@ const rates: TickRates = {
 };
 const base = { elapsedMs: 100, projectBlocked: false, reserve: 1_000, outstanding: 0, open: () => true };
 
+/** `count` low-tier users who want all they can get; `u0` owes 60 units for a first page the reserve paid. */
+const lowTierWithOneDebtor = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    subject: `u${i}`,
+    class: 'low' as const,
+    units: 500,
+    tokens: i === 0 ? -60 : 0,
+    blocked: false,
+  }));
+
 describe('one tick of the plan', () => {
   it('forgives a first page’s debt at the user’s rate without spending the project’s capacity on it', () => {
-    // 5 users want all they can get (the project could give 1,000 units this tick, the users 500); one of them owes 60 units for a first page the reserve already paid.
-    const demands = Array.from({ length: 5 }, (_, i) => ({
-      subject: `u${i}`,
-      class: 'low' as const,
-      units: 500,
-      tokens: i === 0 ? -60 : 0,
-      blocked: false,
-    }));
-    const plan = planTick(rates, { ...base, demands });
+    // 5 users: the project could give 1,000 units this tick, the users can take 500.
+    const plan = planTick(rates, { ...base, demands: lowTierWithOneDebtor(5) });
     const credit = new Map(plan.credits.map((c) => [c.subject, c.units]));
     // Each user may be credited at most its rate × elapsed (100 units) in all: the debtor's 60 are part of it.
     expect(credit.get('u0')).toBeCloseTo(100);
@@ -32,14 +35,7 @@ describe('one tick of the plan', () => {
 
   it('shares a bound capacity fairly with the debtor paying its debt from its own share', () => {
     // 20 users, 1,000 units: 50 each; the debtor's 60 are forgiven within its 100 and it gets its 40 of the rest.
-    const demands = Array.from({ length: 20 }, (_, i) => ({
-      subject: `u${i}`,
-      class: 'low' as const,
-      units: 500,
-      tokens: i === 0 ? -60 : 0,
-      blocked: false,
-    }));
-    const plan = planTick(rates, { ...base, demands });
+    const plan = planTick(rates, { ...base, demands: lowTierWithOneDebtor(20) });
     const total = [...plan.byClass.values()].reduce((sum, units) => sum + units, 0);
     expect(total).toBeCloseTo(1_000);
     const credit = new Map(plan.credits.map((c) => [c.subject, c.units]));
