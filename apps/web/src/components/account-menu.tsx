@@ -1,7 +1,5 @@
 import type { ConnectedAccount, MeResponse } from '@firstlight/contracts';
-import { useQueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
-import { useNavigate } from 'react-router';
 import { ADD_ACCOUNT_URL, signOut } from '../lib/session.ts';
 import { connectedAccounts } from '../lib/use-me.ts';
 
@@ -15,13 +13,8 @@ const STATUS_LABEL: Record<ConnectedAccount['status'], string> = {
  * with their state, "Add another Google account" and the two sign-outs.
  */
 export function AccountMenu({ me }: { me: MeResponse }) {
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const menu = useRef<HTMLDetailsElement>(null);
-  const leave = async (everywhere: boolean) => {
-    await signOut(queryClient, everywhere);
-    navigate('/', { replace: true });
-  };
+  const leave = (everywhere: boolean) => void signOut(everywhere);
   return (
     <details
       className="account-menu"

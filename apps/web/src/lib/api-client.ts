@@ -27,6 +27,18 @@ export function isUnauthorized(error: unknown): boolean {
 }
 
 /**
+ * Every API request of this page belongs to the signed-in session until sign-out starts: from then on none is
+ * sent, and those in flight are cancelled, so a WebSocket event that lands during the sign-out cannot read the
+ * API once more (and be refused with a 401) after the session ended on the server.
+ */
+const session = new AbortController();
+
+/** Stops every API request of this page for good (sign-out: the page is left for a fresh one right after). */
+export function endSessionRequests(): void {
+  session.abort(new DOMException('signed out', 'AbortError'));
+}
+
+/**
  * Calls the API and parses the answer with its contract. Non-2xx answers that still carry a valid body for the
  * given statuses (e.g. /readyz's 503) are parsed too; anything else becomes an ApiRequestError.
  */
@@ -41,7 +53,7 @@ export async function requestJson<Schema extends z.ZodType>(
     credentials: 'same-origin',
     headers: headersFor(method, options.body),
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: options.signal ?? null,
+    signal: options.signal ? AbortSignal.any([options.signal, session.signal]) : session.signal,
   });
   const body: unknown = await response.json().catch(() => undefined);
   if (response.ok || options.acceptStatuses?.includes(response.status)) {

@@ -1,12 +1,15 @@
-import type { QueryClient } from '@tanstack/react-query';
+import { endSessionRequests } from './api-client.ts';
 
 /**
- * Ends this browser's session (or every session of the user) and forgets what the cache knew about them, so
- * the sign-in page does not take a cached `/api/me` for a live session.
+ * Ends this browser's session (or every session of the user), then leaves for a fresh sign-in page. No request of
+ * the old session goes out once sign-out starts (a WebSocket event may land meanwhile), and the page is replaced
+ * rather than navigated: the old user's cached mail, the socket and every pending refresh go with it, and the
+ * sign-in page cannot take a cached `/api/me` for a live session.
  */
-export async function signOut(queryClient: QueryClient, everywhere: boolean): Promise<void> {
+export async function signOut(everywhere: boolean): Promise<void> {
+  endSessionRequests();
   await fetch(everywhere ? '/auth/logout-everywhere' : '/auth/logout', { method: 'POST' });
-  queryClient.clear();
+  window.location.replace('/');
 }
 
 /** Where "Add another Google account" goes: the API's sign-in flow, linking the new account to this user. */
