@@ -265,14 +265,75 @@ describe('the project quota scheduler on PostgreSQL', () => {
     await s.tryTake({ resource: 'gmail', user: 'ann', class: 'high', units: 250, minUnits: 5 });
     const held = await tickOnce(s);
     expect(held.credits.reduce((sum, c) => sum + c.units, 0)).toBe(0);
-    // Once that credit is spent (here: given back), the plan credits again.
-    await database.db
-      .updateTable('quota_allowances')
-      .set({ tokens: 0 })
+    // Nobody asks for that credit any more: the tick took it back (it would otherwise hold the plan at zero for
+    // good — the scale benchmark's stall), and the next tick credits the user who is waiting.
+    const idle = await database.db
+      .selectFrom('quota_allowances')
+      .select('tokens')
       .where('subject', 'like', 'idle-%')
       .execute();
+    expect(idle.map((row) => Number(row.tokens))).toEqual(Array(10).fill(0));
     const flowing = await tickOnce(s);
-    expect(flowing.credits.reduce((sum, c) => sum + c.units, 0)).toBeGreaterThan(0);
+    expect(flowing.credits.find((c) => c.subject === 'ann')?.units).toBeGreaterThan(0);
+  });
+
+  it('keeps the credit of a subject that still asks, and a debt, when it takes back idle credit', async () => {
+    const s = scheduler();
+    await database.db
+      .insertInto('quota_allowances')
+      .values([
+        { resource: 'gmail', subject: 'asking', tokens: 3 },
+        { resource: 'gmail', subject: 'owing', tokens: -40 },
+        { resource: 'calendar', subject: 'idle', tokens: 7 },
+      ])
+      .execute();
+    // 'asking' wants more than it holds: its demand is live.
+    await s.tryTake({ resource: 'gmail', user: 'asking', class: 'high', units: 250, minUnits: 5 });
+    const plan = await tickOnce(s);
+    const credited = plan.credits.find((c) => c.subject === 'asking')?.units ?? 0;
+    const rows = await database.db.selectFrom('quota_allowances').selectAll().orderBy('subject').execute();
+    const tokens = Object.fromEntries(rows.map((row) => [`${row.resource}:${row.subject}`, Number(row.tokens)]));
+    expect(tokens['gmail:asking']).toBeCloseTo(3 + credited, 6);
+    expect(tokens['gmail:owing']).toBe(-40);
+    // Another resource's allowances are its own tick's business.
+    expect(tokens['calendar:idle']).toBe(7);
+  });
+
+  it('takes back the unspent credit of a withdrawn subject, not its debt', async () => {
+    const s = scheduler();
+    await database.db
+      .insertInto('quota_allowances')
+      .values([
+        { resource: 'gmail', subject: 'gone', tokens: 30 },
+        { resource: 'gmail', subject: 'gone-owing', tokens: -30 },
+      ])
+      .execute();
+    await s.withdraw('gmail', 'gone');
+    await s.withdraw('gmail', 'gone-owing');
+    const rows = await database.db.selectFrom('quota_allowances').selectAll().orderBy('subject').execute();
+    expect(rows.map((row) => [row.subject, Number(row.tokens)])).toEqual([
+      ['gone', 0],
+      ['gone-owing', -30],
+    ]);
+  });
+
+  it('tells a refused caller to ask again before its demand lapses, however long its debt', async () => {
+    const s = new ProjectQuotaScheduler({ db: database.db, config: CONFIG, demandTtlMs: 200 });
+    // Deep in debt (a first page's charge) and last credited at a slow rate: the debt alone is seconds away.
+    await database.db
+      .insertInto('quota_allowances')
+      .values({ resource: 'gmail', subject: 'ann', tokens: -900, rate_per_ms: 0.01 })
+      .execute();
+    const answer = await s.tryTake({ resource: 'gmail', user: 'ann', class: 'low', units: 100, minUnits: 5 });
+    expect(answer.granted).toBe(false);
+    // Asked again after that, the demand is still in the plan, which goes on forgiving the debt.
+    expect(answer.granted === false && answer.retryInMs).toBeLessThanOrEqual(100);
+    const demand = await database.db
+      .selectFrom('quota_demands')
+      .select(sql<number>`extract(epoch from expires_at - now()) * 1000`.as('left_ms'))
+      .where('subject', '=', 'ann')
+      .executeTakeFirstOrThrow();
+    expect(Number(demand.left_ms)).toBeGreaterThan(answer.granted === false ? answer.retryInMs : 0);
   });
 
   it('forgets a withdrawn demand', async () => {

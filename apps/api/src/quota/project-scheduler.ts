@@ -17,11 +17,17 @@ export interface ProjectSchedulerOptions {
   db: Kysely<Database>;
   config: Omit<QuotaConfig, 'scheduler'>;
   observer?: QuotaObserver;
-  /** How long a refused caller's demand stays in the plan unless it asks again (default: 10 ticks, ≥ 2 s). */
+  /** How long a refused caller's demand stays in the plan unless it asks again (default: 10 ticks, ≥ 5 s). */
   demandTtlMs?: number;
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * A demand outlives the trip of a deferred batch through the task queue: the retry it was told (at most half of
+ * this, see #refusal), the queue's spread and a worker's poll (pg-boss: up to 2 s). One that lapsed while its
+ * batch slept would drop out of the plan.
+ */
+const DEMAND_TTL_MIN_MS = 5_000;
 const RESOURCES: readonly QuotaResource[] = ['gmail', 'calendar'];
 
 /**
@@ -45,7 +51,7 @@ export class ProjectQuotaScheduler implements QuotaGrants {
     this.#config = options.config;
     this.#observer = options.observer;
     this.tickMs = options.config.tickMs;
-    this.#demandTtlMs = options.demandTtlMs ?? Math.max(2_000, 10 * this.tickMs);
+    this.#demandTtlMs = options.demandTtlMs ?? Math.max(DEMAND_TTL_MIN_MS, 10 * this.tickMs);
     this.userRatePerMs = rates(options.config.gmail).user;
   }
 
@@ -167,10 +173,14 @@ export class ProjectQuotaScheduler implements QuotaGrants {
     const missing = minUnits - o.tokens;
     const estimate =
       request.class !== 'interactive' && o.ratePerMs > 0 ? Math.ceil(missing / o.ratePerMs) : this.tickMs;
+    // Asked again before its demand lapses (half its life: the rest covers a trip through the task queue): a
+    // caller that slept past it would be forgotten by the plan (no credit, its debt not forgiven), refused
+    // again, and so crawl at a fraction of its share.
+    const latest = Math.max(this.tickMs, this.#demandTtlMs / 2);
     return {
       granted: false,
       reason: 'quota',
-      retryInMs: Math.min(windowMs, Math.max(this.tickMs, estimate)),
+      retryInMs: Math.min(windowMs, latest, Math.max(this.tickMs, estimate)),
     };
   }
 }

@@ -176,9 +176,16 @@ export class QuotaRepository {
       where resource = ${resource}`.execute(this.db);
   }
 
+  /** The subject stops asking for good (until it signs in again): its demands go, and its unspent credit. */
   async withdraw(resource: QuotaResource, subject: string): Promise<void> {
     await this.db
       .deleteFrom('quota_demands')
+      .where('resource', '=', resource)
+      .where('subject', '=', subject)
+      .execute();
+    await this.db
+      .updateTable('quota_allowances')
+      .set({ tokens: sql<number>`least(tokens, 0)` })
       .where('resource', '=', resource)
       .where('subject', '=', subject)
       .execute();

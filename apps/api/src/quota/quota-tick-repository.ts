@@ -52,7 +52,10 @@ export class QuotaTickRepository {
     });
     // Outside the tick's transaction: a take's statement may hold its demand row while it waits for a row the
     // tick holds, so the tick holds none of theirs (deadlock). A demand lapsing a tick late costs nothing.
-    if (planned !== undefined) await this.#forgetExpired(resource);
+    if (planned !== undefined) {
+      await this.#forgetExpired(resource);
+      await this.#reclaimIdle(resource);
+    }
     return planned;
   }
 
@@ -62,6 +65,29 @@ export class QuotaTickRepository {
       .where('resource', '=', resource)
       .where('expires_at', '<=', sql<Date>`now()`)
       .execute();
+  }
+
+  /**
+   * Takes back the credit of subjects that no longer ask (no live demand: their work ended, or moved on). The
+   * plan credits less while credit sits unspent (a burst waiting to happen), so credit left behind by finished
+   * syncs and backfills would otherwise starve every user still waiting — with enough of it, for good. A
+   * subject still spending without being refused loses at most its remainder and asks again, a tick late.
+   * Debts stay (a first page's charge is paid back as the user is credited). Rows a take or a credit holds are
+   * skipped, and the rest locked in subject order, as every multi-row writer here does.
+   */
+  async #reclaimIdle(resource: QuotaResource): Promise<void> {
+    await sql`
+      with idle as (
+        select a.subject from quota_allowances a
+        where a.resource = ${resource} and a.tokens > 0
+          and not exists (select 1 from quota_demands d where d.resource = a.resource and d.subject = a.subject)
+        order by a.subject
+        for update of a skip locked
+      )
+      update quota_allowances set tokens = 0
+      from idle where quota_allowances.resource = ${resource} and quota_allowances.subject = idle.subject`.execute(
+      this.db,
+    );
   }
 
   async #outstanding(trx: Transaction<Database>, resource: QuotaResource): Promise<number> {
