@@ -292,7 +292,9 @@ describe('the project quota scheduler on PostgreSQL', () => {
     const plan = await tickOnce(s);
     const credited = plan.credits.find((c) => c.subject === 'asking')?.units ?? 0;
     const rows = await database.db.selectFrom('quota_allowances').selectAll().orderBy('subject').execute();
-    const tokens = Object.fromEntries(rows.map((row) => [`${row.resource}:${row.subject}`, Number(row.tokens)]));
+    const tokens = Object.fromEntries(
+      rows.map((row) => [`${row.resource}:${row.subject}`, Number(row.tokens)]),
+    );
     expect(tokens['gmail:asking']).toBeCloseTo(3 + credited, 6);
     expect(tokens['gmail:owing']).toBe(-40);
     // Another resource's allowances are its own tick's business.
