@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantFloor, planTick, type TickRates } from './plan-tick.ts';
+import { planTick, type TickRates } from './plan-tick.ts';
 
 const rates: TickRates = {
   projectRatePerMs: 10,
@@ -48,18 +48,5 @@ describe('one tick of the plan', () => {
     const plan = planTick(rates, { ...base, demands });
     expect(plan.credits).toEqual([{ subject: 'u0', units: 100, ratePerMs: 1 }]);
     expect(plan.byClass.get('high') ?? 0).toBe(0);
-  });
-});
-
-describe('the least a take is granted (grantFloor)', () => {
-  it('is a whole chunk of the caller’s step as large as an allowance holds, or the rest of the request', () => {
-    // One message costs 5; an allowance holds 38: chunks of 7 messages, not whatever one tick credited.
-    expect(grantFloor({ units: 500, minUnits: 5 }, 38)).toBe(35);
-    expect(grantFloor({ units: 15, minUnits: 5 }, 38)).toBe(15);
-    expect(grantFloor({ units: 250, minUnits: 5 }, 1_000)).toBe(250);
-    // All or nothing, one unit: as asked.
-    expect(grantFloor({ units: 1 }, 19)).toBe(1);
-    // A step above the cap is clamped to the cap, or it would never be granted.
-    expect(grantFloor({ units: 500, minUnits: 50 }, 38)).toBe(38);
   });
 });

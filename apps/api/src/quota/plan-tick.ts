@@ -3,7 +3,7 @@
  * reserve's refill. The scheduler runs it inside the tick's transaction (quota-repository.ts `tick`).
  */
 import { allocate } from './allocate.ts';
-import type { QuotaClass, QuotaRequest } from './quota-grants.ts';
+import type { QuotaClass } from './quota-grants.ts';
 import type { TickDemand } from './quota-tick-repository.ts';
 
 export interface TickRates {
@@ -114,17 +114,4 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
 /** The most an allowance holds (and so the most one grant pays): two ticks of the user's rate, one unit at least. */
 export function allowanceCap(rates: Pick<TickRates, 'tickMs' | 'userRatePerMs'>): number {
   return Math.max(1, 2 * rates.tickMs * rates.userRatePerMs);
-}
-
-/**
- * The least a take is granted: a whole chunk of the caller's step (its `minUnits`, e.g. one message) as large as
- * an allowance holds, or the rest of the request when that is less. A splittable request that took whatever
- * one tick credited would, with hundreds of users sharing the project, fetch a message or two per grant, each
- * grant a Gmail call and (for a batch) a trip through the task queue; waiting for a chunk costs no quota and
- * makes each of them worth it. Never above the allowance's cap, or it would never be granted.
- */
-export function grantFloor(request: Pick<QuotaRequest, 'units' | 'minUnits'>, cap: number): number {
-  const step = Math.min(request.minUnits ?? request.units, request.units);
-  const chunk = Math.max(step, Math.floor(cap / step) * step);
-  return Math.max(1, Math.min(request.units, chunk, Math.floor(cap)));
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import type { QuotaConfig, ResourceQuota } from '../config.ts';
-import { allowanceCap, grantFloor, planTick, type TickPlan, type TickRates } from './plan-tick.ts';
+import { allowanceCap, planTick, type TickPlan, type TickRates } from './plan-tick.ts';
 import type { QuotaAnswer, QuotaClass, QuotaGrants, QuotaRequest, QuotaResource } from './quota-grants.ts';
 import { QuotaRepository, type TakeOutcome } from './quota-repository.ts';
 import { QuotaTickRepository } from './quota-tick-repository.ts';
@@ -57,10 +57,11 @@ export class ProjectQuotaScheduler implements QuotaGrants {
 
   async tryTake(request: QuotaRequest): Promise<QuotaAnswer> {
     const quota = this.#config[request.resource];
-    const minUnits = grantFloor(
-      request,
-      allowanceCap({ tickMs: this.tickMs, userRatePerMs: rates(quota).user }),
-    );
+    // At least one unit (grants are whole multiples of it), at most what an allowance can hold — or it would
+    // never be granted.
+    const cap = allowanceCap({ tickMs: this.tickMs, userRatePerMs: rates(quota).user });
+    const asked = Math.min(request.minUnits ?? request.units, request.units);
+    const minUnits = Math.max(1, Math.min(asked, Math.floor(cap)));
     const base = {
       resource: request.resource,
       subject: request.user,
