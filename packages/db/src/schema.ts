@@ -258,6 +258,8 @@ export interface QuotaDemandsTable {
   subject: string;
   class: QuotaClassName;
   units: number;
+  /** The least the demand can use: its holder's credit below this cannot be spent yet. */
+  min_units: Generated<number>;
   expires_at: Timestamp;
 }
 

@@ -277,6 +277,24 @@ describe('the project quota scheduler on PostgreSQL', () => {
     expect(flowing.credits.find((c) => c.subject === 'ann')?.units).toBeGreaterThan(0);
   });
 
+  it('goes on crediting users whose allowances, filled in lockstep, are each still below what they can use', async () => {
+    const s = scheduler();
+    // 200 users asking for one message at a time (5 units), each holding 4.9 of it: 980 units in all, more than
+    // the plan's bound on unspent credit (2 ticks × 9.5 units/ms × 20 ms = 380) plus what a tick may credit.
+    const users = Array.from({ length: 200 }, (_, i) => `lockstep-${String(i).padStart(3, '0')}`);
+    await database.db
+      .insertInto('quota_allowances')
+      .values(users.map((subject) => ({ resource: 'gmail' as const, subject, tokens: 4.9 })))
+      .execute();
+    for (const user of users) {
+      const answer = await s.tryTake({ resource: 'gmail', user, class: 'low', units: 250, minUnits: 5 });
+      expect(answer.granted).toBe(false);
+    }
+    // Credit that nobody can spend yet: counted as unspent credit, they would hold the plan at zero for good.
+    const plan = await tickOnce(s);
+    expect(plan.credits.reduce((sum, c) => sum + c.units, 0)).toBeGreaterThan(0);
+  });
+
   it('keeps the credit of a subject that still asks, and a debt, when it takes back idle credit', async () => {
     const s = scheduler();
     await database.db

@@ -99,11 +99,12 @@ export class QuotaRepository {
         on conflict (resource, day, class) do update set units = quota_daily_usage.units + excluded.units
       ),
       wanted as (
-        insert into quota_demands (resource, subject, class, units, expires_at)
+        insert into quota_demands (resource, subject, class, units, min_units, expires_at)
         select ${p.resource}, ${p.subject}, ${p.class}, ${p.units}::float8 - coalesce((select granted from paid), 0),
-          now() + ${ms(p.demandTtlMs)}
+          ${p.minUnits}::float8, now() + ${ms(p.demandTtlMs)}
         where ${p.units}::float8 - coalesce((select granted from paid), 0) > 0
-        on conflict (resource, subject, class) do update set units = excluded.units, expires_at = excluded.expires_at
+        on conflict (resource, subject, class) do update set
+          units = excluded.units, min_units = excluded.min_units, expires_at = excluded.expires_at
       ),
       -- Only when the snapshot has no row: an ON CONFLICT check on an existing row would wait for the tick that
       -- is crediting it, while this statement holds its demand row (a deadlock with a take that waits on that).
@@ -145,10 +146,12 @@ export class QuotaRepository {
       ),
       -- Refused: the next tick fills the reserve for it ahead of every background class (pre-emption).
       wanted as (
-        insert into quota_demands (resource, subject, class, units, expires_at)
-        select ${p.resource}, ${p.subject}, ${p.class}, ${p.units}::float8, now() + ${ms(p.demandTtlMs)}
+        insert into quota_demands (resource, subject, class, units, min_units, expires_at)
+        select ${p.resource}, ${p.subject}, ${p.class}, ${p.units}::float8, ${p.units}::float8,
+          now() + ${ms(p.demandTtlMs)}
         where not exists (select 1 from paid)
-        on conflict (resource, subject, class) do update set units = excluded.units, expires_at = excluded.expires_at
+        on conflict (resource, subject, class) do update set
+          units = excluded.units, min_units = excluded.min_units, expires_at = excluded.expires_at
       ),
       served as (
         delete from quota_demands where resource = ${p.resource} and subject = ${p.subject} and class = ${p.class}

@@ -90,13 +90,20 @@ export class QuotaTickRepository {
     );
   }
 
+  /**
+   * Credit that can be spent now: an allowance below the least its live demands can use (a batch's one message)
+   * is left out. Every demander's allowance fills in lockstep under equal shares; counting credit nobody can
+   * spend yet would, past the plan's bound on unspent credit, stop the plan before anyone reached their minimum.
+   */
   async #outstanding(trx: Transaction<Database>, resource: QuotaResource): Promise<number> {
-    const row = await trx
-      .selectFrom('quota_allowances')
-      .select(sql<number>`coalesce(sum(greatest(tokens, 0)), 0)::float8`.as('units'))
-      .where('resource', '=', resource)
-      .executeTakeFirst();
-    return Number(row?.units ?? 0);
+    const { rows } = await sql<{ units: number }>`
+      select coalesce(sum(a.tokens), 0)::float8 as units from quota_allowances a
+      where a.resource = ${resource} and a.tokens > 0
+        and a.tokens >= coalesce(
+          (select min(d.min_units) from quota_demands d where d.resource = a.resource and d.subject = a.subject), 0)`.execute(
+      trx,
+    );
+    return Number(rows[0]?.units ?? 0);
   }
 
   async #demands(trx: Transaction<Database>, resource: QuotaResource): Promise<TickDemand[]> {
