@@ -258,8 +258,7 @@ export interface QuotaDemandsTable {
   subject: string;
   class: QuotaClassName;
   units: number;
-  /** The least the demand can use: its holder's credit below this cannot be spent yet. */
-  min_units: Generated<number>;
+  min_units: Generated<number>; // the least it can use: credit below this cannot be spent yet
   expires_at: Timestamp;
 }
 
