@@ -81,13 +81,14 @@ describe('the ops page’s Google quota section', () => {
       .getAllByRole('cell')
       .map((cell) => cell.textContent);
     expect(cells).toEqual([
-      '1,200,000 per minute',
-      '600,000 per minute (50 % of the limit; target 95 %)',
-      '15,000 per minute',
+      '1,200,000 (target 95 %)',
+      '600,000 (50 %)',
+      '15,000',
       '8,000 of 10,000 (80 %)',
       '2,000',
-      '1 users held',
+      '1 user',
     ]);
+    expect(project.getByRole('columnheader', { name: 'Project limit (per minute)' })).toBeTruthy();
   });
 
   it('says in words which class waits for tomorrow and what waits now (no colour-only meaning)', () => {
@@ -98,6 +99,6 @@ describe('the ops page’s Google quota section', () => {
         .getAllByRole('cell')
         .map((cell) => cell.textContent);
     expect(row('low')).toEqual(['gmail', '0', '7,500', 'spent: waits for tomorrow', '2 users, 1,500 units']);
-    expect(row('high')).toEqual(['gmail', '7,500', '9,000', 'open', '0 users, 0 units']);
+    expect(row('high')).toEqual(['gmail', '7,500', '9,000', 'open', 'nothing']);
   });
 });

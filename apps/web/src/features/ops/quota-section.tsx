@@ -58,6 +58,8 @@ export function QuotaSectionView({ data, now }: { data: OpsQuotaPlanResponse; no
 }
 
 function ProjectTable({ resources }: { resources: Resource[] }) {
+  // One window for both resources (config: Calendar's quota is per minute too, scaled with Gmail's).
+  const per = windowText(resources[0]?.window?.windowMs ?? 60_000);
   return (
     <div className="ops-table-wrap">
       <table className="ops-table" data-testid="ops-quota-project">
@@ -65,12 +67,12 @@ function ProjectTable({ resources }: { resources: Resource[] }) {
         <thead>
           <tr>
             <th scope="col">Resource</th>
-            <th scope="col">Project limit</th>
-            <th scope="col">Planned now</th>
-            <th scope="col">Per-user limit</th>
+            <th scope="col">Project limit ({per})</th>
+            <th scope="col">Planned now ({per})</th>
+            <th scope="col">Per-user limit ({per})</th>
             <th scope="col">Used today</th>
             <th scope="col">Left today</th>
-            <th scope="col">Holds after 429</th>
+            <th scope="col">429 holds</th>
           </tr>
         </thead>
         <tbody>
@@ -80,22 +82,19 @@ function ProjectTable({ resources }: { resources: Resource[] }) {
             return (
               <tr key={r.resource}>
                 <th scope="row">{RESOURCE_LABEL[r.resource]}</th>
-                <td>{w ? `${number(w.projectLimit)} ${windowText(w.windowMs)}` : '—'}</td>
+                <td>{w ? `${number(w.projectLimit)} (target ${percent(w.utilisation, 1)})` : '—'}</td>
                 <td>
                   {w
-                    ? `${number(Math.round(w.plannedPerWindow))} ${windowText(w.windowMs)} (${percent(w.plannedPerWindow, w.projectLimit)} of the limit; target ${percent(w.utilisation, 1)})`
+                    ? `${number(Math.round(w.plannedPerWindow))} (${percent(w.plannedPerWindow, w.projectLimit)})`
                     : '—'}
                 </td>
-                <td>{w ? `${number(w.userLimit)} ${windowText(w.windowMs)}` : '—'}</td>
+                <td>{w ? number(w.userLimit) : '—'}</td>
                 <td>
                   {number(Math.round(r.usedToday))} of {number(r.dailyBudget)} (
                   {percent(r.usedToday, r.dailyBudget)})
                 </td>
                 <td>{number(Math.round(left))}</td>
-                <td>
-                  {w?.projectHeldUntil ? `project held until ${instant(w.projectHeldUntil)}; ` : ''}
-                  {w ? `${number(w.usersHeld)} users held` : '—'}
-                </td>
+                <td>{w ? holdText(w) : '—'}</td>
               </tr>
             );
           })}
@@ -103,6 +102,11 @@ function ProjectTable({ resources }: { resources: Resource[] }) {
       </table>
     </div>
   );
+}
+
+function holdText(w: NonNullable<Resource['window']>): string {
+  const users = w.usersHeld === 1 ? '1 user' : `${number(w.usersHeld)} users`;
+  return w.projectHeldUntil ? `project until ${instant(w.projectHeldUntil)}; ${users}` : users;
 }
 
 function ClassTable({ resources }: { resources: Resource[] }) {
@@ -133,11 +137,7 @@ function ClassTable({ resources }: { resources: Resource[] }) {
                     {c.waitingForTomorrow ? 'spent: waits for tomorrow' : 'open'}
                   </span>
                 </td>
-                <td>
-                  {c.demand
-                    ? `${number(c.demand.users)} users, ${number(Math.round(c.demand.units))} units`
-                    : '—'}
-                </td>
+                <td>{demandText(c.demand)}</td>
               </tr>
             )),
           )}
@@ -145,4 +145,11 @@ function ClassTable({ resources }: { resources: Resource[] }) {
       </table>
     </div>
   );
+}
+
+function demandText(demand: Resource['byClass'][number]['demand']): string {
+  if (!demand) return '—';
+  if (demand.users === 0) return 'nothing';
+  const users = demand.users === 1 ? '1 user' : `${number(demand.users)} users`;
+  return `${users}, ${number(Math.round(demand.units))} units`;
 }
