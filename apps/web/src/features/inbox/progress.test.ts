@@ -135,4 +135,24 @@ describe('progress', () => {
     const complete = { ...base, status: 'complete' as const, ingested: base.total!, currentTier: null };
     expect(syncView(complete, false, true)).toEqual({ state: 'complete', label: 'complete', alert: null });
   });
+
+  it('takes the quota wait from a snapshot (the batches now), and ends it when the job completes', () => {
+    const quotaWait = {
+      reason: 'daily_budget' as const,
+      resumesAt: '2026-12-02T00:00:00.000Z',
+      batches: 2,
+      everything: true,
+    };
+    const snapshot = (ingestion: IngestionProgress) =>
+      ({ type: 'snapshot', ingestion, newestCursor: null, emailCount: 0, accounts: [] }) as const;
+    const waiting = nextProgress(base, snapshot({ ...base, quotaWait }));
+    expect(waiting?.quotaWait).toEqual(quotaWait);
+    // No word on it from the next snapshot: nothing waits any more.
+    expect(nextProgress(waiting, snapshot(base))?.quotaWait).toBeNull();
+    const done = nextProgress(waiting, { type: 'job_status', jobId, status: 'complete', reason: null });
+    expect(done?.quotaWait).toBeNull();
+    // Another job's message moves nothing.
+    const other = { type: 'quota_wait', jobId: base.accountId, quotaWait: null } as const;
+    expect(nextProgress(waiting, other)).toBe(waiting);
+  });
 });
