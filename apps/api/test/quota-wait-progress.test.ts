@@ -1,9 +1,10 @@
 import { MeResponse, type ServerMessage, ServerMessage as ServerMessageSchema } from '@firstlight/contracts';
-import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator';
+import type { EmulatorHandle } from '@firstlight/google-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { loadConfig, withQuotaOfBackfill } from '../src/config.ts';
 import { backfillConfig, WINDOW_MS, waitFor } from './support/backfill-harness.ts';
+import { localGoogle } from './support/local-google.ts';
 import { signIn } from './support/sign-in.ts';
 import { buildTestApp, type TestApp } from './support/test-app.ts';
 
@@ -20,14 +21,7 @@ describe('progress when the day’s Google quota budget is spent', () => {
   let emulator: EmulatorHandle;
   let test: TestApp;
   beforeAll(async () => {
-    emulator = await startEmulator({
-      port: 0,
-      seed: 17,
-      latency: 'none',
-      autoApprove: true,
-      quota: { windowMs: WINDOW_MS },
-      accounts: [{ email: USER, mailboxSize: MAILBOX }],
-    });
+    emulator = await localGoogle([{ email: USER, mailboxSize: MAILBOX }], { seed: 17, windowMs: WINDOW_MS });
     // GMAIL_DAILY_UNITS as an operator sets it; the scheduler's window scaled like the backfill's.
     const base = loadConfig({ GMAIL_DAILY_UNITS: DAILY_UNITS });
     const quota = withQuotaOfBackfill({ ...base, backfill: backfillConfig() }).quota;

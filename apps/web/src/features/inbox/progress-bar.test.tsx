@@ -4,20 +4,9 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextProgress } from './progress.ts';
 import { ProgressBar } from './progress-bar.tsx';
+import { batchComplete, jobId, runningJob } from './progress-fixtures.ts';
 
-const jobId = '00000000-0000-4000-8000-000000000001';
-const running: IngestionProgress = {
-  jobId,
-  accountId: '00000000-0000-4000-8000-0000000000a1',
-  status: 'running',
-  total: 48_213,
-  ingested: 12_000,
-  failed: 0,
-  currentTier: 'low',
-  firstDataMs: 300,
-  lastError: null,
-  etaSeconds: 600,
-};
+const running: IngestionProgress = { ...runningJob, etaSeconds: 600 };
 // Three hours before the next UTC midnight.
 const NOW = new Date('2026-12-01T21:00:00.000Z');
 const MIDNIGHT = '2026-12-02T00:00:00.004Z';
@@ -61,19 +50,7 @@ describe('the sync bar when the day’s Google quota is spent', () => {
       ...running,
       quotaWait: { reason: 'daily_budget' as const, resumesAt: MIDNIGHT, batches: 3, everything: true },
     };
-    const resumed = nextProgress(waiting, {
-      type: 'batch_complete',
-      jobId,
-      seq: 13,
-      tier: 'low',
-      currentTier: 'low',
-      stored: 1000,
-      failed: 0,
-      ingested: 13_000,
-      total: 48_213,
-      etaSeconds: 300,
-      quotaWait: null,
-    });
+    const resumed = nextProgress(waiting, batchComplete({ etaSeconds: 300, quotaWait: null }));
     render(<ProgressBar progress={resumed} needsReauth={false} now={NOW} />);
     expect(screen.queryByText(/Google quota/)).toBeNull();
     expect(screen.getByText(/about 5 min left · syncing/)).toBeTruthy();
