@@ -63,6 +63,13 @@ describe.skipIf(skipBrowserTests)('ops page in Chromium', () => {
     await expect.poll(() => job.textContent()).toContain('complete');
     await expect.poll(() => page.getByTestId('ops-messages').textContent()).not.toBe('0');
     expect(await page.getByRole('heading', { name: 'Gmail quota use' }).isVisible()).toBe(true);
+    // The deployment's quota (from the database): units per stored message once the mailbox is in.
+    const quota = page.getByRole('region', { name: 'Google quota' });
+    await quota.waitFor();
+    await expect.poll(() => page.getByTestId('ops-units-per-message').textContent()).not.toBe('—');
+    expect(await quota.getByRole('table', { name: 'Project limit and today’s budget' }).isVisible()).toBe(
+      true,
+    );
 
     const toggle = job.getByRole('button', { name: /batches of/i });
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');

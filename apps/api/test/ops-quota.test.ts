@@ -96,6 +96,76 @@ describe('ops: the project quota’s daily budget and units per message / per us
     expect(lines).toContain('firstlight_quota_units_per_onboarded_user 100');
   });
 
+  it('shows what waits by class, the plan per window against the project limit, the holds and the reset', async () => {
+    const db = test.database.db;
+    // Held first: a tick of this app credits nothing while the project is held, so the state below stays put.
+    await test.app.quota.penalise('gmail', 'project', 60_000);
+    await db.deleteFrom('quota_demands').execute();
+    // Two users refused in `low`, one in `high` (their demands, as any instance's takes leave them), one lapsed.
+    await db
+      .insertInto('quota_demands')
+      .values([
+        {
+          resource: 'gmail',
+          subject: 'u1',
+          class: 'low',
+          units: 500,
+          expires_at: sql<Date>`now() + interval '1 minute'`,
+        },
+        {
+          resource: 'gmail',
+          subject: 'u2',
+          class: 'low',
+          units: 300,
+          expires_at: sql<Date>`now() + interval '1 minute'`,
+        },
+        {
+          resource: 'gmail',
+          subject: 'u2',
+          class: 'high',
+          units: 40,
+          expires_at: sql<Date>`now() + interval '1 minute'`,
+        },
+        {
+          resource: 'gmail',
+          subject: 'u3',
+          class: 'low',
+          units: 900,
+          expires_at: sql<Date>`now() - interval '1 second'`,
+        },
+      ])
+      .execute();
+    // The last tick credited u1 and u2 at these rates; u3 (no live demand) and a user held after a 429.
+    await db
+      .insertInto('quota_allowances')
+      .values([
+        { resource: 'gmail', subject: 'u1', rate_per_ms: 2 },
+        { resource: 'gmail', subject: 'u2', rate_per_ms: 3 },
+        { resource: 'gmail', subject: 'u3', rate_per_ms: 100 },
+        { resource: 'gmail', subject: 'held', blocked_until: sql<Date>`now() + interval '1 minute'` },
+      ])
+      .execute();
+
+    const plan = OpsQuotaPlanResponse.parse((await get('/api/ops/quota')).json());
+    const gmail = plan.resources.find((r) => r.resource === 'gmail')!;
+    expect(gmail.byClass.find((c) => c.class === 'low')?.demand).toEqual({ users: 2, units: 800 });
+    expect(gmail.byClass.find((c) => c.class === 'high')?.demand).toEqual({ users: 1, units: 40 });
+    const config = test.app.config.quota.gmail;
+    expect(gmail.window).toMatchObject({
+      projectLimit: config.projectUnits,
+      userLimit: config.userUnits,
+      windowMs: config.windowMs,
+      // (2 + 3) units/ms credited to the users waiting now, over one window; u3's stale rate left out.
+      plannedPerWindow: 5 * config.windowMs,
+      usersHeld: 1,
+    });
+    expect(new Date(gmail.window!.projectHeldUntil!).getTime()).toBeGreaterThan(Date.now());
+    expect(plan.resources.find((r) => r.resource === 'calendar')?.window?.projectHeldUntil).toBeNull();
+    // The next UTC midnight after the day the budget counts.
+    expect(plan.resetsAt).toBe(new Date(Date.parse(`${plan.day}T00:00:00Z`) + 86_400_000).toISOString());
+    expect(plan.rateLimited).toMatchObject({ thisInstance: 0 });
+  });
+
   it('is for the ops role only', async () => {
     const response = await test.app.inject({ method: 'GET', url: '/api/ops/quota' });
     expect(response.statusCode).toBe(401);

@@ -206,6 +206,28 @@ export const OpsQuotaClassUse = z.object({
   /** The day's units (every class) past which this class is refused (`reason: 'daily_budget'`). */
   limit: z.number().nonnegative(),
   waitingForTomorrow: z.boolean(),
+  /** What refused callers of this class wait for now (live demands, every instance); absent from older servers. */
+  demand: z.object({ users: count, units: z.number().nonnegative() }).optional(),
+});
+
+/** One resource's per-window limits as configured, and what the scheduler plans against them now. */
+export const OpsQuotaWindow = z.object({
+  /** Google's per-project limit per window (Gmail: 1,200,000 units a minute). */
+  projectLimit: z.number().nonnegative(),
+  /** Google's per-user limit per window. */
+  userLimit: z.number().nonnegative(),
+  windowMs: count,
+  /** The share of each limit the scheduler plans for. */
+  utilisation: z.number().nonnegative(),
+  /**
+   * Units per window the last ticks credited to the users waiting now (the sum of their allocation rates):
+   * the project's planned use, every instance. Zero when nobody waits.
+   */
+  plannedPerWindow: z.number().nonnegative(),
+  /** Google answered a project-level rate limit: nothing is granted before this instant; null when not held. */
+  projectHeldUntil: instant.nullable(),
+  /** Users held after Google answered them 429 (their allowance pauses until the hold ends). */
+  usersHeld: count,
 });
 
 /** `GET /api/ops/quota`: the shared project budget, read from the database (every instance's grants). */
@@ -213,17 +235,25 @@ export const OpsQuotaPlanResponse = z.object({
   scheduler: z.enum(['project', 'per-user']),
   /** The UTC day the budget counts (YYYY-MM-DD). */
   day: z.iso.date(),
+  /** When the daily budget starts again (the next UTC midnight, the database's clock); absent from older servers. */
+  resetsAt: instant.optional(),
   resources: z.array(
     z.object({
       resource: z.enum(['gmail', 'calendar']),
       dailyBudget: z.number().nonnegative(),
       usedToday: z.number().nonnegative(),
       byClass: z.array(OpsQuotaClassUse),
+      window: OpsQuotaWindow.optional(),
     }),
   ),
   /** Gmail units granted (every day recorded, listing included) per stored message; null before any is stored. */
   unitsPerMessage: z.number().nonnegative().nullable(),
   /** Gmail units granted per user with a mailbox backfill; null before the first. */
   unitsPerOnboardedUser: z.number().nonnegative().nullable(),
+  /**
+   * Gmail calls answered 429, counted by the instance that answered this request since it started (Google's
+   * 429s are not recorded in the database; the fleet's total is Prometheus' sum of `firstlight_gmail_calls_total`).
+   */
+  rateLimited: z.object({ thisInstance: count, since: instant }).optional(),
 });
 export type OpsQuotaPlanResponse = z.infer<typeof OpsQuotaPlanResponse>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EmailCursor } from './emails.ts';
-import { IngestionProgress, JobStatus, Tier } from './ingestion.ts';
+import { IngestionProgress, JobStatus, QuotaWait, Tier } from './ingestion.ts';
 
 /**
  * WebSocket messages, server → browser, on `GET /ws`. Small by design (ids and counters): the browser
@@ -42,6 +42,18 @@ export const BatchCompleteMessage = z.object({
   total: z.number().int().nonnegative().nullable(),
   /** Honest estimate from the measured rate and the quota; null until measurable. */
   etaSeconds: z.number().nonnegative().nullable(),
+  /** Whether batches of the job wait for tomorrow's quota now (absent from older servers: unchanged). */
+  quotaWait: QuotaWait.nullable().optional(),
+});
+
+/**
+ * A batch of the job was deferred to the next day's quota budget: the progress says so instead of an ETA. The
+ * state is derived from the job's batches (the same as the snapshot's `quotaWait`).
+ */
+export const QuotaWaitMessage = z.object({
+  type: z.literal('quota_wait'),
+  jobId: z.string().uuid(),
+  quotaWait: QuotaWait.nullable(),
 });
 
 export const JobStatusMessage = z.object({
@@ -75,6 +87,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   EmailsReadyMessage,
   BatchCompleteMessage,
   JobStatusMessage,
+  QuotaWaitMessage,
   CalendarReadyMessage,
   ServiceStatusMessage,
 ]);
@@ -83,6 +96,7 @@ export type SnapshotMessage = z.infer<typeof SnapshotMessage>;
 export type EmailsReadyMessage = z.infer<typeof EmailsReadyMessage>;
 export type BatchCompleteMessage = z.infer<typeof BatchCompleteMessage>;
 export type JobStatusMessage = z.infer<typeof JobStatusMessage>;
+export type QuotaWaitMessage = z.infer<typeof QuotaWaitMessage>;
 export type ServiceStatusMessage = z.infer<typeof ServiceStatusMessage>;
 
 /**

@@ -25,7 +25,8 @@ import {
 } from './job-repository.ts';
 import { holdLease, type StopReason } from './lease-heartbeat.ts';
 import { openMailSource } from './mail-sources.ts';
-import { currentTier } from './progress-repository.ts';
+import { announceQuotaWait, quotaWaitOf } from './progress.ts';
+import { currentTier, DAILY_BUDGET_NOTE } from './progress-repository.ts';
 import { Prepaid } from './quota-pacing.ts';
 import { pauseForReauth } from './reauth.ts';
 import { enqueueBatch, scheduleNextBatch } from './scheduler.ts';
@@ -129,12 +130,12 @@ async function takeBatch(
  */
 async function deferRun(deps: BackfillDeps, leased: LeasedBatch, refusal: Refusal): Promise<TaskResult> {
   const note =
-    refusal.reason === 'daily_budget'
-      ? "waiting for tomorrow's quota"
-      : `waiting for quota (${refusal.reason})`;
+    refusal.reason === 'daily_budget' ? DAILY_BUDGET_NOTE : `waiting for quota (${refusal.reason})`;
   const delayMs = refusal.retryInMs;
   const row = await deferBatch(deps.db, leased.key, { owner: leased.lease.owner, delayMs, note });
   if (row) await enqueueBatch(deps, { jobId: leased.key.jobId, ...row }, delayMs);
+  // The progress says "continues tomorrow" instead of an ETA (a deferral publishes no batch_complete).
+  if (row && refusal.reason === 'daily_budget') await announceQuotaWait(deps.db, deps.bus, leased.job);
   deps.log.info({ ...logOf(leased), delayMs, reason: refusal.reason }, 'batch waits for quota; re-enqueued');
   return { outcome: 'done' };
 }
@@ -175,6 +176,7 @@ async function finishBatch(
       ingested: counts.ingested,
       total: counts.total,
       etaSeconds: await estimateSeconds(trx, job.id, remaining, rate),
+      quotaWait: await quotaWaitOf(trx, job.id),
     });
     const newestCursor = newest ? encodeEmailCursor(newest) : null;
     await deps.bus.publish(trx, job.user_id, {

@@ -77,3 +77,31 @@ export async function doneBatchesRate(db: Kysely<Database>, jobId: string) {
     .where('status', '=', 'done')
     .executeTakeFirst();
 }
+
+/** What a batch deferred to the next day's budget records (batch-handler's deferral; read back by progress). */
+export const DAILY_BUDGET_NOTE = "waiting for tomorrow's quota";
+
+/**
+ * The job's batches that wait for the next UTC day's budget — enqueued, due at or past the next UTC midnight,
+ * and deferred for the daily budget (the note) — with the earliest due time; and how many batches run or are
+ * due before then (none: nothing moves today — the pending ones are scheduled only as those finish).
+ */
+export async function quotaWaitingBatches(db: Kysely<Database>, jobId: string) {
+  const nextDay = sql<Date>`((now() at time zone 'utc')::date + 1)::timestamp at time zone 'utc'`;
+  const waits = sql<boolean>`status = 'enqueued' and not_before >= ${nextDay} and last_error = ${DAILY_BUDGET_NOTE}`;
+  const row = await db
+    .selectFrom('ingestion_batches')
+    .select([
+      sql<number>`count(*) filter (where ${waits})::int`.as('waiting'),
+      sql<Date | null>`min(not_before) filter (where ${waits})`.as('resumes_at'),
+      sql<number>`count(*) filter (where status = 'running'
+        or (status = 'enqueued' and (not_before is null or not_before < ${nextDay})))::int`.as('active'),
+    ])
+    .where('job_id', '=', jobId)
+    .executeTakeFirst();
+  return {
+    waiting: Number(row?.waiting ?? 0),
+    active: Number(row?.active ?? 0),
+    resumesAt: row?.resumes_at ? new Date(row.resumes_at) : null,
+  };
+}

@@ -72,7 +72,7 @@ export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, op
     app.get(
       '/api/ops/quota',
       { schema: { response: { 200: OpsQuotaPlanResponse, ...denied } }, preParsing: authenticate },
-      async () => quotaPlan(app.db, quota),
+      async () => quotaPlan(app.db, quota, options.metrics),
     );
   }
 

@@ -12,12 +12,15 @@ export function ProgressBar({
   needsReauth,
   databaseUnavailable = false,
   account,
+  now,
 }: {
   progress: IngestionProgress | null;
   needsReauth: boolean;
   databaseUnavailable?: boolean;
   /** The account's address, when the inbox shows one bar per account. */
   account?: string;
+  /** The clock "continues at 00:00 UTC (in 3 h)" counts from (tests pin it). */
+  now?: Date;
 }) {
   const name = account ? `Mailbox sync of ${account}` : 'Mailbox sync';
   if (!progress) {
@@ -29,7 +32,7 @@ export function ProgressBar({
       </div>
     );
   }
-  const { state, label, alert } = syncView(progress, needsReauth, databaseUnavailable);
+  const { state, label, alert } = syncView(progress, needsReauth, databaseUnavailable, now);
   const percent = progressPercent(progress);
   // No "about N left" while nothing runs.
   const counts = progressCounts(state === 'paused' ? { ...progress, status: 'paused' } : progress);

@@ -1,34 +1,11 @@
-import type { IngestionProgress } from '@firstlight/contracts';
+import type { IngestionProgress, SnapshotMessage } from '@firstlight/contracts';
 import { describe, expect, it } from 'vitest';
 import { nextProgress, progressCounts, progressPercent, syncView } from './progress.ts';
-
-const jobId = '00000000-0000-4000-8000-000000000001';
-const base: IngestionProgress = {
-  jobId,
-  accountId: '00000000-0000-4000-8000-0000000000a1',
-  status: 'running',
-  total: 48_213,
-  ingested: 12_000,
-  failed: 0,
-  currentTier: 'low',
-  firstDataMs: 300,
-  lastError: null,
-};
+import { runningJob as base, batchComplete, jobId } from './progress-fixtures.ts';
 
 describe('progress', () => {
   it('never goes backwards when a stale snapshot follows a batch event', () => {
-    const afterBatch = nextProgress(base, {
-      type: 'batch_complete',
-      jobId,
-      seq: 13,
-      tier: 'low',
-      currentTier: 'low',
-      stored: 1000,
-      failed: 0,
-      ingested: 13_000,
-      total: 48_213,
-      etaSeconds: null,
-    });
+    const afterBatch = nextProgress(base, batchComplete());
     const afterSnapshot = nextProgress(afterBatch, {
       type: 'snapshot',
       ingestion: base,
@@ -76,18 +53,7 @@ describe('progress', () => {
   });
 
   it('shows the estimate a batch_complete carries while the job runs, and none once it is complete', () => {
-    const running = nextProgress(base, {
-      type: 'batch_complete',
-      jobId,
-      seq: 14,
-      tier: 'low',
-      currentTier: 'low',
-      stored: 1000,
-      failed: 0,
-      ingested: 13_000,
-      total: 48_213,
-      etaSeconds: 2_150,
-    })!;
+    const running = nextProgress(base, batchComplete({ seq: 14, etaSeconds: 2_150 }))!;
     expect(progressCounts(running)).toBe('13,000 of 48,213 messages · archive · about 36 min left');
     expect(progressCounts({ ...running, etaSeconds: 7_500 })).toContain('about 2 h 5 min left');
     const done = nextProgress(running, { type: 'job_status', jobId, status: 'complete', reason: null })!;
@@ -134,5 +100,30 @@ describe('progress', () => {
     expect(syncView(base, false, false).label).toBe('syncing');
     const complete = { ...base, status: 'complete' as const, ingested: base.total!, currentTier: null };
     expect(syncView(complete, false, true)).toEqual({ state: 'complete', label: 'complete', alert: null });
+  });
+
+  it('takes the quota wait from a snapshot (the batches now), and ends it when the job completes', () => {
+    const quotaWait = {
+      reason: 'daily_budget' as const,
+      resumesAt: '2026-12-02T00:00:00.000Z',
+      batches: 2,
+      everything: true,
+    };
+    const snapshot = (ingestion: IngestionProgress): SnapshotMessage => ({
+      type: 'snapshot',
+      ingestion,
+      newestCursor: null,
+      emailCount: 0,
+      accounts: [],
+    });
+    const waiting = nextProgress(base, snapshot({ ...base, quotaWait }));
+    expect(waiting?.quotaWait).toEqual(quotaWait);
+    // No word on it from the next snapshot: nothing waits any more.
+    expect(nextProgress(waiting, snapshot(base))?.quotaWait).toBeNull();
+    const done = nextProgress(waiting, { type: 'job_status', jobId, status: 'complete', reason: null });
+    expect(done?.quotaWait).toBeNull();
+    // Another job's message moves nothing.
+    const other = { type: 'quota_wait', jobId: base.accountId, quotaWait: null } as const;
+    expect(nextProgress(waiting, other)).toBe(waiting);
   });
 });

@@ -1,6 +1,9 @@
-import type { IngestionProgress, ServerMessage } from '@firstlight/contracts';
+import type { IngestionProgress, QuotaWait, ServerMessage } from '@firstlight/contracts';
 
-type ProgressEvent = Extract<ServerMessage, { type: 'snapshot' | 'batch_complete' | 'job_status' }>;
+export type ProgressEvent = Extract<
+  ServerMessage,
+  { type: 'snapshot' | 'batch_complete' | 'job_status' | 'quota_wait' }
+>;
 
 /**
  * Folds snapshots and events into what the progress bar shows. Counters never go backwards for one job: a
@@ -22,8 +25,13 @@ export function nextProgress(
         // A finished job stays finished even if an older snapshot arrives after the final event.
         status: current.status === 'complete' ? 'complete' : fresh.status,
         etaSeconds: fresh.etaSeconds ?? current.etaSeconds ?? null,
+        // The snapshot reads the batches as they are now: its word on the quota wait is the latest.
+        quotaWait: fresh.quotaWait ?? null,
       };
     }
+    case 'quota_wait':
+      if (!current || current.jobId !== event.jobId) return current;
+      return { ...current, quotaWait: event.quotaWait };
     case 'batch_complete':
       if (!current || current.jobId !== event.jobId) return current;
       return {
@@ -32,6 +40,8 @@ export function nextProgress(
         total: event.total ?? current.total,
         currentTier: event.currentTier,
         etaSeconds: event.etaSeconds,
+        // An older server says nothing: what the last message said stands.
+        quotaWait: event.quotaWait === undefined ? (current.quotaWait ?? null) : event.quotaWait,
         status: current.status === 'pending' || current.status === 'listing' ? 'running' : current.status,
       };
     case 'job_status':
@@ -42,6 +52,7 @@ export function nextProgress(
         lastError: event.reason,
         currentTier: event.status === 'complete' ? null : current.currentTier,
         etaSeconds: event.status === 'complete' ? 0 : current.etaSeconds,
+        quotaWait: event.status === 'complete' || event.status === 'failed' ? null : current.quotaWait,
       };
   }
 }
@@ -77,6 +88,7 @@ export function syncView(
   progress: IngestionProgress,
   needsReauth: boolean,
   databaseUnavailable = false,
+  now: Date = new Date(),
 ): SyncView {
   const finished = progress.status === 'complete' || progress.status === 'failed';
   if (databaseUnavailable && !finished) {
@@ -95,12 +107,28 @@ export function syncView(
     };
   }
   const paused = progress.status === 'paused' || needsReauth;
-  const state = paused ? 'paused' : progress.status;
+  const wait = paused ? null : (progress.quotaWait ?? null);
+  // Nothing moves before tomorrow: shown as paused (no ETA), with the reason and when it resumes.
+  const state = paused || wait?.everything ? 'paused' : progress.status;
   return {
     state,
-    label: STATUS_LABEL[state],
+    label: wait ? quotaWaitLabel(wait, now) : STATUS_LABEL[state],
     alert: paused ? 'Google access expired, so syncing is paused.' : null,
   };
+}
+
+/**
+ * "Today's Google quota for this app is used up — the rest of your mailbox continues at 00:00 UTC (in 3 h)":
+ * the project's daily budget is shared by every user, so the wait is the app's, not the user's doing.
+ */
+export function quotaWaitLabel(wait: QuotaWait, now: Date): string {
+  const at = new Date(wait.resumesAt);
+  const clock = `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')} UTC`;
+  const seconds = (at.getTime() - now.getTime()) / 1000;
+  const when = seconds > 0 ? `${clock} (in ${formatDuration(seconds)})` : clock;
+  return wait.everything
+    ? `Today's Google quota for this app is used up — the rest of your mailbox continues at ${when}`
+    : `syncing — today's Google quota for this app is used up for older mail, which continues at ${when}`;
 }
 
 const TIER_LABEL = { now: 'newest mail', high: 'recent mail', low: 'archive' } as const;
@@ -113,7 +141,9 @@ export function progressCounts(progress: IngestionProgress): string {
       : `${progress.ingested.toLocaleString('en-US')} of ${progress.total.toLocaleString('en-US')} messages`;
   const tier =
     progress.currentTier && progress.status !== 'complete' ? ` · ${TIER_LABEL[progress.currentTier]}` : '';
-  const working = progress.status === 'running' || progress.status === 'listing';
+  // An ETA would be a lie while the rest waits for tomorrow's quota.
+  const working =
+    (progress.status === 'running' || progress.status === 'listing') && !progress.quotaWait?.everything;
   const eta = working && progress.etaSeconds ? ` · about ${formatDuration(progress.etaSeconds)} left` : '';
   return counts + tier + eta;
 }

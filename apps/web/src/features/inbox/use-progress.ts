@@ -5,7 +5,7 @@ import type {
   SnapshotMessage,
 } from '@firstlight/contracts';
 import { useCallback, useState } from 'react';
-import { nextProgress } from './progress.ts';
+import { nextProgress, type ProgressEvent } from './progress.ts';
 
 /** Each connected account's mailbox progress, by account id. */
 export type ProgressByAccount = ReadonlyMap<string, IngestionProgress | null>;
@@ -16,7 +16,7 @@ export interface SyncState {
   databaseUnavailable: boolean;
 }
 
-type ProgressMessage = Extract<ServerMessage, { type: 'snapshot' | 'batch_complete' | 'job_status' }>;
+type ProgressMessage = ProgressEvent;
 
 /** A snapshot of one account, as `nextProgress` folds it. */
 function accountSnapshot(ingestion: IngestionProgress | null): SnapshotMessage {

@@ -10,6 +10,7 @@ import './ops.css';
 import { duration, instant, number } from './format.ts';
 import { IngestFailures } from './ingest-failures.tsx';
 import { JobBatches } from './job-batches.tsx';
+import { QuotaSection } from './quota-section.tsx';
 import { OPS_POLL_MS, usePolling } from './use-polling.ts';
 
 /** `/ops`: ingestion jobs, their batches and the Gmail quota, re-read every few seconds (polling, not the socket). */
@@ -49,6 +50,7 @@ export function OpsPage() {
       )}
       {!denied && !list.data && !list.error && <p role="status">Loading jobs…</p>}
       {list.data && <OpsOverview data={list.data} />}
+      <QuotaSection enabled={!denied && Boolean(list.data)} />
       {list.data && <JobsTable jobs={list.data.jobs} />}
       <IngestFailures enabled={!denied && Boolean(list.data)} />
     </main>
