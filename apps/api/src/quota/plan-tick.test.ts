@@ -8,7 +8,14 @@ const rates: TickRates = {
   reserveFraction: 0.05,
   reserveCap: 1_000,
 };
-const base = { elapsedMs: 100, projectBlocked: false, reserve: 1_000, outstanding: 0, open: () => true };
+const base = {
+  atMs: 0,
+  elapsedMs: 100,
+  projectBlocked: false,
+  reserve: 1_000,
+  outstanding: 0,
+  open: () => true,
+};
 
 /** `count` low-tier users who want all they can get; `u0` owes 60 units for a first page the reserve paid. */
 const lowTierWithOneDebtor = (count: number) =>
@@ -16,6 +23,7 @@ const lowTierWithOneDebtor = (count: number) =>
     subject: `u${i}`,
     class: 'low' as const,
     units: 500,
+    minUnits: 5,
     tokens: i === 0 ? -60 : 0,
     blocked: false,
   }));
@@ -33,18 +41,69 @@ describe('one tick of the plan', () => {
     expect(plan.byClass.get('low')).toBeCloseTo(4 * 100 + 40);
   });
 
-  it('shares a bound capacity fairly with the debtor paying its debt from its own share', () => {
-    // 20 users, 1,000 units: 50 each; the debtor's 60 are forgiven within its 100 and it gets its 40 of the rest.
-    const plan = planTick(rates, { ...base, demands: lowTierWithOneDebtor(20) });
-    const total = [...plan.byClass.values()].reduce((sum, units) => sum + units, 0);
-    expect(total).toBeCloseTo(1_000);
-    const credit = new Map(plan.credits.map((c) => [c.subject, c.units]));
-    expect(credit.get('u0')).toBeCloseTo(100);
-    expect(credit.get('u1')).toBeCloseTo(960 / 19);
+  it('serves a bound capacity in turns, each user at its full rate, evenly over a window of ticks', () => {
+    // 20 users who could take 100 units a tick each, 1,000 units a tick: 10 users a tick at their full rate.
+    const demands = lowTierWithOneDebtor(20).map((d) => ({ ...d, tokens: 0 }));
+    const received = new Map<string, number>();
+    const TICKS = 60; // a quota window
+    for (let tick = 0; tick < TICKS; tick++) {
+      const plan = planTick(rates, { ...base, atMs: tick * rates.tickMs, demands });
+      const total = [...plan.byClass.values()].reduce((sum, units) => sum + units, 0);
+      expect(total).toBeCloseTo(1_000);
+      const credited = plan.credits.filter((c) => c.units > 0);
+      // Whole ticks of a user's rate, not 20 slivers of 50.
+      expect(credited.map((c) => c.units)).toEqual(Array(10).fill(100));
+      for (const c of plan.credits) received.set(c.subject, (received.get(c.subject) ?? 0) + c.units);
+    }
+    // Over the window each user got half its rate, and Jain's index of what they received is 1.
+    const shares = [...received.values()];
+    for (const units of shares) expect(Math.abs(units - 3_000)).toBeLessThanOrEqual(200);
+    const jain =
+      shares.reduce((a, b) => a + b, 0) ** 2 / (shares.length * shares.reduce((a, b) => a + b * b, 0));
+    expect(jain).toBeGreaterThan(0.99);
+  });
+
+  it('serves a higher class whole before taking turns in a lower one', () => {
+    const high = Array.from({ length: 5 }, (_, i) => ({
+      subject: `h${i}`,
+      class: 'high' as const,
+      units: 500,
+      minUnits: 5,
+      tokens: 0,
+      blocked: false,
+    }));
+    const low = lowTierWithOneDebtor(20).map((d) => ({ ...d, tokens: 0 }));
+    for (let tick = 0; tick < 4; tick++) {
+      const plan = planTick(rates, { ...base, atMs: tick * rates.tickMs, demands: [...low, ...high] });
+      expect(plan.byClass.get('high')).toBeCloseTo(500);
+      expect(plan.byClass.get('low')).toBeCloseTo(500);
+      const credited = plan.credits.filter((c) => c.units > 0).map((c) => c.subject);
+      expect(credited.filter((s) => s.startsWith('h'))).toHaveLength(5);
+    }
+  });
+
+  it('tells a user not served this tick a rate that brings what it lacks at its turn', () => {
+    const demands = lowTierWithOneDebtor(20).map((d) => ({ ...d, tokens: 0 }));
+    const plan = planTick(rates, { ...base, demands });
+    const waiting = plan.credits.filter((c) => c.units === 0);
+    expect(waiting).toHaveLength(10);
+    // 10 users a tick: the other 10 are served next tick, one tick (100 ms) for the 5 units they lack.
+    for (const c of waiting) expect(c.ratePerMs).toBeCloseTo(5 / 100);
+    const next = planTick(rates, { ...base, atMs: rates.tickMs, demands });
+    const servedNext = new Set(next.credits.filter((c) => c.units > 0).map((c) => c.subject));
+    expect(waiting.every((c) => servedNext.has(c.subject))).toBe(true);
+  });
+
+  it('serves everyone, max-min fair, while the capacity covers all who ask', () => {
+    // 5 users at 100 each, 1,000 units: no turns, each its full rate.
+    const plan = planTick(rates, { ...base, demands: lowTierWithOneDebtor(5) });
+    expect(plan.credits.map((c) => c.units)).toEqual(Array(5).fill(100));
   });
 
   it('never lets the debt credit a user past its own rate, however large it is', () => {
-    const demands = [{ subject: 'u0', class: 'high' as const, units: 500, tokens: -1_000, blocked: false }];
+    const demands = [
+      { subject: 'u0', class: 'high' as const, units: 500, minUnits: 5, tokens: -1_000, blocked: false },
+    ];
     const plan = planTick(rates, { ...base, demands });
     expect(plan.credits).toEqual([{ subject: 'u0', units: 100, ratePerMs: 1 }]);
     expect(plan.byClass.get('high') ?? 0).toBe(0);

@@ -127,6 +127,7 @@ export class ProjectQuotaScheduler implements QuotaGrants {
     return this.#ticks.tick(resource, this.tickMs, async (state, write) => {
       const used = [...state.usedToday.values()].reduce((sum, units) => sum + units, 0);
       const plan = planTick(tickRates, {
+        atMs: state.nowMs,
         elapsedMs: state.nowMs - state.lastTickMs,
         projectBlocked: state.projectBlocked,
         demands: state.demands,

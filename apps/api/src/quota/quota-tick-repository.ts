@@ -116,12 +116,18 @@ export class QuotaTickRepository {
         'd.subject',
         'd.class',
         'd.units',
+        'd.min_units',
         sql<number>`coalesce(a.tokens, 0)`.as('tokens'),
         sql<boolean>`coalesce(a.blocked_until > now(), false)`.as('blocked'),
       ])
       .where('d.resource', '=', resource)
       .execute();
-    return rows.map((row) => ({ ...row, units: Number(row.units), tokens: Number(row.tokens) }));
+    return rows.map(({ min_units, ...row }) => ({
+      ...row,
+      units: Number(row.units),
+      minUnits: Number(min_units),
+      tokens: Number(row.tokens),
+    }));
   }
 }
 
@@ -129,6 +135,8 @@ export interface TickDemand {
   subject: string;
   class: QuotaClass;
   units: number;
+  /** The least the demand can use (0: unknown). */
+  minUnits: number;
   /** The subject's allowance now (may be negative). */
   tokens: number;
   blocked: boolean;

@@ -1,0 +1,72 @@
+/**
+ * Time-slicing for a bound project (pure; planTick calls it each tick). When the users asking could together take
+ * more than the tick's capacity, max-min fair shares would give each of hundreds of users a sliver — a message or
+ * two of credit a tick — and every sliver is a Gmail call and, for a batch, a trip through the task queue. Instead
+ * each tick serves as many users as the capacity covers at their full per-tick rate, in priority-class order and
+ * within a class round robin: the class's users stand in a ring (ordered by a hash of their id, so no state is
+ * kept and every instance's tick sees the same ring), and each tick starts where the tick's number times the
+ * users it can serve lands — one tick's served users are followed by the next ones. Over a quota window of 60
+ * ticks every user of a class is served an even share of ticks. Fairness moves from one tick to the window,
+ * which is what Google's quota and the user measure; grants become whole ticks of a user's rate.
+ */
+import { QUOTA_CLASSES, type QuotaClass } from './quota-grants.ts';
+
+export interface SliceUser {
+  user: string;
+  /** The user's highest class among its demands. */
+  class: QuotaClass;
+  /** The most it can be credited this tick (its rate's share of the tick, less a debt, within its headroom). */
+  wants: number;
+}
+
+/** FNV-1a of the subject: each user's own place in the ring. */
+function placeOf(user: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < user.length; i++) {
+    hash ^= user.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** The class's users in this tick's order (the ring by place, rotated to this tick's start) and per tick served. */
+function turnOrder(users: readonly SliceUser[], capacity: number, tick: number) {
+  const ring = [...users].sort((a, b) => placeOf(a.user) - placeOf(b.user) || (a.user < b.user ? -1 : 1));
+  const meanWants = ring.reduce((sum, u) => sum + u.wants, 0) / ring.length;
+  const perTick = Math.max(1, Math.floor(capacity / meanWants));
+  const start = (tick * perTick) % ring.length;
+  return { order: [...ring.slice(start), ...ring.slice(0, start)], perTick };
+}
+
+export interface Slice {
+  /** Users served this tick and the most each may get. */
+  served: Map<string, number>;
+  /** Users not served: in how many ticks their turn comes (about: the capacity may change meanwhile). */
+  ticksToTurn: Map<string, number>;
+}
+
+/**
+ * The users served this tick and how much each may get: their whole `wants` in turn until the capacity runs out,
+ * the remainder to the last one. Undefined when the capacity covers everyone who asks (then every user is
+ * served and max-min fair shares apply as they are).
+ */
+export function usersServed(users: readonly SliceUser[], capacity: number, tick: number): Slice | undefined {
+  const asking = users.filter((u) => u.wants > 0);
+  if (asking.reduce((sum, u) => sum + u.wants, 0) <= capacity) return undefined;
+  const slice: Slice = { served: new Map(), ticksToTurn: new Map() };
+  let left = capacity;
+  let ahead = 0; // ticks of the classes above (all of theirs come first)
+  for (const cls of QUOTA_CLASSES) {
+    const ofClass = asking.filter((u) => u.class === cls);
+    if (ofClass.length === 0) continue;
+    const { order, perTick } = turnOrder(ofClass, Math.max(left, capacity / ofClass.length), tick);
+    order.forEach((user, index) => {
+      if (left > 0) {
+        slice.served.set(user.user, Math.min(user.wants, left));
+        left -= user.wants;
+      } else slice.ticksToTurn.set(user.user, ahead + Math.max(1, Math.floor(index / perTick)));
+    });
+    ahead += Math.ceil(order.length / perTick);
+  }
+  return slice;
+}
