@@ -95,7 +95,7 @@ export async function startCluster(
         DATABASE_URL: postgres.url,
         GOOGLE_EMULATOR_URL: emulator.url,
         TASK_QUEUE: 'embedded',
-        TASK_WORKERS: plan.taskWorkers,
+        ...(plan.taskWorkers ? { TASK_WORKERS: plan.taskWorkers } : {}),
         LOG_LEVEL: 'warn',
         RATE_LIMIT_SIGN_IN_PER_MIN: '1000000',
         RATE_LIMIT_PER_MIN: '1000000',

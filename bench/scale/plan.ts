@@ -67,7 +67,8 @@ export function planFromEnv(env: NodeJS.ProcessEnv = process.env): ScalePlan {
     instances: number(env, 'INSTANCES', 3),
     firstPage,
     maxMs: number(env, 'MAX_S', 900) * 1_000,
-    taskWorkers: env.TASK_WORKERS || 'ingest-high=8,ingest-low=8,writeback=1',
+    // The product's defaults (tasks/embedded-queue.ts DEFAULT_WORKERS) unless TASK_WORKERS says otherwise.
+    taskWorkers: env.TASK_WORKERS || '',
   };
   const reserve = env.QUOTA_INTERACTIVE_RESERVE;
   return { ...plan, interactiveReserve: reserve ? Number(reserve) : reserveFor(plan) };

@@ -74,6 +74,9 @@ export class ProjectQuotaScheduler implements QuotaGrants {
         ? await this.#repository.takeFromReserve({
             ...base,
             reserveCap: this.#reserveCap(quota),
+            // What the user's plan leaves of its window (1 − utilisation) absorbs a first page: only the rest is
+            // charged to the user, so a sign-in's listing and first batch do not wait seconds for a debt.
+            userMargin: (1 - quota.utilisation) * quota.userUnits,
             demandTtlMs: this.#demandTtlMs,
           })
         : await this.#repository.tryTake({ ...base, minUnits, demandTtlMs: this.#demandTtlMs });

@@ -121,11 +121,14 @@ export class QuotaRepository {
 
   /**
    * The interactive class: one statement pays `units` from the project's reserve (it may go negative by one
-   * call: a first page is never split) and charges the user's allowance too, which may go negative — the
-   * user's next credits pay it back, so the user's own quota holds over a window. A refusal records the
+   * call: a first page is never split) and charges the user's allowance with what the user's margin (the part
+   * of its window the utilisation target leaves) does not cover, which may go negative — the user's next
+   * credits pay it back, so the user's own quota holds over a window. A refusal records the
    * interactive demand, which the next tick serves first.
    */
-  async takeFromReserve(p: Omit<TakeParams, 'minUnits'> & { reserveCap: number }): Promise<TakeOutcome> {
+  async takeFromReserve(
+    p: Omit<TakeParams, 'minUnits'> & { reserveCap: number; userMargin: number },
+  ): Promise<TakeOutcome> {
     const { rows } = await sql<TakeRow>`
       with ${gate(p.resource, p.subject)},
       paid as (
@@ -141,7 +144,8 @@ export class QuotaRepository {
         on conflict (resource, day, class) do update set units = quota_daily_usage.units + excluded.units
       ),
       charged as (
-        insert into quota_allowances (resource, subject, tokens) select ${p.resource}, ${p.subject}, -granted from paid
+        insert into quota_allowances (resource, subject, tokens)
+        select ${p.resource}, ${p.subject}, -greatest(granted - ${p.userMargin}::float8, 0) from paid
         on conflict (resource, subject) do update set tokens = quota_allowances.tokens + excluded.tokens
       ),
       -- Refused: the next tick fills the reserve for it ahead of every background class (pre-emption).
