@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { createTestDatabase } from '@firstlight/db/testing';
 import { startEmulator } from '@firstlight/google-emulator';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -11,6 +9,7 @@ import {
   expectMailboxStoredExactlyOnce,
   jobInStatus,
   mailboxIds,
+  newDeployment,
   startCrashWorker,
   waitFor,
 } from './support/backfill-harness.ts';
@@ -44,16 +43,10 @@ describe('a worker killed holding a batch task it has not leased yet', () => {
     });
     defer(() => emulator.close());
     const expected = await mailboxIds(emulator, USER);
-    const database = await createTestDatabase();
-    defer(() => database.drop());
-    const { db } = database;
-    const deployment = {
-      databaseUrl: database.url,
-      emulatorUrl: emulator.url,
-      tokenKey: randomBytes(32).toString('base64'),
-      sessionSecret: randomBytes(32).toString('base64url'),
+    const { database, deployment } = await newDeployment(defer, emulator, {
       overrides: { backfill: backfillConfig({ quotaWindowMs: WINDOW_MS, quotaUnits: 60_000 }) },
-    };
+    });
+    const { db } = database;
 
     // Holds the first batch enqueued, before A's worker can take it (a task any instance takes is due 250 ms
     // after its enqueue, and found at the next poll).
