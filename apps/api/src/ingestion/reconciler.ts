@@ -26,9 +26,9 @@ export interface ReclaimReport {
  * The lease sweep, run every `leaseRenewEveryMs` (and first thing in `reconcile`): batches and listers whose
  * lease lapsed, or whose owner's process is gone (its instance lock is free — at once after a SIGKILL), are
  * re-enqueued under the next generation, so a dead worker's work moves on within seconds. Likewise enqueued
- * batches whose task owner is gone (batch-repository.ts `claimBatchTask`), due when they were due. Cheap enough to
- * run that often: the scans are on partial indexes of unfinished work, and the owner check runs only for
- * leases and tasks held by others.
+ * batches whose task owner is gone (batch-repository.ts `claimBatchTask`), due when they were due. Cheap
+ * enough to run that often: the scans are on partial indexes of unfinished work, and the owner check runs
+ * only for leases and tasks held by others.
  */
 export async function reclaimLeases(deps: BackfillDeps): Promise<ReclaimReport> {
   const lost = await lapsedBatches(deps.db, deps.instanceId);
