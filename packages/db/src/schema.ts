@@ -125,6 +125,8 @@ export interface IngestionBatchesTable {
   lease_owner: string | null;
   /** A batch re-enqueued for later (refused quota): when its task is due (migrations/0010). */
   not_before: Timestamp | null;
+  /** While enqueued: the instance answerable for its task — its enqueuer, then its taker (migrations/0011). */
+  task_owner: string | null;
 }
 
 export interface CalendarEventsTable {

@@ -8,6 +8,7 @@ import { type BatchOutcome, classOf, fetchBatch, type Refusal } from './batch-fe
 import {
   type BatchKey,
   type BatchRow,
+  claimBatchTask,
   completeBatch,
   deferBatch,
   findBatch,
@@ -104,6 +105,8 @@ async function takeBatch(
   task: MailBatchTask,
   signal?: AbortSignal,
 ): Promise<LeasedBatch | TaskResult> {
+  // First: from now on this process answers for the task; should it die before the lease, the sweep knows.
+  await claimBatchTask(deps.db, task, deps.instanceId);
   const existing = await findBatch(deps.db, task.jobId, task.seq);
   if (!existing || existing.status === 'done' || existing.generation !== task.generation)
     return { outcome: 'done' };

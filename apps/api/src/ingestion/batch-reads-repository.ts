@@ -18,6 +18,15 @@ export async function storedIds(db: Kysely<Database>, userId: string, ids: strin
   return new Set(rows.map((row) => row.message_id));
 }
 
+export async function nextSeq(db: Kysely<Database>, jobId: string): Promise<number> {
+  const row = await db
+    .selectFrom('ingestion_batches')
+    .select(sql<number>`coalesce(max(seq) + 1, 0)`.as('next'))
+    .where('job_id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  return Number(row.next);
+}
+
 const ofWorkingJob = (db: Kysely<Database>) =>
   db
     .selectFrom('ingestion_batches')
@@ -39,6 +48,23 @@ export async function lapsedBatches(db: Kysely<Database>, instanceId: string): P
       ]),
     )
     .execute();
+}
+
+/**
+ * Enqueued batches of working jobs whose task owner (not this instance) is gone: the instance that enqueued the
+ * task, or whose worker took it, died before a worker leased the batch (batch-repository.ts).
+ */
+export async function orphanedBatches(
+  db: Kysely<Database>,
+  instanceId: string,
+): Promise<(BatchKey & { taskOwner: string })[]> {
+  const rows = await ofWorkingJob(db)
+    .select('ingestion_batches.task_owner as taskOwner')
+    .where('ingestion_batches.status', '=', 'enqueued')
+    .where('ingestion_batches.task_owner', '!=', instanceId)
+    .where(ownerIsGone('ingestion_batches.task_owner'))
+    .execute();
+  return rows.flatMap(({ taskOwner, ...key }) => (taskOwner ? [{ ...key, taskOwner }] : []));
 }
 
 /**

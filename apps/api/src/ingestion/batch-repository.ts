@@ -42,15 +42,6 @@ export async function insertBatch(
     .execute();
 }
 
-export async function nextSeq(db: Kysely<Database>, jobId: string): Promise<number> {
-  const row = await db
-    .selectFrom('ingestion_batches')
-    .select(sql<number>`coalesce(max(seq) + 1, 0)`.as('next'))
-    .where('job_id', '=', jobId)
-    .executeTakeFirstOrThrow();
-  return Number(row.next);
-}
-
 export interface BatchKey {
   jobId: string;
   seq: number;
@@ -179,7 +170,7 @@ export async function completeBatch(
  * hours, Cloud Tasks about an hour), leaving the row 'enqueued' with no task until the reconciler's
  * reenqueueAfterMs. Call it with the job row locked.
  */
-export async function enqueueNextBatch(trx: Kysely<Database>, jobId: string) {
+export async function enqueueNextBatch(trx: Kysely<Database>, jobId: string, owner: string) {
   const inFlight = await trx
     .selectFrom('ingestion_batches')
     .select('seq')
@@ -200,6 +191,7 @@ export async function enqueueNextBatch(trx: Kysely<Database>, jobId: string) {
       enqueued_at: new Date(),
       not_before: null, // due now
       generation: eb('generation', '+', 1),
+      task_owner: owner, // the enqueuer, until a worker takes the task (see migrations/0011)
     }))
     .where('job_id', '=', jobId)
     .where('seq', '=', (eb) =>
@@ -215,12 +207,13 @@ export async function enqueueNextBatch(trx: Kysely<Database>, jobId: string) {
 
 /**
  * Back to 'enqueued' under the next generation with the lease cleared, if still at the generation the caller
- * saw; due at `notBefore` (null: now). The callers add their own fences.
+ * saw; due at `notBefore` (null: now); `owner` (the enqueuer) answers for the task until a worker takes it. The
+ * callers add their own fences.
  */
 function requeue(
   db: Kysely<Database>,
   key: BatchKey,
-  notBefore: RawBuilder<Date> | null,
+  requeued: { notBefore: RawBuilder<Date> | null; owner: string },
   lastError?: string,
 ) {
   return db
@@ -229,9 +222,10 @@ function requeue(
       generation: eb('generation', '+', 1),
       status: 'enqueued',
       enqueued_at: new Date(),
-      not_before: notBefore,
+      not_before: requeued.notBefore,
       lease_until: null,
       lease_owner: null,
+      task_owner: requeued.owner,
       ...(lastError === undefined ? {} : { last_error: lastError }),
     }))
     .where('job_id', '=', key.jobId)
@@ -243,8 +237,8 @@ function requeue(
  * A batch whose task was lost goes back to 'enqueued' under the next generation, due now, only if it is still
  * at the generation the caller saw: two sweeps that both saw it bump it once (the machine's `reclaim`).
  */
-export async function reclaimBatch(db: Kysely<Database>, key: BatchKey) {
-  return requeue(db, key, null)
+export async function reclaimBatch(db: Kysely<Database>, key: BatchKey, owner: string) {
+  return requeue(db, key, { notBefore: null, owner })
     .where('status', '!=', 'done')
     .returning(['seq', 'generation', 'tier'])
     .executeTakeFirst();
@@ -262,9 +256,43 @@ export async function deferBatch(
   deferral: { owner: string; delayMs: number; note: string },
 ) {
   const due = sql<Date>`now() + ${`${Math.ceil(deferral.delayMs)} milliseconds`}::interval`;
-  return requeue(db, key, due, deferral.note)
+  return requeue(db, key, { notBefore: due, owner: deferral.owner }, deferral.note)
     .where('status', '=', 'running')
     .where('lease_owner', '=', deferral.owner)
     .returning(['seq', 'generation', 'tier'])
+    .executeTakeFirst();
+}
+
+/**
+ * `task_owner` (migrations/0011) answers for an enqueued batch's task, which has no lease to lapse: its enqueuer,
+ * then — this, the delivery's first statement — the worker that took it, while the batch waits at the
+ * delivery's generation. The lease sweep reclaims the batch once that owner is gone.
+ */
+export async function claimBatchTask(db: Kysely<Database>, key: BatchKey, owner: string): Promise<void> {
+  await db
+    .updateTable('ingestion_batches')
+    .set({ task_owner: owner })
+    .where('job_id', '=', key.jobId)
+    .where('seq', '=', key.seq)
+    .where('generation', '=', key.generation)
+    .where('status', '=', 'enqueued')
+    .execute();
+}
+
+/**
+ * An orphaned batch (its task owner `deadOwner` gone) is enqueued again under the next generation for `owner`,
+ * due when it was due (a quota deferral keeps `not_before`): only if it still waits at the generation the sweep
+ * saw and nobody took its task since (a live taker changed `task_owner`). Returns the new task and its delay.
+ */
+export async function reclaimOrphanedBatch(
+  db: Kysely<Database>,
+  key: BatchKey,
+  owners: { deadOwner: string; owner: string },
+) {
+  const wait = sql<number>`greatest(0, ceil(extract(epoch from not_before - now()) * 1000))::float8`;
+  return requeue(db, key, { notBefore: sql<Date>`not_before`, owner: owners.owner })
+    .where('status', '=', 'enqueued')
+    .where('task_owner', '=', owners.deadOwner)
+    .returning(['seq', 'generation', 'tier', wait.as('delayMs')])
     .executeTakeFirst();
 }

@@ -2,7 +2,8 @@ import type { MailListTask } from '@firstlight/contracts';
 import { type MailSource, ReauthRequired } from '../providers/index.ts';
 import type { TaskResult } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
-import { insertBatch, nextSeq } from './batch-repository.ts';
+import { nextSeq } from './batch-reads-repository.ts';
+import { insertBatch } from './batch-repository.ts';
 import {
   completeJobIfDone,
   type JobRow,

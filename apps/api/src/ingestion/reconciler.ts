@@ -1,8 +1,14 @@
 import type { BackfillDeps } from './backfill-deps.ts';
-import { lapsedBatches, lostEnqueuedBatches, waitsForQuota } from './batch-reads-repository.ts';
+import {
+  lapsedBatches,
+  lostEnqueuedBatches,
+  orphanedBatches,
+  waitsForQuota,
+} from './batch-reads-repository.ts';
+import { reclaimOrphanedBatch } from './batch-repository.ts';
 import { markJobStalled, workingJobs } from './job-repository.ts';
 import { reclaimIdleListers, reclaimLapsedListers } from './list-lease-repository.ts';
-import { bumpAndEnqueue, enqueueLister, scheduleNextBatch } from './scheduler.ts';
+import { bumpAndEnqueue, enqueueBatch, enqueueLister, scheduleNextBatch } from './scheduler.ts';
 
 export interface ReconcileReport {
   batchesReenqueued: number;
@@ -19,22 +25,31 @@ export interface ReclaimReport {
 /**
  * The lease sweep, run every `leaseRenewEveryMs` (and first thing in `reconcile`): batches and listers whose
  * lease lapsed, or whose owner's process is gone (its instance lock is free — at once after a SIGKILL), are
- * re-enqueued under the next generation, so a dead worker's work moves on within seconds. Cheap enough to run
- * that often: both scans are on partial indexes of unfinished work, and the owner check runs only for leases
- * held by others.
+ * re-enqueued under the next generation, so a dead worker's work moves on within seconds. Likewise enqueued
+ * batches whose task owner is gone (batch-repository.ts `claimBatchTask`), due when they were due. Cheap
+ * enough to run that often: the scans are on partial indexes of unfinished work, and the owner check runs
+ * only for leases and tasks held by others.
  */
 export async function reclaimLeases(deps: BackfillDeps): Promise<ReclaimReport> {
   const lost = await lapsedBatches(deps.db, deps.instanceId);
   for (const batch of lost) await bumpAndEnqueue(deps, deps.db, batch);
+  let orphans = 0;
+  for (const { taskOwner, ...key } of await orphanedBatches(deps.db, deps.instanceId)) {
+    const owners = { deadOwner: taskOwner, owner: deps.instanceId };
+    const row = await reclaimOrphanedBatch(deps.db, key, owners);
+    if (!row) continue; // a live worker took it meanwhile, or another sweep did
+    await enqueueBatch(deps, { jobId: key.jobId, ...row }, row.delayMs);
+    orphans++;
+  }
   const listers = await reclaimLapsedListers(deps.db, deps.instanceId);
   for (const job of listers) await enqueueLister(deps, job);
-  if (lost.length + listers.length > 0) {
+  if (lost.length + orphans + listers.length > 0) {
     deps.log.info(
-      { batches: lost.length, listers: listers.length },
-      'reclaimed the leases of dead or late workers',
+      { batches: lost.length, orphans, listers: listers.length },
+      'reclaimed the leases and tasks of dead or late workers',
     );
   }
-  return { batchesReclaimed: lost.length, listersReclaimed: listers.length };
+  return { batchesReclaimed: lost.length + orphans, listersReclaimed: listers.length };
 }
 
 /**

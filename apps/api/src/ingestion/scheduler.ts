@@ -14,7 +14,7 @@ import { jobIsHalted } from './job-repository.ts';
 export async function scheduleNextBatch(deps: BackfillDeps, jobId: string): Promise<void> {
   const next = await deps.db.transaction().execute(async (trx) => {
     if (await jobIsHalted(trx, jobId)) return undefined; // locks the job: one scheduler decides at a time
-    return enqueueNextBatch(trx, jobId);
+    return enqueueNextBatch(trx, jobId, deps.instanceId);
   });
   if (!next) return;
   await enqueueBatch(deps, { jobId, ...next });
@@ -63,6 +63,6 @@ export async function enqueueLister(
  * started), only if it is still at the generation the caller saw: two sweeps that both saw it bump it once.
  */
 export async function bumpAndEnqueue(deps: BackfillDeps, db: Kysely<Database>, key: BatchKey): Promise<void> {
-  const row = await reclaimBatch(db, key);
+  const row = await reclaimBatch(db, key, deps.instanceId);
   if (row) await enqueueBatch(deps, { jobId: key.jobId, ...row });
 }

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '@firstlight/db';
+import { createTestDatabase } from '@firstlight/db/testing';
 import type { EmulatorHandle } from '@firstlight/google-emulator';
 import { auth, gmail } from '@googleapis/gmail';
 import type { FastifyInstance } from 'fastify';
@@ -39,6 +41,27 @@ export function cleanupsOf(context: TestContext): (cleanup: () => Promise<unknow
     for (const cleanup of started.reverse()) await cleanup().catch(() => {});
   });
   return (cleanup) => started.push(cleanup);
+}
+
+/**
+ * A new database, dropped when the test ends, and the deployment of instances on it against `emulator`: the
+ * secrets every instance of one deployment shares, and `extra` (overrides, backfill settings).
+ */
+export async function newDeployment(
+  defer: (cleanup: () => Promise<unknown>) => void,
+  emulator: EmulatorHandle,
+  extra: Partial<AppOnDatabaseOptions> = {},
+) {
+  const database = await createTestDatabase();
+  defer(() => database.drop());
+  const deployment: AppOnDatabaseOptions = {
+    databaseUrl: database.url,
+    emulatorUrl: emulator.url,
+    tokenKey: randomBytes(32).toString('base64'),
+    sessionSecret: randomBytes(32).toString('base64url'),
+    ...extra,
+  };
+  return { database, deployment };
 }
 
 /**
