@@ -60,10 +60,16 @@ export async function deployment(
   return { db: database.db, instances };
 }
 
-/** Every user's job complete (fails at once on a paused or failed one). */
-export async function allComplete(db: Kysely<Database>, users: number, timeoutMs: number) {
+/** Every user's job complete (fails at once on a paused or failed one, or when `check` throws). */
+export async function allComplete(
+  db: Kysely<Database>,
+  users: number,
+  timeoutMs: number,
+  check?: () => void,
+) {
   await waitFor(
     async () => {
+      check?.();
       const jobs = await db
         .selectFrom('ingestion_jobs')
         .selectAll()
