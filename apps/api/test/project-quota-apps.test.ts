@@ -100,8 +100,24 @@ function boundWindows(windows: UsageWindow[], phases: Phases): number[] {
 }
 
 /**
+ * Users with a low-tier batch in progress from `start` to `end` (leased first before, done after): backfilling
+ * in the same class at the same time. Not a user between two batches: its next one waits for the queue then,
+ * not for quota — it asks for none.
+ */
+function runningLowBatch(phases: Phases, start: number, end: number): string[] {
+  return [...phases]
+    .filter(([, p]) =>
+      p.low.some(
+        (b) =>
+          b.started_at && b.finished_at && b.started_at.getTime() <= start && b.finished_at.getTime() >= end,
+      ),
+    )
+    .map(([email]) => email);
+}
+
+/**
  * Messages stored per user in buckets of BUCKET_MS (the database's `ingested_at`), for the buckets in which at
- * least three users were in their low tier throughout: each bucket's counts of those users.
+ * least three users had a low-tier batch in progress throughout: each bucket's counts of those users.
  */
 async function lowTierBuckets(db: Kysely<Database>, phases: Phases): Promise<number[][]> {
   const rows = await db
@@ -117,7 +133,7 @@ async function lowTierBuckets(db: Kysely<Database>, phases: Phases): Promise<num
   const counts = new Map(rows.map((row) => [`${row.email} ${Number(row.bucket)}`, Number(row.n)]));
   const buckets = [...new Set(rows.map((row) => Number(row.bucket)))].sort((x, y) => x - y);
   return buckets.flatMap((bucket) => {
-    const users = inLowTier(phases, bucket * BUCKET_MS, (bucket + 1) * BUCKET_MS);
+    const users = runningLowBatch(phases, bucket * BUCKET_MS, (bucket + 1) * BUCKET_MS);
     return users.length >= 3 ? [users.map((email) => counts.get(`${email} ${bucket}`) ?? 0)] : [];
   });
 }
