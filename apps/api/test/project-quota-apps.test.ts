@@ -175,8 +175,11 @@ async function startDeployment(defer: ReturnType<typeof cleanupsOf>) {
     workers: { 'ingest-high': 2, 'ingest-low': 3, writeback: 1 },
     quota: { quotaUnits: USER_UNITS, quotaWindowMs: WINDOW, quotaUtilisation: 0.9 },
     // Batches of 250: the recent tier is the first 200 after the first page, the archive the other 750. A grant
-    // refused for about a tick (120 ms) is waited for in place, as the 100 ms default does for Google's 1 s tick.
+    // refused for about a tick (120 ms) is waited for in place: with the default (100 ms) every refusal would go
+    // back through the queue, whose 0.5 s poll here is longer than the 240 ms of credit an allowance holds.
     settings: { batchSize: 250, listPageSize: 250, waitInPlaceMs: 150 },
+    // The controls (each makes this test fail): QUOTA_SCHEDULER_OVERRIDE=per-user (no project budget: the
+    // emulator refuses calls), QUOTA_RESERVE_OVERRIDE=0 (no reserve: the first page is refused and waits).
     scheduler: (derived) => ({
       ...derived,
       gmail: { ...derived.gmail, projectUnits: PROJECT_UNITS },
