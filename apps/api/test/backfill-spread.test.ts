@@ -1,124 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import type { Database } from '@firstlight/db';
-import { createTestDatabase } from '@firstlight/db/testing';
-import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator';
-import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import type { Config } from '../src/config.ts';
-import type { BackfillSettings } from '../src/ingestion/backfill-deps.ts';
-import { type AppOnDatabase, buildAppOnDatabase } from './support/backfill-app.ts';
-import { backfillConfig, cleanupsOf, mailboxIds, WINDOW_MS, waitFor } from './support/backfill-harness.ts';
+import { cleanupsOf, WINDOW_MS } from './support/backfill-harness.ts';
+import { allComplete, deployment, emulatorFor, expectEachStoredExactlyOnce } from './support/deployment.ts';
 import { signIn } from './support/sign-in.ts';
-
-type Defer = (cleanup: () => Promise<unknown>) => void;
-
-/** `count` instances of one deployment on one new database (the same secrets, as a deployment's instances). */
-async function deployment(
-  defer: Defer,
-  emulator: EmulatorHandle,
-  count: number,
-  options: {
-    workers: Record<string, number>;
-    quota?: Partial<Config['backfill']>;
-    settings?: Partial<BackfillSettings>;
-  },
-) {
-  const database = await createTestDatabase();
-  defer(() => database.drop());
-  const shared = {
-    databaseUrl: database.url,
-    emulatorUrl: emulator.url,
-    tokenKey: randomBytes(32).toString('base64'),
-    sessionSecret: randomBytes(32).toString('base64url'),
-    overrides: {
-      backfill: backfillConfig(options.quota),
-      tasks: { mode: 'embedded', workers: options.workers } satisfies Config['tasks'],
-    },
-    ...(options.settings ? { backfillSettings: options.settings } : {}),
-  };
-  const instances: AppOnDatabase[] = [];
-  for (let i = 0; i < count; i++) {
-    const instance = await buildAppOnDatabase(shared);
-    defer(() => instance.close());
-    instances.push(instance);
-  }
-  return { db: database.db, instances };
-}
-
-/** One emulator for these users, on the tests' scaled clock, with `gmailUnitsPerUser` a window. */
-async function emulatorFor(
-  defer: Defer,
-  seed: number,
-  emails: string[],
-  mailboxSize: number,
-  gmailUnitsPerUser: number,
-) {
-  const emulator = await startEmulator({
-    port: 0,
-    seed,
-    latency: 'none',
-    autoApprove: true,
-    quota: { windowMs: WINDOW_MS, gmailUnitsPerUser },
-    accounts: emails.map((email) => ({ email, mailboxSize })),
-  });
-  defer(() => emulator.close());
-  return emulator;
-}
-
-/** Every user's job complete (fails at once on a paused or failed one). */
-async function allComplete(db: Kysely<Database>, users: number, timeoutMs: number) {
-  await waitFor(
-    async () => {
-      const jobs = await db
-        .selectFrom('ingestion_jobs')
-        .selectAll()
-        .where('kind', '=', 'gmail_backfill')
-        .execute();
-      const broken = jobs.find((job) => job.status === 'paused' || job.status === 'failed');
-      if (broken) throw new Error(`a job is ${broken.status}: ${broken.last_error}`);
-      return jobs.length === users && jobs.every((job) => job.status === 'complete') ? true : undefined;
-    },
-    timeoutMs,
-    'every backfill to complete',
-  );
-}
-
-/** Each user's stored mail is exactly its mailbox, counted once; every batch is done with all of its messages. */
-async function expectEachStoredExactlyOnce(db: Kysely<Database>, emulator: EmulatorHandle, emails: string[]) {
-  for (const email of emails) {
-    const expected = await mailboxIds(emulator, email);
-    const user = await db
-      .selectFrom('users')
-      .select('id')
-      .where('email', '=', email)
-      .executeTakeFirstOrThrow();
-    const stored = await db
-      .selectFrom('emails')
-      .select('message_id')
-      .where('user_id', '=', user.id)
-      .execute();
-    expect(stored).toHaveLength(expected.length);
-    expect(new Set(stored.map((row) => row.message_id))).toEqual(new Set(expected));
-    const job = await db
-      .selectFrom('ingestion_jobs')
-      .selectAll()
-      .where('user_id', '=', user.id)
-      .executeTakeFirstOrThrow();
-    expect({ ingested: job.ingested, total: job.total, failed: job.failed }).toEqual({
-      ingested: expected.length,
-      total: expected.length,
-      failed: 0,
-    });
-  }
-  const batches = await db.selectFrom('ingestion_batches').selectAll().execute();
-  for (const batch of batches) {
-    expect({ status: batch.status, stored: batch.stored_count }).toEqual({
-      status: 'done',
-      stored: batch.message_count,
-    });
-  }
-  return batches;
-}
 
 describe('batches spread over instances and never hold a worker while they wait for quota', () => {
   it('three instances on one database share the batches of users who all signed in on one of them', async (context) => {
@@ -126,7 +9,10 @@ describe('batches spread over instances and never hold a worker while they wait 
     const emails = Array.from({ length: 3 }, (_, i) => `spread-${i}@example.com`);
     // Quota out of the way (ten times Google's), so a batch runs whole once it starts.
     const quotaUnits = 60_000;
-    const emulator = await emulatorFor(defer, 17, emails, 3_000, quotaUnits);
+    const emulator = await emulatorFor(defer, 17, emails, 3_000, {
+      windowMs: WINDOW_MS,
+      gmailUnitsPerUser: quotaUnits,
+    });
     // Batches of 100 (about 90 in all): enough for each instance's share to be a fair measure.
     const { db, instances } = await deployment(defer, emulator, 3, {
       workers: { 'ingest-high': 2, 'ingest-low': 2, writeback: 1 },
@@ -162,7 +48,10 @@ describe('batches spread over instances and never hold a worker while they wait 
     const defer = cleanupsOf(context);
     const emails = ['waits-a@example.com', 'waits-b@example.com'];
     // A tenth of Google's per-user quota: fetching outruns it, so batches wait for quota.
-    const emulator = await emulatorFor(defer, 23, emails, 1_500, QUOTA_UNITS);
+    const emulator = await emulatorFor(defer, 23, emails, 1_500, {
+      windowMs: WINDOW_MS,
+      gmailUnitsPerUser: QUOTA_UNITS,
+    });
     const { db, instances } = await deployment(defer, emulator, 1, {
       workers: { 'ingest-high': 1, 'ingest-low': 1, writeback: 1 },
       // Half of it planned for: a grant (at most 300 units, 60 messages) about every 600 ms.
