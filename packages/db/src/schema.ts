@@ -121,10 +121,8 @@ export interface IngestionBatchesTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   last_error: string | null;
-  /** The instance id holding the lease (migrations/0004). */
-  lease_owner: string | null;
-  /** A batch re-enqueued for later (refused quota): when its task is due (migrations/0010). */
-  not_before: Timestamp | null;
+  lease_owner: string | null; // the instance id holding the lease (migrations/0004)
+  not_before: Timestamp | null; // re-enqueued for later (refused quota): when its task is due (migrations/0010)
   /** While enqueued: the instance answerable for its task — its enqueuer, then its taker (migrations/0011). */
   task_owner: string | null;
 }
