@@ -76,6 +76,7 @@ const declared: Record<string, string[]> = {
     'finished_at',
     'last_error',
     'not_before',
+    'task_owner',
   ],
   calendar_events: [
     'id',
