@@ -42,8 +42,9 @@ describe('one tick of the plan', () => {
   });
 
   it('serves a bound capacity in turns, each user at its full rate, evenly over a window of ticks', () => {
-    // 20 users who could take 100 units a tick each, 1,000 units a tick: 10 users a tick at their full rate.
-    const demands = lowTierWithOneDebtor(20).map((d) => ({ ...d, tokens: 0 }));
+    // 50 users who could take 100 units a tick each, 1,000 units a tick (an even share: a fifth of their rate):
+    // 10 users a tick at their full rate.
+    const demands = lowTierWithOneDebtor(50).map((d) => ({ ...d, tokens: 0 }));
     const received = new Map<string, number>();
     const TICKS = 60; // a quota window
     for (let tick = 0; tick < TICKS; tick++) {
@@ -51,13 +52,14 @@ describe('one tick of the plan', () => {
       const total = [...plan.byClass.values()].reduce((sum, units) => sum + units, 0);
       expect(total).toBeCloseTo(1_000);
       const credited = plan.credits.filter((c) => c.units > 0);
-      // Whole ticks of a user's rate, not 20 slivers of 50.
+      // Whole ticks of a user's rate, not 50 slivers of 20.
       expect(credited.map((c) => c.units)).toEqual(Array(10).fill(100));
       for (const c of plan.credits) received.set(c.subject, (received.get(c.subject) ?? 0) + c.units);
     }
-    // Over the window each user got half its rate, and Jain's index of what they received is 1.
+    // Over the window each user got a fifth of its rate, and Jain's index of what they received is 1.
     const shares = [...received.values()];
-    for (const units of shares) expect(Math.abs(units - 3_000)).toBeLessThanOrEqual(200);
+    expect(shares).toHaveLength(50);
+    for (const units of shares) expect(units).toBeCloseTo(1_200);
     const jain =
       shares.reduce((a, b) => a + b, 0) ** 2 / (shares.length * shares.reduce((a, b) => a + b * b, 0));
     expect(jain).toBeGreaterThan(0.99);
@@ -83,15 +85,26 @@ describe('one tick of the plan', () => {
   });
 
   it('tells a user not served this tick a rate that brings what it lacks at its turn', () => {
-    const demands = lowTierWithOneDebtor(20).map((d) => ({ ...d, tokens: 0 }));
+    const demands = lowTierWithOneDebtor(50).map((d) => ({ ...d, tokens: 0 }));
     const plan = planTick(rates, { ...base, demands });
     const waiting = plan.credits.filter((c) => c.units === 0);
-    expect(waiting).toHaveLength(10);
-    // 10 users a tick: the other 10 are served next tick, one tick (100 ms) for the 5 units they lack.
-    for (const c of waiting) expect(c.ratePerMs).toBeCloseTo(5 / 100);
+    expect(waiting).toHaveLength(40);
+    // 10 users a tick: the next 10 in turn are served in one tick (100 ms) — the 5 units they lack at 0.05/ms —
+    // the last 10 in four.
+    const hinted = waiting.map((c) => c.ratePerMs).sort((a, b) => b - a);
+    expect(hinted[0]).toBeCloseTo(5 / 100);
+    expect(hinted.at(-1)).toBeCloseTo(5 / 400);
     const next = planTick(rates, { ...base, atMs: rates.tickMs, demands });
     const servedNext = new Set(next.credits.filter((c) => c.units > 0).map((c) => c.subject));
-    expect(waiting.every((c) => servedNext.has(c.subject))).toBe(true);
+    const dueNext = waiting.filter((c) => Math.abs(c.ratePerMs - 5 / 100) < 1e-9);
+    expect(dueNext).toHaveLength(10);
+    expect(dueNext.every((c) => servedNext.has(c.subject))).toBe(true);
+  });
+
+  it('shares max-min fair, every user every tick, while an even share is still a quarter of their rate', () => {
+    const demands = lowTierWithOneDebtor(20).map((d) => ({ ...d, tokens: 0 }));
+    const plan = planTick(rates, { ...base, demands });
+    expect(plan.credits.map((c) => c.units)).toEqual(Array(20).fill(50));
   });
 
   it('serves everyone, max-min fair, while the capacity covers all who ask', () => {

@@ -19,6 +19,13 @@ export interface SliceUser {
   wants: number;
 }
 
+/**
+ * Turns start when an even share would be below this part of what users could take: above it, every user being
+ * credited every tick keeps its batch fed whenever it comes back from the queue, which turns cannot (a turn's
+ * credit waits for a batch that may be between runs); below it, slivers cost more than they carry.
+ */
+const SLICE_BELOW_SHARE = 0.25;
+
 /** FNV-1a of the subject: each user's own place in the ring. */
 function placeOf(user: string): number {
   let hash = 0x811c9dc5;
@@ -47,12 +54,12 @@ export interface Slice {
 
 /**
  * The users served this tick and how much each may get: their whole `wants` in turn until the capacity runs out,
- * the remainder to the last one. Undefined when the capacity covers everyone who asks (then every user is
- * served and max-min fair shares apply as they are).
+ * the remainder to the last one. Undefined when an even share is still worth a grant (≥ SLICE_BELOW_SHARE of what
+ * users could take): then every user is served and max-min fair shares apply as they are.
  */
 export function usersServed(users: readonly SliceUser[], capacity: number, tick: number): Slice | undefined {
   const asking = users.filter((u) => u.wants > 0);
-  if (asking.reduce((sum, u) => sum + u.wants, 0) <= capacity) return undefined;
+  if (asking.reduce((sum, u) => sum + u.wants, 0) * SLICE_BELOW_SHARE <= capacity) return undefined;
   const slice: Slice = { served: new Map(), ticksToTurn: new Map() };
   let left = capacity;
   let ahead = 0; // ticks of the classes above (all of theirs come first)
