@@ -84,6 +84,25 @@ describe('one tick of the plan', () => {
     }
   });
 
+  it('never puts a sync on turns: every syncing user is credited every tick, the backfill takes turns after', () => {
+    const syncs = Array.from({ length: 5 }, (_, i) => ({
+      subject: `s${i}`,
+      class: 'sync' as const,
+      units: 500,
+      minUnits: 1,
+      tokens: 0,
+      blocked: false,
+    }));
+    const low = lowTierWithOneDebtor(50).map((d) => ({ ...d, tokens: 0 }));
+    for (let tick = 0; tick < 3; tick++) {
+      const plan = planTick(rates, { ...base, atMs: tick * rates.tickMs, demands: [...low, ...syncs] });
+      const credited = new Map(plan.credits.map((c) => [c.subject, c.units]));
+      for (const sync of syncs) expect(credited.get(sync.subject)).toBeCloseTo(100);
+      // What the syncs left (500 units) goes to five low-tier users in turn, at their full rate.
+      expect(plan.credits.filter((c) => c.subject.startsWith('u') && c.units > 0)).toHaveLength(5);
+    }
+  });
+
   it('tells a user not served this tick a rate that brings what it lacks at its turn', () => {
     const demands = lowTierWithOneDebtor(50).map((d) => ({ ...d, tokens: 0 }));
     const plan = planTick(rates, { ...base, demands });

@@ -77,6 +77,17 @@ describe('the project quota scheduler on PostgreSQL', () => {
     expect(usage.byClass.get('high')).toBe(granted);
   });
 
+  it('forgets a demand once all it asked was granted (a finished sync stops counting in the plan)', async () => {
+    const s = scheduler();
+    await s.tryTake({ resource: 'gmail', user: 'ann', class: 'sync', units: 5 });
+    expect(await database.db.selectFrom('quota_demands').selectAll().execute()).toHaveLength(1);
+    await tickUntil(
+      s,
+      async () => (await s.tryTake({ resource: 'gmail', user: 'ann', class: 'sync', units: 5 })).granted,
+    );
+    expect(await database.db.selectFrom('quota_demands').selectAll().execute()).toEqual([]);
+  });
+
   it('credits no tick more than the project rate over two ticks, however many users ask', async () => {
     const s = scheduler();
     const users = Array.from({ length: 40 }, (_, i) => `user-${i}`);

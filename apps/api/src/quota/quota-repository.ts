@@ -77,7 +77,8 @@ export class QuotaRepository {
   /**
    * One statement: pays min(units, tokens) from the caller's own allowance if it holds ≥ minUnits, nobody holds
    * it and today's budget leaves the class room; counts the grant in today's usage; records what is still
-   * wanted as the class's demand (refreshing its expiry) and creates the allowance of a new subject.
+   * wanted as the class's demand (refreshing its expiry), or forgets it when all was granted; and creates the
+   * allowance of a new subject.
    */
   async tryTake(p: TakeParams): Promise<TakeOutcome> {
     // Whole multiples of minUnits (a batch's one message): a fraction of a call's cost could not be spent.
@@ -105,6 +106,11 @@ export class QuotaRepository {
         where ${p.units}::float8 - coalesce((select granted from paid), 0) > 0
         on conflict (resource, subject, class) do update set
           units = excluded.units, min_units = excluded.min_units, expires_at = excluded.expires_at
+      ),
+      -- Granted all it asked: it no longer waits (a finished sync's demand would count in the plan for its life).
+      served as (
+        delete from quota_demands where resource = ${p.resource} and subject = ${p.subject} and class = ${p.class}
+          and coalesce((select granted from paid), 0) >= ${p.units}::float8
       ),
       -- Only when the snapshot has no row: an ON CONFLICT check on an existing row would wait for the tick that
       -- is crediting it, while this statement holds its demand row (a deadlock with a take that waits on that).

@@ -26,6 +26,9 @@ export interface SliceUser {
  */
 const SLICE_BELOW_SHARE = 0.25;
 
+/** The backfill's classes take turns; a sync's calls are a few units each and wait for nobody's turn. */
+const TURN_CLASSES: ReadonlySet<QuotaClass> = new Set(['high', 'low']);
+
 /** FNV-1a of the subject: each user's own place in the ring. */
 function placeOf(user: string): number {
   let hash = 0x811c9dc5;
@@ -59,12 +62,15 @@ export interface Slice {
  */
 export function usersServed(users: readonly SliceUser[], capacity: number, tick: number): Slice | undefined {
   const asking = users.filter((u) => u.wants > 0);
-  if (asking.reduce((sum, u) => sum + u.wants, 0) * SLICE_BELOW_SHARE <= capacity) return undefined;
-  const slice: Slice = { served: new Map(), ticksToTurn: new Map() };
-  let left = capacity;
+  // Syncs (small, and what keeps stored data current) keep max-min shares every tick, ahead of the backfill.
+  const syncing = asking.filter((u) => !TURN_CLASSES.has(u.class));
+  const bulk = asking.filter((u) => TURN_CLASSES.has(u.class));
+  let left = capacity - syncing.reduce((sum, u) => sum + u.wants, 0);
+  if (bulk.reduce((sum, u) => sum + u.wants, 0) * SLICE_BELOW_SHARE <= Math.max(0, left)) return undefined;
+  const slice: Slice = { served: new Map(syncing.map((u) => [u.user, u.wants])), ticksToTurn: new Map() };
   let ahead = 0; // ticks of the classes above (all of theirs come first)
   for (const cls of QUOTA_CLASSES) {
-    const ofClass = asking.filter((u) => u.class === cls);
+    const ofClass = bulk.filter((u) => u.class === cls);
     if (ofClass.length === 0) continue;
     const { order, perTick } = turnOrder(ofClass, Math.max(left, capacity / ofClass.length), tick);
     order.forEach((user, index) => {
