@@ -17,6 +17,7 @@ const HELP = `Usage: firstlight-google-emulator [options]
                                 account from [min, max] by the seed; repeatable, after --accounts
   --seed <n>                    data seed (default 1): same seed, same mailboxes and calendars
   --anchor <date>               the data's "now" (ISO date; default today 00:00 UTC)
+  --calendars <generated|empty> each account's calendars: generated events, or its primary calendar only
   --latency <none|google|x>     latency profile; a number scales Google's (default google)
   --auto-approve                skip the consent page (login_hint picks the account)
   --client <id:secret>          OAuth client, repeatable (default firstlight-local:firstlight-local-secret)
@@ -53,6 +54,7 @@ async function main() {
       'accounts-pattern': { type: 'string', multiple: true },
       seed: { type: 'string' },
       anchor: { type: 'string' },
+      calendars: { type: 'string' },
       latency: { type: 'string' },
       'auto-approve': { type: 'boolean' },
       client: { type: 'string', multiple: true },
@@ -89,6 +91,7 @@ async function main() {
     accountSets: values['accounts-pattern']?.map(parseAccountPattern),
     seed: numberOr(values.seed),
     anchor: values.anchor ? Date.parse(values.anchor) : undefined,
+    calendars: values.calendars,
     latency,
     autoApprove: values['auto-approve'],
     clients: values.client?.map((entry) => {

@@ -27,6 +27,7 @@ export class EmulatorContext {
   /** Marks in-process batch parts (see BATCH_PART_HEADER); unguessable so clients cannot claim it. */
   readonly batchPartToken = randomBytes(18).toString('base64url');
   readonly anchor: number;
+  readonly calendars: 'generated' | 'empty';
   readonly names = new Map<string, string>();
   /** Accounts whose address is not verified (`email_verified: false` in the id_token and userinfo). */
   readonly unverified = new Set<string>();
@@ -49,6 +50,7 @@ export class EmulatorContext {
     this.faults = new FaultBook(options.faults);
     this.quota = new QuotaLedger(options.quota);
     this.anchor = options.anchor ?? startOfUtcDay(Date.now());
+    this.calendars = options.calendars;
   }
 
   /** Something worth keeping across a restart changed (a no-op without a state dir). */

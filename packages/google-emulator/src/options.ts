@@ -89,6 +89,12 @@ export const EmulatorOptions = z
     faults: FaultPatch.default({}),
     /** The generated data's "now" (ms since epoch): newest message and the calendar centre. Default: today, 00:00 UTC. */
     anchor: z.number().int().optional(),
+    /**
+     * Each account's calendars: `generated` (a primary and a secondary calendar of singles and series) or
+     * `empty` (its primary calendar only, no events) — for a mail benchmark of thousands of accounts, whose
+     * calendar generation (recurrence expansion) would otherwise be the emulator's CPU.
+     */
+    calendars: z.enum(['generated', 'empty']).default('generated'),
     /** Log requests (CLI default). */
     logger: z.boolean().default(false),
     /**

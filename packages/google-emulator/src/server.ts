@@ -43,6 +43,7 @@ export async function buildServer(context: EmulatorContext): Promise<FastifyInst
     accounts: context.accounts,
     anchor: context.anchor,
     onChange: context.changed,
+    empty: context.calendars === 'empty',
   });
   app.get('/', async () => ({
     name: 'firstlight-google-emulator',

@@ -29,18 +29,21 @@ export interface GenerateOptions {
   seed: number;
   /** Fixed reference date (ms) around which data is spread. */
   anchor: number;
+  /** The primary calendar only, with no events. */
+  empty?: boolean;
 }
 
-/** Fills an empty AccountCalendars with a primary and a secondary calendar. */
+/** Fills an empty AccountCalendars with a primary and a secondary calendar (the primary alone when `empty`). */
 export function generateCalendars(account: AccountCalendars, options: GenerateOptions): void {
   const draw = new Draw(prng(options.seed ^ 0x5eed_ca1e));
   const primaryZone = draw.pick(ZONES.slice(0, 6));
   const primary = new CalendarState(calendarEntry(account.email, account.email, primaryZone, true));
+  account.calendars.set(primary.entry.id, primary);
+  if (options.empty) return;
   const secondaryId = `c_${Array.from({ length: 32 }, () => draw.int(0, 15).toString(16)).join('')}@group.calendar.google.com`;
   const secondary = new CalendarState(
     calendarEntry(secondaryId, draw.pick(['Family', 'Team', 'Side project']), draw.pick(ZONES), false),
   );
-  account.calendars.set(primary.entry.id, primary);
   account.calendars.set(secondary.entry.id, secondary);
   const gen = new Generator(account, draw, options.anchor);
   gen.series(primary, 50);

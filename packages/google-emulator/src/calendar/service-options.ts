@@ -18,6 +18,8 @@ export interface CalendarServiceOptions {
   now?: () => number;
   /** Without timeMax, unbounded series expand to max(timeMin, anchor) + this many days (default 3 years). */
   horizonDays?: number;
+  /** Accounts start with their primary calendar only, no events (the emulator's `calendars: 'empty'`). */
+  empty?: boolean;
   /** Called after every run-time change to any account's calendars (the state dir saves them). */
   onChange?: () => void;
 }

@@ -67,7 +67,11 @@ export class CalendarService {
       const account = typeof who === 'string' ? this.options.accounts.get(who) : who;
       if (!account) throw notFound();
       calendars = new AccountCalendars(email, this.now, this.options.onChange);
-      generateCalendars(calendars, { seed: account.seed, anchor: this.anchor });
+      generateCalendars(calendars, {
+        seed: account.seed,
+        anchor: this.anchor,
+        empty: this.options.empty ?? false,
+      });
       calendars.markGenerated();
       this.accounts.set(email, calendars);
     }
