@@ -86,11 +86,14 @@ describe('backfill through Cloud Tasks (real client, gRPC stand-in)', () => {
     const batches = await db.selectFrom('ingestion_batches').select(['status', 'tier']).execute();
     expect(batches.every((batch) => batch.status === 'done')).toBe(true);
 
-    // The tasks went through the stand-in's queues: high for the lister and the first batch, low for the rest.
+    // The tasks went through the stand-in's queues: high for the lister and the first batch, low for the rest —
+    // and the sign-in's calendar sync, on low too (it may still be running when the mail is in).
     const stats = cloudTasks.admin.stats();
     const byQueue = Object.fromEntries(Object.entries(stats).map(([name, s]) => [name.split('/').pop(), s]));
     expect(byQueue['ingest-high']?.succeeded).toBeGreaterThanOrEqual(2);
-    expect(byQueue['ingest-low']?.succeeded).toBe(batches.filter((batch) => batch.tier === 'low').length);
+    const lowBatches = batches.filter((batch) => batch.tier === 'low').length;
+    expect(byQueue['ingest-low']?.succeeded).toBeGreaterThanOrEqual(lowBatches);
+    expect(byQueue['ingest-low']?.succeeded).toBeLessThanOrEqual(lowBatches + 1);
   }, 120_000);
 
   it('refuses a forged /tasks call (no token, or a token it cannot verify) with 401 and does nothing', async () => {
