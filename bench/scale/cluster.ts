@@ -99,7 +99,7 @@ export async function startCluster(
         GOOGLE_EMULATOR_URL: emulator.url,
         TASK_QUEUE: 'embedded',
         ...(plan.taskWorkers ? { TASK_WORKERS: plan.taskWorkers } : {}),
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.SCALE_LOG_LEVEL ?? 'warn',
         RATE_LIMIT_SIGN_IN_PER_MIN: '1000000',
         RATE_LIMIT_PER_MIN: '1000000',
       },
