@@ -41,7 +41,11 @@ function placeOf(user: string): number {
 
 /** The class's users in this tick's order (the ring by place, rotated to this tick's start) and per tick served. */
 function turnOrder(users: readonly SliceUser[], capacity: number, tick: number) {
-  const ring = [...users].sort((a, b) => placeOf(a.user) - placeOf(b.user) || (a.user < b.user ? -1 : 1));
+  // Each user's place hashed once, not once per comparison: the tick sorts every user asking.
+  const ring = users
+    .map((user) => ({ user, place: placeOf(user.user) }))
+    .sort((a, b) => a.place - b.place || (a.user.user < b.user.user ? -1 : 1))
+    .map(({ user }) => user);
   const meanWants = ring.reduce((sum, u) => sum + u.wants, 0) / ring.length;
   const perTick = Math.max(1, Math.floor(capacity / meanWants));
   const start = (tick * perTick) % ring.length;
