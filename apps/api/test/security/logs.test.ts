@@ -4,13 +4,11 @@ import { type CloudTasksEmulator, startCloudTasksEmulator } from '@firstlight/cl
 import { EditResponse } from '@firstlight/contracts';
 import { freePort } from '@firstlight/db';
 import { type EmulatorHandle, startEmulator } from '@firstlight/google-emulator';
-import { expand } from '@firstlight/recurrence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toSeries } from '../../src/calendar/event-dto.ts';
 import { loadConfig } from '../../src/config.ts';
 import { CloudTasksQueue } from '../../src/tasks/cloud-tasks-queue.ts';
 import { waitFor } from '../support/backfill-harness.ts';
-import { timedSeries } from '../support/calendar-rows.ts';
+import { timedOccurrenceBetween } from '../support/calendar-rows.ts';
 import { cookiesFrom, startSignIn } from '../support/sign-in.ts';
 import { buildTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -141,8 +139,11 @@ describe.each(['info', 'debug'] as const)(
 
     it('logs a Google failure as a summary: status and method, no request body, no bearer token', async () => {
       const db = test.database.db;
-      const row = await timedSeries(db);
-      const target = expand(toSeries(row), new Date(), new Date(Date.now() + 400 * 86_400_000))[0]!;
+      const { row, occurrence: target } = await timedOccurrenceBetween(
+        db,
+        new Date(),
+        new Date(Date.now() + 400 * 86_400_000),
+      );
       const title = `Private title ${randomBytes(6).toString('hex')}`;
       secrets.set(title, 'an event title the user wrote');
       for (const event of await db.selectFrom('calendar_events').select('summary').execute()) {
