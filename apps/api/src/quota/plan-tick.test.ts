@@ -126,6 +126,19 @@ describe('one tick of the plan', () => {
     expect(plan.credits.map((c) => c.units)).toEqual(Array(20).fill(50));
   });
 
+  it('keeps even shares when unspent credit holds the tick back: the project’s rate, not the credit, decides', () => {
+    // 20 users at 100 a tick could share 1,000 units at 50 each (no turns). Credit the batches hold while they
+    // fetch (1,600 units: 1,400 past the two ticks the plan tolerates) leaves 0 to credit this tick...
+    const demands = lowTierWithOneDebtor(20).map((d) => ({ ...d, tokens: 0 }));
+    const held = planTick(rates, { ...base, demands, outstanding: 2_000 + 1_000 });
+    // ...which is a pause for everyone, not a turn for some: nobody is told to wait for a turn.
+    expect(held.credits.filter((c) => c.units > 0)).toEqual([]);
+    expect(held.credits.filter((c) => c.ratePerMs > 0)).toEqual([]);
+    // 600 of it held back: 400 units, still shared by all 20, not whole ticks for 4 of them.
+    const part = planTick(rates, { ...base, demands, outstanding: 2_000 + 600 });
+    expect(part.credits.map((c) => c.units)).toEqual(Array(20).fill(20));
+  });
+
   it('serves everyone, max-min fair, while the capacity covers all who ask', () => {
     // 5 users at 100 each, 1,000 units: no turns, each its full rate.
     const plan = planTick(rates, { ...base, demands: lowTierWithOneDebtor(5) });

@@ -63,14 +63,26 @@ export interface Slice {
  * The users served this tick and how much each may get: their whole `wants` in turn until the capacity runs out,
  * the remainder to the last one. Undefined when an even share is still worth a grant (≥ SLICE_BELOW_SHARE of what
  * users could take): then every user is served and max-min fair shares apply as they are.
+ *
+ * Whether to slice is decided on `rateCapacity`, the tick's share of the project's planned rate, not on
+ * `capacity`, what is left to credit after unspent credit is held back: credit that batches hold while they
+ * fetch says nothing about how many users the project's rate can feed. Deciding on it turned a few users' even
+ * shares into turns whenever their batches held credit, and a turn's credit then waited for a batch between runs.
  */
-export function usersServed(users: readonly SliceUser[], capacity: number, tick: number): Slice | undefined {
+export function usersServed(
+  users: readonly SliceUser[],
+  capacity: number,
+  tick: number,
+  rateCapacity = capacity,
+): Slice | undefined {
   const asking = users.filter((u) => u.wants > 0);
   // Syncs (small, and what keeps stored data current) keep max-min shares every tick, ahead of the backfill.
   const syncing = asking.filter((u) => !TURN_CLASSES.has(u.class));
   const bulk = asking.filter((u) => TURN_CLASSES.has(u.class));
-  let left = capacity - syncing.reduce((sum, u) => sum + u.wants, 0);
-  if (bulk.reduce((sum, u) => sum + u.wants, 0) * SLICE_BELOW_SHARE <= Math.max(0, left)) return undefined;
+  const syncWants = syncing.reduce((sum, u) => sum + u.wants, 0);
+  const bulkWants = bulk.reduce((sum, u) => sum + u.wants, 0);
+  if (bulkWants * SLICE_BELOW_SHARE <= Math.max(0, rateCapacity - syncWants)) return undefined;
+  let left = capacity - syncWants;
   const slice: Slice = { served: new Map(syncing.map((u) => [u.user, u.wants])), ticksToTurn: new Map() };
   let ahead = 0; // ticks of the classes above (all of theirs come first)
   for (const cls of QUOTA_CLASSES) {
