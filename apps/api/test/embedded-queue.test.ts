@@ -83,6 +83,31 @@ describe('embedded task queue workers', () => {
     await until(() => gate!.started.includes(second));
     expect(gate.started).toEqual([first, second]);
   }, 20_000);
+  it('has a worker that finished a task fetch the next at once, not after its poll', async () => {
+    // One worker, polls a minute apart. Enqueued while it is busy, the tasks wake nobody (no idle worker): only
+    // a fetch right after each task can run all five within the test's timeout. pg-boss alone waits its poll
+    // less the task's duration after every task, so short tasks ran one a poll.
+    gate = gatedDispatcher();
+    queue = new EmbeddedTaskQueue({
+      connectionString: database.url,
+      concurrency: { 'ingest-low': 1 },
+      pollingIntervalSeconds: 60,
+      spreadMs: 0,
+    });
+    await queue.start(gate.dispatch);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // its first fetch, on start, found nothing
+    const names = Array.from({ length: 5 }, (_, i) => `drain-${i}-${randomUUID()}`);
+    await queue.enqueue(task(names[0]!));
+    await until(() => gate!.started.length === 1);
+    for (const name of names.slice(1)) await queue.enqueue(task(name));
+    for (let i = 1; i <= names.length; i++) {
+      gate.releaseAll();
+      await until(() => gate!.started.length >= Math.min(i + 1, names.length));
+    }
+    gate.releaseAll();
+    expect([...gate.started].sort()).toEqual([...names].sort());
+  }, 20_000);
+
   it('refuses a second task of the same name, queued or done, and retries a task whose handler asks for it', async () => {
     const deliveries: { name: string; retryCount: number }[] = [];
     queue = new EmbeddedTaskQueue({

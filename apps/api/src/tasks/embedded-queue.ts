@@ -139,6 +139,11 @@ export class EmbeddedTaskQueue implements TaskQueue {
               await this.#run(queue, job, dispatch);
             } finally {
               this.#busy.delete(worker.id);
+              // Fetch again at once rather than after the poll: pg-boss waits its poll less the job's duration
+              // after every job, so a worker whose jobs are short (a batch deferred for quota hands its task
+              // back in milliseconds) ran one job a poll — the queue, not the quota, set the pace. A fetch that
+              // finds nothing waits its poll as usual.
+              if (!this.#stopping.signal.aborted) this.#boss.notifyWorker(worker.id);
             }
           },
         );
