@@ -265,7 +265,11 @@ export class HarnessPostgres {
   #handle: EmbeddedPostgresHandle | undefined;
   #port = 0;
 
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    /** More server settings (`-c name=value`), e.g. a preloaded library for a profile. */
+    readonly extraSettings: Record<string, string> = {},
+  ) {
     registerPostgresDir(dataDir);
   }
 
@@ -283,7 +287,7 @@ export class HarnessPostgres {
     this.#handle = await startEmbeddedPostgres({
       dataDir: this.dataDir,
       port: this.#port,
-      settings: { fsync: 'off', max_connections: '200' },
+      settings: { fsync: 'off', max_connections: '200', ...this.extraSettings },
       // An operator's server: down until the harness starts it again (the product must wait, not the launcher).
       supervise: false,
     });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase } from '@firstlight/db';
+import { sql } from 'kysely';
 import {
   ApiProcess,
   EmulatorProcess,
@@ -52,7 +53,12 @@ export async function startCluster(
   const dir = await mkdtemp(join(tmpdir(), `firstlight-scale-${mode}-`));
   registerTempDir(dir);
   await chmod(dir, 0o755); // as root the embedded PostgreSQL runs as `postgres`, which must enter it
-  const postgres = new HarnessPostgres(join(dir, 'server'));
+  // SCALE_PG_STATS=1: the server's own account of where its time went, written beside the logs at the end.
+  const pgStats = process.env.SCALE_PG_STATS === '1';
+  const postgres = new HarnessPostgres(
+    join(dir, 'server'),
+    pgStats ? { shared_preload_libraries: 'pg_stat_statements' } : {},
+  );
   await postgres.start();
   const emulator = await EmulatorProcess.start(
     [
@@ -118,6 +124,7 @@ export async function startCluster(
     postgres,
     db,
     close: async () => {
+      if (pgStats) await writeStatementStats(db, join(logDir, `pg-statements-${mode}.txt`));
       await db.destroy();
       for (const api of apis) await api.kill('SIGTERM');
       await emulator.kill('SIGTERM');
@@ -125,4 +132,14 @@ export async function startCluster(
       forgetTempDir(dir);
     },
   };
+}
+
+/** The 30 statements that took the server's time, most first (pg_stat_statements). */
+async function writeStatementStats(db: ReturnType<typeof createDatabase>, file: string): Promise<void> {
+  await sql`create extension if not exists pg_stat_statements`.execute(db);
+  const { rows } = await sql<{ ms: number; calls: number; mean: number; query: string }>`
+    select round(total_exec_time)::int as ms, calls, round(mean_exec_time::numeric, 3)::float8 as mean,
+      regexp_replace(left(query, 160), '\\s+', ' ', 'g') as query
+    from pg_stat_statements order by total_exec_time desc limit 30`.execute(db);
+  await writeFile(file, rows.map((r) => `${r.ms} ms\t${r.calls} calls\t${r.mean} ms\t${r.query}`).join('\n'));
 }

@@ -262,12 +262,12 @@ export interface QuotaDemandsTable {
   expires_at: Timestamp;
 }
 
-/** Units granted per resource, UTC day and class. */
+/** Units granted per resource, UTC day and class, spread over `shard`s (0–15, by subject): readers sum them. */
 export interface QuotaDailyUsageTable {
   resource: QuotaResourceName;
-  /** A `date`: read as Date (midnight UTC), written as 'YYYY-MM-DD'. */
-  day: ColumnType<Date, string, string>;
+  day: ColumnType<Date, string, string>; // a `date`: read as Date (midnight UTC), written as 'YYYY-MM-DD'
   class: QuotaClassName;
+  shard: Generated<number>;
   units: Generated<number>;
 }
 

@@ -139,7 +139,7 @@ const declared: Record<string, string[]> = {
   quota_reserves: ['resource', 'tokens'],
   quota_allowances: ['resource', 'subject', 'tokens', 'rate_per_ms', 'blocked_until', 'last_granted'],
   quota_demands: ['resource', 'subject', 'class', 'units', 'expires_at', 'min_units'],
-  quota_daily_usage: ['resource', 'day', 'class', 'units'],
+  quota_daily_usage: ['resource', 'day', 'class', 'units', 'shard'],
 };
 
 describe('schema', () => {

@@ -14,7 +14,7 @@ export type Onboard = (input: {
   /** The sign-in's fresh credentials: the first page uses them rather than reading them back. */
   grant: OAuth2Client;
   startedAt: number;
-}) => Promise<{ firstDataMs: number }>;
+}) => Promise<{ firstDataMs: number; phases: Record<string, number> }>;
 
 export interface CallbackDeps {
   db: Kysely<Database>;
@@ -42,7 +42,7 @@ export interface CallbackInput {
   userAgent: string | null;
   /** performance.now() when the callback arrived: the time to first data counts from here. */
   startedAt: number;
-  log: { warn(object: object, message: string): void; error(object: object, message: string): void };
+  log: Record<'info' | 'warn' | 'error', (object: object, message: string) => void>;
 }
 
 /** What the route answers. The pending cookie is cleared on every outcome (a state is good for one try). */
@@ -132,7 +132,10 @@ async function onboardWithinBudget(deps: CallbackDeps, input: CallbackInput, sig
   const { userId, accountId } = signedIn;
   const onboarding = deps
     .onboard({ userId, accountId, grant: signedIn.oauth, startedAt: input.startedAt })
-    .then((result) => deps.observeFirstData(result.firstDataMs))
+    .then((result) => {
+      deps.observeFirstData(result.firstDataMs);
+      input.log.info({ userId, firstDataMs: result.firstDataMs, ...result.phases }, 'first page stored');
+    })
     .catch((error: unknown) => {
       input.log.error({ err: error, userId }, 'first page failed');
     });

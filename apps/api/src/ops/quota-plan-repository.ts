@@ -6,9 +6,10 @@ import { type Kysely, sql } from 'kysely';
 /** Today's (UTC) units per resource and class, and the day as the database counts it. */
 export async function quotaUsageToday(db: Kysely<Database>) {
   const { rows } = await sql<{ day: string; resource: string; class: string; units: number }>`
-    select (now() at time zone 'utc')::date::text as day, u.resource, u.class, u.units
+    select (now() at time zone 'utc')::date::text as day, u.resource, u.class, sum(u.units)::float8 as units
     from (select (now() at time zone 'utc')::date as today) d
-    left join quota_daily_usage u on u.day = d.today`.execute(db);
+    left join quota_daily_usage u on u.day = d.today
+    group by u.resource, u.class`.execute(db);
   return rows;
 }
 

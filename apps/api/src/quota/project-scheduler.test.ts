@@ -176,14 +176,14 @@ describe('the project quota scheduler on PostgreSQL', () => {
 
   it('refuses a class past its share of the daily budget until the next UTC day', async () => {
     const s = scheduler({ gmail: { ...CONFIG.gmail, dailyUnits: 1_000 } });
+    // 800 units of `high` today, counted in two of the class's shards (other users' grants): readers sum them.
+    const day = sql<string>`(now() at time zone 'utc')::date`;
     await database.db
       .insertInto('quota_daily_usage')
-      .values({
-        resource: 'gmail',
-        day: sql<string>`(now() at time zone 'utc')::date`,
-        class: 'high',
-        units: 800,
-      })
+      .values([
+        { resource: 'gmail', day, class: 'high', shard: 3, units: 500 },
+        { resource: 'gmail', day, class: 'high', shard: 11, units: 300 },
+      ])
       .execute();
     await database.db
       .insertInto('quota_allowances')
@@ -205,6 +205,12 @@ describe('the project quota scheduler on PostgreSQL', () => {
       granted: true,
       units: 100,
     });
+    expect((await s.dailyUsage('gmail')).byClass).toEqual(
+      new Map([
+        ['high', 900],
+        ['sync', 100],
+      ]),
+    );
   });
 
   it('holds a penalised user, and with project scope everyone', async () => {
