@@ -8,7 +8,7 @@ import { runIncrementalSync, type SyncOutcome, syncAccount } from './incremental
 import { resumeJob } from './job-repository.ts';
 import { runLister } from './lister.ts';
 import { reclaimLeases, reconcile } from './reconciler.ts';
-import { enqueueLister, scheduleNextBatch } from './scheduler.ts';
+import { enqueueLister, scheduleNextBatch, wakeCreditedBatches } from './scheduler.ts';
 import { enqueueSyncs } from './sync-scheduler.ts';
 
 /**
@@ -85,6 +85,11 @@ export class BackfillService implements BackfillStarter {
    * account per slot across instances. A backstop poll: production should add `users.watch` + Pub/Sub push
    * (renewed daily) and keep this at a slower period (see sync-scheduler.ts).
    */
+  /** The quota credited these accounts: their deferred batches start now (scheduler.ts wakeCreditedBatches). */
+  wakeCredited(accountIds: readonly string[], marginMs: number): Promise<void> {
+    return wakeCreditedBatches(this.deps, accountIds, marginMs);
+  }
+
   async startSyncScheduler(everyMs: number): Promise<void> {
     const tick = () =>
       enqueueSyncs(this.deps, everyMs).catch((error: unknown) =>

@@ -74,6 +74,10 @@ export function createBackfill(
     log: app.log,
     instanceId: liveness.id,
   });
+  // The project scheduler's turns credit a user whose batch may be asleep: it starts now instead.
+  grants.onCredited?.(async (resource, accountIds) => {
+    if (resource === 'gmail') await service.wakeCredited(accountIds, deps.config.quota.tickMs);
+  });
   const more = withLeasedCalendarSync(deps.moreHandlers, {
     db: app.db,
     instanceId: liveness.id,

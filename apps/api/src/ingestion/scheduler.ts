@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { taskName } from '../tasks/index.ts';
 import type { BackfillDeps } from './backfill-deps.ts';
 import { type BatchKey, enqueueNextBatch, reclaimBatch } from './batch-repository.ts';
+import { wakeDeferredBatches } from './batch-wake-repository.ts';
 import { jobIsHalted } from './job-repository.ts';
 
 /**
@@ -65,4 +66,18 @@ export async function enqueueLister(
 export async function bumpAndEnqueue(deps: BackfillDeps, db: Kysely<Database>, key: BatchKey): Promise<void> {
   const row = await reclaimBatch(db, key, deps.instanceId);
   if (row) await enqueueBatch(deps, { jobId: key.jobId, ...row });
+}
+
+/**
+ * The quota just credited these accounts: their batches deferred until later (a turn that came before the
+ * batch was due, or a refusal's estimate that was too long) start now rather than leave the credit unspent —
+ * unspent credit holds back what the plan gives everyone. A batch due within `marginMs` is left to its task.
+ */
+export async function wakeCreditedBatches(
+  deps: Pick<BackfillDeps, 'db' | 'queue' | 'log' | 'instanceId'>,
+  accountIds: readonly string[],
+  marginMs: number,
+): Promise<void> {
+  const woken = await wakeDeferredBatches(deps.db, accountIds, deps.instanceId, marginMs);
+  for (const row of woken) await enqueueBatch(deps, { jobId: row.job_id, ...row });
 }

@@ -9,6 +9,7 @@ export {
 } from './project-scheduler.ts';
 export { type BudgetStore, PostgresBudgetStore } from './quota-budget-repository.ts';
 export type {
+  CreditListener,
   QuotaAnswer,
   QuotaClass,
   QuotaGrants,

@@ -3,7 +3,14 @@ import type { Database } from '@firstlight/db';
 import type { Kysely } from 'kysely';
 import type { QuotaConfig, ResourceQuota } from '../config.ts';
 import { allowanceCap, planTick, type TickPlan, type TickRates } from './plan-tick.ts';
-import type { QuotaAnswer, QuotaClass, QuotaGrants, QuotaRequest, QuotaResource } from './quota-grants.ts';
+import type {
+  CreditListener,
+  QuotaAnswer,
+  QuotaClass,
+  QuotaGrants,
+  QuotaRequest,
+  QuotaResource,
+} from './quota-grants.ts';
 import { QuotaRepository, type TakeOutcome } from './quota-repository.ts';
 import { QuotaTickRepository } from './quota-tick-repository.ts';
 
@@ -44,6 +51,7 @@ export class ProjectQuotaScheduler implements QuotaGrants {
   readonly #config: Omit<QuotaConfig, 'scheduler'>;
   readonly #observer: QuotaObserver | undefined;
   readonly #demandTtlMs: number;
+  readonly #creditListeners: CreditListener[] = [];
 
   constructor(options: ProjectSchedulerOptions) {
     this.#repository = new QuotaRepository(options.db);
@@ -86,6 +94,10 @@ export class ProjectQuotaScheduler implements QuotaGrants {
     }
     const refusal = this.#refusal(outcome, request, minUnits, base.dailyLimit);
     this.#observer?.refused(request.resource, request.class, refusal.reason);
+    // Asked again after its demand would lapse: the demand is held until then, or the plan would forget the
+    // caller (no turn, no credit, its debt not forgiven) and it would crawl at a fraction of its share.
+    if (refusal.reason === 'quota' && refusal.retryInMs > this.#demandTtlMs / 2)
+      await this.#repository.holdDemand(base, refusal.retryInMs, this.#demandTtlMs);
     return refusal;
   }
 
@@ -114,7 +126,17 @@ export class ProjectQuotaScheduler implements QuotaGrants {
       const plan = await this.tickResource(resource);
       if (plan) plans.set(resource, plan);
     }
+    // After the plans committed: a listener reads the credits they wrote.
+    for (const [resource, plan] of plans) {
+      const credited = plan.credits.filter((c) => c.units > 0).map((c) => c.subject);
+      if (credited.length > 0)
+        for (const listener of this.#creditListeners) await listener(resource, credited);
+    }
     return plans;
+  }
+
+  onCredited(listener: CreditListener): void {
+    this.#creditListeners.push(listener);
   }
 
   async tickResource(resource: QuotaResource): Promise<TickPlan | undefined> {
@@ -174,17 +196,14 @@ export class ProjectQuotaScheduler implements QuotaGrants {
       return { granted: false, reason: 'blocked', retryInMs: Math.ceil(o.blockedUntilMs - o.nowMs) };
     const windowMs = this.#config[request.resource].windowMs;
     // The reserve refills every tick; an allowance at the rate the user was last credited at.
+    // While users take turns, the rate is the turn hint (plan-tick.ts): the estimate is the caller's turn.
     const missing = minUnits - o.tokens;
     const estimate =
       request.class !== 'interactive' && o.ratePerMs > 0 ? Math.ceil(missing / o.ratePerMs) : this.tickMs;
-    // Asked again before its demand lapses (half its life: the rest covers a trip through the task queue): a
-    // caller that slept past it would be forgotten by the plan (no credit, its debt not forgiven), refused
-    // again, and so crawl at a fraction of its share.
-    const latest = Math.max(this.tickMs, this.#demandTtlMs / 2);
     return {
       granted: false,
       reason: 'quota',
-      retryInMs: Math.min(windowMs, latest, Math.max(this.tickMs, estimate)),
+      retryInMs: Math.min(windowMs, Math.max(this.tickMs, estimate)),
     };
   }
 }

@@ -50,4 +50,12 @@ export interface QuotaGrants {
   withdraw(resource: QuotaResource, user: string): Promise<void>;
   /** Units per ms one user may spend at most: the ETA's quota-limited rate. */
   readonly userRatePerMs: number;
+  /**
+   * Calls `listener` after each plan with the users it credited, so that work deferred until later can start
+   * now (the project scheduler's turns; the per-user buckets plan nothing and never call it).
+   */
+  onCredited?(listener: CreditListener): void;
 }
+
+/** Told which users a plan just credited (units > 0) for `resource`. */
+export type CreditListener = (resource: QuotaResource, users: string[]) => Promise<void>;

@@ -195,6 +195,20 @@ export class QuotaRepository {
       where resource = ${resource}`.execute(this.db);
   }
 
+  /**
+   * A refused caller that will ask again in `untilMs` (a batch deferred through the queue): its demand lives
+   * until then plus `ttlMs`, so the plan keeps it in its turns meanwhile instead of forgetting it.
+   */
+  async holdDemand(
+    p: { resource: QuotaResource; subject: string; class: QuotaClass },
+    untilMs: number,
+    ttlMs: number,
+  ): Promise<void> {
+    await sql`
+      update quota_demands set expires_at = greatest(expires_at, now() + ${ms(untilMs + ttlMs)})
+      where resource = ${p.resource} and subject = ${p.subject} and class = ${p.class}`.execute(this.db);
+  }
+
   /** The subject stops asking for good (until it signs in again): its demands go, and its unspent credit. */
   async withdraw(resource: QuotaResource, subject: string): Promise<void> {
     await this.db

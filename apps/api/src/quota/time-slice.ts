@@ -83,17 +83,21 @@ export function usersServed(
   const bulkWants = bulk.reduce((sum, u) => sum + u.wants, 0);
   if (bulkWants * SLICE_BELOW_SHARE <= Math.max(0, rateCapacity - syncWants)) return undefined;
   let left = capacity - syncWants;
+  // The ring turns by what the project's rate serves a tick, not by what this tick has left: held-back credit
+  // varies from tick to tick, and a ring that turned by it would make the turns it told users come early or late.
+  let rateLeft = rateCapacity - syncWants;
   const slice: Slice = { served: new Map(syncing.map((u) => [u.user, u.wants])), ticksToTurn: new Map() };
   let ahead = 0; // ticks of the classes above (all of theirs come first)
   for (const cls of QUOTA_CLASSES) {
     const ofClass = bulk.filter((u) => u.class === cls);
     if (ofClass.length === 0) continue;
-    const { order, perTick } = turnOrder(ofClass, Math.max(left, capacity / ofClass.length), tick);
+    const { order, perTick } = turnOrder(ofClass, Math.max(rateLeft, rateCapacity / ofClass.length), tick);
     order.forEach((user, index) => {
       if (left > 0) {
         slice.served.set(user.user, Math.min(user.wants, left));
         left -= user.wants;
       } else slice.ticksToTurn.set(user.user, ahead + Math.max(1, Math.floor(index / perTick)));
+      rateLeft -= index < perTick ? user.wants : 0;
     });
     ahead += Math.ceil(order.length / perTick);
   }
