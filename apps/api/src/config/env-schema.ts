@@ -23,7 +23,7 @@ const postgresUrl = z.string().refine(
   { error: 'must be a postgres:// URL, e.g. postgres://user:password@host:5432/firstlight' },
 );
 
-const TASK_WORKERS_EXAMPLE = 'ingest-high=16,ingest-low=32,writeback=4';
+const TASK_WORKERS_EXAMPLE = 'ingest-high=48,ingest-low=32,writeback=4';
 const workersEntry = `(${QueueName.options.join('|')})=[1-9]\\d{0,2}`;
 const TASK_WORKERS_PATTERN = new RegExp(`^${workersEntry}(,${workersEntry})*$`);
 

@@ -60,6 +60,9 @@ export function createBackfill(
     leaseRenewEveryMs: quota.leaseRenewEveryMs,
     stallAfterMs: quota.stallAfterMs,
     unitsPerMs: grants.userRatePerMs,
+    // A refusal whose credit comes with the next tick (a user in its turn, quota/time-slice.ts) is waited in
+    // place: under load a trip through the queue takes longer than a tick, and the turn would be missed.
+    waitInPlaceMs: Math.max(DEFAULT_BATCH_SETTINGS.waitInPlaceMs, deps.config.quota.tickMs),
     ...deps.settings,
   };
   const service = new BackfillService({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planTick, type TickRates } from './plan-tick.ts';
+import { TURN_TICKS } from './time-slice.ts';
 
 const rates: TickRates = {
   projectRatePerMs: 10,
@@ -108,15 +109,25 @@ describe('one tick of the plan', () => {
     const plan = planTick(rates, { ...base, demands });
     const waiting = plan.credits.filter((c) => c.units === 0);
     expect(waiting).toHaveLength(40);
-    // 10 users a tick: the next 10 in turn are served in one tick (100 ms) — the 5 units they lack at 0.05/ms —
-    // the last 10 in four.
+    // 10 users a tick, each for a turn of TURN_TICKS ticks: the next 10 are served in one turn (300 ms) — the 5
+    // units they lack at 5/300 per ms — the last 10 in four (1,200 ms).
+    const turnMs = TURN_TICKS * rates.tickMs;
     const hinted = waiting.map((c) => c.ratePerMs).sort((a, b) => b - a);
-    expect(hinted[0]).toBeCloseTo(5 / 100);
-    expect(hinted.at(-1)).toBeCloseTo(5 / 400);
-    const next = planTick(rates, { ...base, atMs: rates.tickMs, demands });
-    const servedNext = new Set(next.credits.filter((c) => c.units > 0).map((c) => c.subject));
-    const dueNext = waiting.filter((c) => Math.abs(c.ratePerMs - 5 / 100) < 1e-9);
+    expect(hinted[0]).toBeCloseTo(5 / turnMs);
+    expect(hinted.at(-1)).toBeCloseTo(5 / (4 * turnMs));
+    const servedAt = (atMs: number) =>
+      new Set(
+        planTick(rates, { ...base, atMs, demands })
+          .credits.filter((c) => c.units > 0)
+          .map((c) => c.subject),
+      );
+    const servedNow = new Set(plan.credits.filter((c) => c.units > 0).map((c) => c.subject));
+    // The turn goes on: the same users the tick after...
+    expect(servedAt(rates.tickMs)).toEqual(servedNow);
+    // ...and when it ends, the users told "next" are served.
+    const dueNext = waiting.filter((c) => Math.abs(c.ratePerMs - 5 / turnMs) < 1e-9);
     expect(dueNext).toHaveLength(10);
+    const servedNext = servedAt(turnMs);
     expect(dueNext.every((c) => servedNext.has(c.subject))).toBe(true);
   });
 

@@ -39,7 +39,15 @@ function placeOf(user: string): number {
   return hash >>> 0;
 }
 
-/** The class's users in this tick's order (the ring by place, rotated to this tick's start) and per tick served. */
+/**
+ * A turn lasts this many ticks: a batch served in turn waits in place for its next tick's credit rather than go
+ * back through the task queue, so a turn costs one delivery, not one a tick — at 1,000 users, one a tick was
+ * more deliveries than two cores serve, and late deliveries missed their turns. Three ticks keep a round of the
+ * ring within a third of a window at ten users served for each one waiting (fair over each window).
+ */
+export const TURN_TICKS = 3;
+
+/** The class's users in this tick's order (the ring by place, rotated to this turn's start) and per tick served. */
 function turnOrder(users: readonly SliceUser[], capacity: number, tick: number) {
   // Each user's place hashed once, not once per comparison: the tick sorts every user asking.
   const ring = users
@@ -48,7 +56,7 @@ function turnOrder(users: readonly SliceUser[], capacity: number, tick: number) 
     .map(({ user }) => user);
   const meanWants = ring.reduce((sum, u) => sum + u.wants, 0) / ring.length;
   const perTick = Math.max(1, Math.floor(capacity / meanWants));
-  const start = (tick * perTick) % ring.length;
+  const start = (Math.floor(tick / TURN_TICKS) * perTick) % ring.length;
   return { order: [...ring.slice(start), ...ring.slice(0, start)], perTick };
 }
 
@@ -88,6 +96,7 @@ export function usersServed(
   let rateLeft = rateCapacity - syncWants;
   const slice: Slice = { served: new Map(syncing.map((u) => [u.user, u.wants])), ticksToTurn: new Map() };
   let ahead = 0; // ticks of the classes above (all of theirs come first)
+  const intoTurn = tick % TURN_TICKS; // ticks of the current turn already gone
   for (const cls of QUOTA_CLASSES) {
     const ofClass = bulk.filter((u) => u.class === cls);
     if (ofClass.length === 0) continue;
@@ -96,10 +105,13 @@ export function usersServed(
       if (left > 0) {
         slice.served.set(user.user, Math.min(user.wants, left));
         left -= user.wants;
-      } else slice.ticksToTurn.set(user.user, ahead + Math.max(1, Math.floor(index / perTick)));
+      } else {
+        const turnsAway = Math.floor(index / perTick);
+        slice.ticksToTurn.set(user.user, ahead + Math.max(1, turnsAway * TURN_TICKS - intoTurn));
+      }
       rateLeft -= index < perTick ? user.wants : 0;
     });
-    ahead += Math.ceil(order.length / perTick);
+    ahead += Math.ceil(order.length / perTick) * TURN_TICKS;
   }
   return slice;
 }

@@ -63,7 +63,10 @@ const DEFAULT_SPREAD_MS = 250;
 const SETTLE_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
 export const DEFAULT_WORKERS: Record<QueueName, number> = {
-  'ingest-high': 16,
+  // While the project quota binds, users take turns of a few ticks and a batch in its turn waits in place for
+  // the next tick's credit (quota/time-slice.ts): ~100 users served at once at the benchmark's plan, which 16
+  // per instance (3 instances) could not hold — turns were missed and the plan's credit sat unspent.
+  'ingest-high': 48,
   'ingest-low': 32,
   writeback: 4,
 };
