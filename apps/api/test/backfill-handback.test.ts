@@ -205,9 +205,14 @@ describe('a batch that must stop mid-way', () => {
     const run = runBatchThrough({ jobId: job.id, seq: 0, generation: enqueued.generation });
     await waitFor(async () => ((await stored()) >= 100 ? true : undefined), 30_000, 'a fifth stored', 10);
     // What the lease sweep does when it finds the owner dead or late: the next generation, lease cleared. (The
-    // batch may have waited for quota meanwhile, each wait a generation: the sweep sees the current one.)
-    const seen = (await findBatch(db, job.id, 0))!.generation;
-    await bumpAndEnqueue(deps, db, { jobId: job.id, seq: 0, generation: seen });
+    // batch may wait for quota meanwhile, each wait a generation: a sweep that read the generation just before
+    // a wait bumps nothing — as the real sweep, it tries again on what it reads next.)
+    let seen = -1;
+    for (let tries = 0; tries < 20; tries++) {
+      seen = (await findBatch(db, job.id, 0))!.generation;
+      await bumpAndEnqueue(deps, db, { jobId: job.id, seq: 0, generation: seen });
+      if ((await findBatch(db, job.id, 0))!.generation === seen + 1) break;
+    }
     const result = await run;
     expect(result.outcome).toBe('done'); // the delivery is stale: the new generation's task does the batch
 

@@ -131,6 +131,27 @@ describe('one tick of the plan', () => {
     expect(dueNext.every((c) => servedNext.has(c.subject))).toBe(true);
   });
 
+  it('keeps a user whose allowance is full in the ring: nobody else’s turn moves', () => {
+    const demands = lowTierWithOneDebtor(50).map((d) => ({ ...d, tokens: 0 }));
+    const hints = (plan: ReturnType<typeof planTick>) =>
+      new Map(plan.credits.filter((c) => c.units === 0).map((c) => [c.subject, c.ratePerMs]));
+    const before = planTick(rates, { ...base, demands });
+    // Five users waiting for their turn hold two ticks of credit (their batches have not spent it): they can
+    // take nothing this tick.
+    const full = [...hints(before).keys()].slice(0, 5);
+    const after = planTick(rates, {
+      ...base,
+      demands: demands.map((d) => (full.includes(d.subject) ? { ...d, tokens: 200 } : d)),
+    });
+    const served = (plan: ReturnType<typeof planTick>) =>
+      plan.credits.filter((c) => c.units > 0).map((c) => c.subject);
+    expect(served(after)).toEqual(served(before));
+    // Everyone else is told the same turn (what the five lack is nothing: their own hint says so).
+    expect([...hints(after).keys()].sort()).toEqual([...hints(before).keys()].sort());
+    for (const [subject, rate] of hints(after))
+      if (!full.includes(subject)) expect(rate).toBeCloseTo(hints(before).get(subject)!);
+  });
+
   it('shares max-min fair, every user every tick, while an even share is still a quarter of their rate', () => {
     const demands = lowTierWithOneDebtor(20).map((d) => ({ ...d, tokens: 0 }));
     const plan = planTick(rates, { ...base, demands });

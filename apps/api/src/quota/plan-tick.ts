@@ -78,13 +78,19 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
   const { forgiven, userCap } = userLimits(rates, demands, userCapPerTick);
   // Credit not yet spent is a burst waiting to happen: past two ticks of the project's rate, the plan credits
   // that much less, so what every allowance holds at a window's start stays a small part of the window.
-  const rateCapacity = total - reserveRefill;
   const capacity = Math.max(
     0,
-    rateCapacity - Math.max(0, input.outstanding - 2 * rates.tickMs * rates.projectRatePerMs),
+    total - reserveRefill - Math.max(0, input.outstanding - 2 * rates.tickMs * rates.projectRatePerMs),
   );
   const asking = askingUsers(demands, userCap);
-  const served = usersServed(asking, capacity, Math.floor(input.atMs / rates.tickMs), rateCapacity);
+  // Turns are planned on one nominal tick of each rate: a late tick (two ticks' credit) or a reserve refilling
+  // for sign-ins changes what this tick credits, not the order of turns users were told.
+  const tick = Math.floor(input.atMs / rates.tickMs);
+  const nominal = {
+    project: rates.projectRatePerMs * rates.tickMs,
+    user: rates.userRatePerMs * rates.tickMs,
+  };
+  const served = usersServed(asking, capacity, tick, nominal.project, nominal.user);
   const planned = served ? demands.filter((d) => served.served.has(d.subject)) : demands;
   const limit = (user: string) =>
     Math.min(userCap(user), served?.served.get(user) ?? Number.POSITIVE_INFINITY);

@@ -47,15 +47,13 @@ function placeOf(user: string): number {
  */
 export const TURN_TICKS = 3;
 
-/** The class's users in this tick's order (the ring by place, rotated to this turn's start) and per tick served. */
-function turnOrder(users: readonly SliceUser[], capacity: number, tick: number) {
+/** The class's users in this turn's order (the ring by place, rotated to this turn's start), `perTick` a turn. */
+function turnOrder(users: readonly SliceUser[], perTick: number, tick: number) {
   // Each user's place hashed once, not once per comparison: the tick sorts every user asking.
   const ring = users
     .map((user) => ({ user, place: placeOf(user.user) }))
     .sort((a, b) => a.place - b.place || (a.user.user < b.user.user ? -1 : 1))
     .map(({ user }) => user);
-  const meanWants = ring.reduce((sum, u) => sum + u.wants, 0) / ring.length;
-  const perTick = Math.max(1, Math.floor(capacity / meanWants));
   const start = (Math.floor(tick / TURN_TICKS) * perTick) % ring.length;
   return { order: [...ring.slice(start), ...ring.slice(0, start)], perTick };
 }
@@ -82,14 +80,17 @@ export function usersServed(
   capacity: number,
   tick: number,
   rateCapacity = capacity,
+  fullRate = Math.max(1e-9, ...users.map((u) => u.wants)),
 ): Slice | undefined {
-  const asking = users.filter((u) => u.wants > 0);
   // Syncs (small, and what keeps stored data current) keep max-min shares every tick, ahead of the backfill.
-  const syncing = asking.filter((u) => !TURN_CLASSES.has(u.class));
-  const bulk = asking.filter((u) => TURN_CLASSES.has(u.class));
+  const syncing = users.filter((u) => u.wants > 0 && !TURN_CLASSES.has(u.class));
+  // Every backfilling user stays in the ring, also one whose allowance is full this tick (wants 0: its batch
+  // has not spent its credit yet): a ring that dropped and re-added users every tick shifted everyone behind
+  // them, and the turns it had told them came early or late. For the same reason the ring turns by what a user
+  // takes at its full rate, not by what these users happen to want this tick.
+  const bulk = users.filter((u) => TURN_CLASSES.has(u.class));
   const syncWants = syncing.reduce((sum, u) => sum + u.wants, 0);
-  const bulkWants = bulk.reduce((sum, u) => sum + u.wants, 0);
-  if (bulkWants * SLICE_BELOW_SHARE <= Math.max(0, rateCapacity - syncWants)) return undefined;
+  if (bulk.length * fullRate * SLICE_BELOW_SHARE <= Math.max(0, rateCapacity - syncWants)) return undefined;
   let left = capacity - syncWants;
   // The ring turns by what the project's rate serves a tick, not by what this tick has left: held-back credit
   // varies from tick to tick, and a ring that turned by it would make the turns it told users come early or late.
@@ -100,17 +101,21 @@ export function usersServed(
   for (const cls of QUOTA_CLASSES) {
     const ofClass = bulk.filter((u) => u.class === cls);
     if (ofClass.length === 0) continue;
-    const { order, perTick } = turnOrder(ofClass, Math.max(rateLeft, rateCapacity / ofClass.length), tick);
+    const classRate = Math.max(rateLeft, rateCapacity / ofClass.length);
+    const { order, perTick } = turnOrder(ofClass, Math.max(1, Math.floor(classRate / fullRate)), tick);
     order.forEach((user, index) => {
-      if (left > 0) {
-        slice.served.set(user.user, Math.min(user.wants, left));
-        left -= user.wants;
+      if (index < perTick || left > 0) {
+        // In its turn (or given what the turn's users left): credited up to what it can hold.
+        if (left > 0 && user.wants > 0) {
+          slice.served.set(user.user, Math.min(user.wants, left));
+          left -= user.wants;
+        }
       } else {
         const turnsAway = Math.floor(index / perTick);
         slice.ticksToTurn.set(user.user, ahead + Math.max(1, turnsAway * TURN_TICKS - intoTurn));
       }
-      rateLeft -= index < perTick ? user.wants : 0;
     });
+    rateLeft -= Math.min(order.length, perTick) * fullRate;
     ahead += Math.ceil(order.length / perTick) * TURN_TICKS;
   }
   return slice;
