@@ -90,7 +90,7 @@ export function planTick(rates: TickRates, input: TickInput): TickPlan {
     project: rates.projectRatePerMs * rates.tickMs,
     user: rates.userRatePerMs * rates.tickMs,
   };
-  const served = usersServed(asking, capacity, tick, nominal.project, nominal.user);
+  const served = usersServed(asking, capacity, tick, nominal);
   const planned = served ? demands.filter((d) => served.served.has(d.subject)) : demands;
   const limit = (user: string) =>
     Math.min(userCap(user), served?.served.get(user) ?? Number.POSITIVE_INFINITY);

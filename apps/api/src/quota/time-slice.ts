@@ -70,18 +70,19 @@ export interface Slice {
  * the remainder to the last one. Undefined when an even share is still worth a grant (≥ SLICE_BELOW_SHARE of what
  * users could take): then every user is served and max-min fair shares apply as they are.
  *
- * Whether to slice is decided on `rateCapacity`, the tick's share of the project's planned rate, not on
- * `capacity`, what is left to credit after unspent credit is held back: credit that batches hold while they
- * fetch says nothing about how many users the project's rate can feed. Deciding on it turned a few users' even
- * shares into turns whenever their batches held credit, and a turn's credit then waited for a batch between runs.
+ * Whether to slice, and the turns, are planned on `nominal`: one tick of the project's planned rate and of one
+ * user's, not on `capacity`, what is left to credit after unspent credit is held back. Credit that batches hold
+ * while they fetch says nothing about how many users the project's rate can feed: deciding on it turned a few
+ * users' even shares into turns whenever their batches held credit.
  */
 export function usersServed(
   users: readonly SliceUser[],
   capacity: number,
   tick: number,
-  rateCapacity = capacity,
-  fullRate = Math.max(1e-9, ...users.map((u) => u.wants)),
+  nominal: { project: number; user: number },
 ): Slice | undefined {
+  const rateCapacity = nominal.project;
+  const fullRate = nominal.user;
   // Syncs (small, and what keeps stored data current) keep max-min shares every tick, ahead of the backfill.
   const syncing = users.filter((u) => u.wants > 0 && !TURN_CLASSES.has(u.class));
   // Every backfilling user stays in the ring, also one whose allowance is full this tick (wants 0: its batch
